@@ -1,0 +1,48 @@
+# eduapp: the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# The PostgreSQL + Redis pass of `make test` (override to point elsewhere).
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install run test test-sqlite test-pg lint translations extract-messages clean
+
+$(BIN)/eduapp: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/eduapp
+
+install: $(BIN)/eduapp translations
+
+translations: $(BIN)/eduapp
+	$(BIN)/pybabel compile --use-fuzzy -q -d eduapp/translations
+
+## Update the catalogs after changing user-facing text (then translate the new entries).
+extract-messages: $(BIN)/eduapp
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-location --sort-output -o eduapp/translations/messages.pot .
+	$(BIN)/pybabel update -q -N --no-location -i eduapp/translations/messages.pot -d eduapp/translations
+
+run: install
+	$(BIN)/eduapp db upgrade
+	$(BIN)/eduapp demo
+	@echo "eduapp is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/eduapp run --host $(HOST) --port $(PORT)
+
+test: test-sqlite test-pg
+
+test-sqlite: install
+	$(BIN)/pytest -q
+
+test-pg: install
+	EDUAPP_TEST_DATABASE_URL=$(TEST_PG_URL) EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check eduapp tests bench
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""eduapp: legal education, study credit points and fine offsets for an ecology and environment bureau."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from eduapp.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` (tests) overrides what the environment says."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path), overrides_env(config)))
+    if config:
+        app.config.update({k: v for k, v in config.items() if not k.startswith("EDUAPP_")})
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def overrides_env(config: dict | None):
+    """EDUAPP_* keys in ``config`` act as environment variables layered over os.environ."""
+    import os
+
+    env = dict(os.environ)
+    for key, value in (config or {}).items():
+        if key.startswith("EDUAPP_"):
+            env[key] = value
+    return env
+
+
+def register_extensions(app: Flask) -> None:
+    from eduapp import security
+    from eduapp.celery_app import celery_init_app
+    from eduapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from eduapp.web.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    security.init_app(app, login_manager)
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from eduapp.web import admin, auth, main, orgs, register_template_context, roster
+
+    for blueprint in (main.bp, auth.bp, roster.bp, orgs.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    register_template_context(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from eduapp.web.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from eduapp.cli import register
+
+    register(app)

@@ -1,0 +1,151 @@
+"""The ``eduapp`` command (a FlaskGroup): ``eduapp db upgrade``, ``eduapp users create``,
+``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify`` and Flask's own commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import gettext
+
+from eduapp.domain.problems import InputError, Problem
+
+
+def _create_app():
+    from eduapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def cli():
+    """eduapp: legal education, study points and fine offsets."""
+
+
+def problem_lines(problems: list[Problem], headers: dict | None = None) -> list[str]:
+    lines = []
+    for p in problems:
+        column = headers[p.field][0] if headers and p.field in headers else p.field
+        where = " ".join(x for x in (f"row {p.row}" if p.row else "", f"[{column}]" if column else "") if x)
+        text = gettext(p.msgid, **p.params)
+        lines.append(f"{where}: {text}" if where else text)
+    return lines
+
+
+def fail(problems: list[Problem], headers: dict | None = None, prefix: str = "") -> None:
+    for line in problem_lines(problems, headers):
+        click.echo(f"error: {prefix}{line}", err=True)
+    raise SystemExit(1)
+
+
+@click.group("users")
+def users_group():
+    """Accounts."""
+
+
+@users_group.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Role (repeatable): " + ", ".join(
+    ["enterprise_staff", "enterprise_contact", "civil_servant", "question_editor", "exam_manager", "case_officer",
+     "legal_reviewer", "approver", "sysadmin"]))
+@click.option("--password", required=True, help="Initial password.")
+@click.option("--org", "org_ref", default=None, help="Organisation name or unified social credit code.")
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the username).")
+@click.option("--email", default="")
+@click.option("--phone", default="")
+@with_appcontext
+def users_create(username, roles, password, org_ref, full_name, email, phone):
+    """Create USERNAME with one or more roles."""
+    from eduapp.domain.roles import Role
+    from eduapp.services import accounts, orgs
+
+    try:
+        parsed = [Role(r) for r in roles]
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--role")
+    if org_ref:
+        org = orgs.find(org_ref)
+        if org is None:
+            raise click.BadParameter(f"no organisation named or coded {org_ref!r}", param_hint="--org")
+    else:
+        org = orgs.default_bureau()
+    try:
+        user = accounts.create_user(None, username=username, full_name=full_name or username, organisation=org,
+                                    roles=parsed, password=password, email=email, phone=phone)
+    except InputError as err:
+        fail(err.problems)
+    click.echo(f"created user {user.username} (id {user.id}) in {org.name} with roles {', '.join(roles)}")
+
+
+@click.group("orgs")
+def orgs_group():
+    """Organisations."""
+
+
+@orgs_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def orgs_import(file: Path):
+    """Import or update enterprises from an XLSX or CSV register (see docs/imports.md)."""
+    from flask import current_app
+
+    from eduapp.domain import enterprises
+    from eduapp.domain.tabular import read_rows
+    from eduapp.services import orgs
+
+    try:
+        rows = read_rows(file.read_bytes(), file.name, headers=enterprises.HEADERS, required=enterprises.REQUIRED,
+                         max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        records, problems = enterprises.parse_enterprise_rows(rows)
+        if problems:
+            raise InputError(problems)
+        summary = orgs.import_enterprises(None, records)
+    except InputError as err:
+        fail(err.problems, enterprises.HEADERS, prefix=f"{file.name} ")
+    click.echo(f"added {len(summary.added)}, updated {len(summary.updated)}, unchanged {len(summary.unchanged)}")
+    for name in summary.added:
+        click.echo(f"  added: {name}")
+    for name in summary.updated:
+        click.echo(f"  updated: {name}")
+
+
+@click.command("demo")
+@click.option("--password", default=None, help="Password for every demo account (default: eduapp-demo-2026).")
+@with_appcontext
+def demo(password: str | None):
+    """Load the demo bureau, enterprises and accounts (idempotent)."""
+    from eduapp.services import demo as demo_service
+
+    try:
+        result = demo_service.load(password or demo_service.DEFAULT_PASSWORD)
+    except InputError as err:
+        fail(err.problems)
+    click.echo(f"demo data: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    click.echo("demo accounts (password: %s):" % (password or demo_service.DEFAULT_PASSWORD))
+    for username, role, org in result.accounts:
+        click.echo(f"  {username:<22} {role:<30} {org}")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the hash chain; exit 1 naming the first broken record."""
+    from eduapp.services import audit
+
+    checked, broken = audit.verify()
+    if broken is not None:
+        click.echo(f"audit chain BROKEN at record #{broken.record_id}: {broken.reason}", err=True)
+        raise SystemExit(1)
+    click.echo(f"audit chain intact: {checked} records checked")
+
+
+def register(app: Flask) -> None:
+    for command in (users_group, orgs_group, demo, audit_group):
+        app.cli.add_command(command)

@@ -1,0 +1,140 @@
+"""Settings from the environment (EDUAPP_*), read when the app is created, never at import time.
+
+With nothing set, eduapp runs on an embedded default: a SQLite file under ``instance/``, Celery
+tasks run in-process, rate limits kept in memory. Production sets EDUAPP_ENV=production,
+EDUAPP_SECRET_KEY, EDUAPP_DATABASE_URL (PostgreSQL) and EDUAPP_REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed: the app refuses to start."""
+
+
+def env_str(env: Mapping[str, str], name: str, default: str | None = None) -> str | None:
+    value = env.get(f"EDUAPP_{name}")
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env_str(env, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"EDUAPP_{name} must be a whole number, got {raw!r}")
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env_str(env, name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"EDUAPP_{name} must be true or false, got {raw!r}")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and route them through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
+    env = os.environ if env is None else env
+    environment = env_str(env, "ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"EDUAPP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    production = environment == "production"
+
+    secret_key = env_str(env, "SECRET_KEY")
+    if secret_key is None:
+        if production:
+            raise ConfigError("EDUAPP_SECRET_KEY is required in production: refusing to start without it")
+        secret_key = _development_secret(instance_path)
+    elif production and len(secret_key) < 32:
+        raise ConfigError("EDUAPP_SECRET_KEY must be at least 32 characters in production")
+
+    database_url = env_str(env, "DATABASE_URL")
+    if database_url is None:
+        if production:
+            raise ConfigError("EDUAPP_DATABASE_URL is required in production (postgresql://…)")
+        instance_path.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{instance_path / 'eduapp.db'}"
+    database_url = normalise_database_url(database_url)
+
+    redis_url = env_str(env, "REDIS_URL")
+    if production and redis_url is None:
+        raise ConfigError("EDUAPP_REDIS_URL is required in production (redis://…)")
+
+    engine_options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 30}}
+
+    return {
+        "EDUAPP_ENV": environment,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "REDIS_URL": redis_url,
+        # Sessions: HttpOnly and SameSite=Lax always, Secure whenever served over HTTPS (production).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_bool(env, "SECURE_COOKIES", production),
+        "PERMANENT_SESSION_LIFETIME": env_int(env, "SESSION_HOURS", 8) * 3600,
+        "FORCE_HTTPS": env_bool(env, "FORCE_HTTPS", False),
+        # Rate limits (Flask-Limiter): Redis in production so every web instance shares them.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env_str(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        # Celery: eager (in-process) unless a broker is configured.
+        "CELERY": {
+            "broker_url": redis_url or "memory://",
+            "result_backend": redis_url,
+            "task_always_eager": redis_url is None,
+            "task_eager_propagates": True,
+            "task_ignore_result": True,
+            "timezone": "Asia/Shanghai",
+            "enable_utc": True,
+        },
+        # i18n: Chinese first, English available.
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh_Hans_CN": "简体中文", "en": "English"},
+        # Uploads (roster and organisation imports).
+        "MAX_CONTENT_LENGTH": env_int(env, "MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "IMPORT_MAX_ROWS": env_int(env, "IMPORT_MAX_ROWS", 20000),
+        # Password hashing: argon2id, OWASP Password Storage Cheat Sheet profile (m=19 MiB, t=2, p=1).
+        "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),
+        "ARGON2_MEMORY_KIB": env_int(env, "ARGON2_MEMORY_KIB", 19456),
+        "ARGON2_PARALLELISM": env_int(env, "ARGON2_PARALLELISM", 1),
+        "PASSWORD_MIN_LENGTH": env_int(env, "PASSWORD_MIN_LENGTH", 10),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""Pure rules: no Flask, no SQLAlchemy. Everything here is testable with plain tables of cases."""

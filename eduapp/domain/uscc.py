@@ -1,0 +1,87 @@
+"""统一社会信用代码 (unified social credit code), GB 32100-2015.
+
+18 characters from a 31-character alphabet (digits and upper-case letters without I, O, Z, S, V):
+1 registration authority, 1 organisation type, 6 administrative division, 9 organisation code
+(GB 11714, with its own check character), 1 check character over the first 17.
+"""
+
+from __future__ import annotations
+
+from eduapp.domain.problems import N_
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+# GB 11714 organisation code: 8 body characters (digits and letters) + 1 check character.
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+class USCCError(ValueError):
+    """The code is not a valid USCC; msgid and params say why, for the caller to translate."""
+
+    def __init__(self, msgid: str, **params: object):
+        super().__init__(msgid % params if params else msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+def check_character(first17: str) -> str:
+    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def _org_code_check(body8: str) -> str | None:
+    total = 0
+    for ch, w in zip(body8, _ORG_WEIGHTS, strict=True):
+        if ch.isdigit():
+            total += int(ch) * w
+        elif "A" <= ch <= "Z":
+            total += (ord(ch) - ord("A") + 10) * w
+        else:
+            return None
+    rest = 11 - total % 11
+    return {10: "X", 11: "0"}.get(rest, str(rest))
+
+
+def normalise(code: str) -> str:
+    """Trim, drop inner spaces, upper-case, and fold full-width characters to ASCII."""
+    folded = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in code)
+    return "".join(folded.split()).upper()
+
+
+def validate(code: str) -> str:
+    """Return the normalised code, or raise USCCError naming what is wrong."""
+    value = normalise(code)
+    if len(value) != 18:
+        raise USCCError(N_("A unified social credit code has 18 characters; this one has %(n)s."), n=len(value))
+    bad = [ch for ch in value if ch not in _VALUE]
+    if bad:
+        raise USCCError(
+            N_("Characters not allowed in a unified social credit code: %(chars)s (I, O, Z, S and V are never used)."),
+            chars="".join(dict.fromkeys(bad)),
+        )
+    if not value[2:8].isdigit():
+        raise USCCError(N_("Characters 3 to 8 must be the digits of an administrative division code."))
+    expected = check_character(value[:17])
+    if value[17] != expected:
+        raise USCCError(N_("The check character (the 18th) does not match: please check the code for a typing error."))
+    org_check = _org_code_check(value[8:16])
+    if org_check is not None and org_check != value[16]:
+        raise USCCError(N_("The organisation code inside it (characters 9 to 17) fails its check: please check the code for a typing error."))
+    return value
+
+
+def is_valid(code: str) -> bool:
+    try:
+        validate(code)
+    except USCCError:
+        return False
+    return True
+
+
+def make_code(prefix: str, division: str, org_body8: str) -> str:
+    """Build a valid code from its parts (used by demo data and tests)."""
+    org_check = _org_code_check(org_body8)
+    first17 = f"{prefix}{division}{org_body8}{org_check}"
+    return first17 + check_character(first17)

@@ -1,0 +1,18 @@
+"""SQLAlchemy models. Import them from here so that metadata always knows every table."""
+
+from eduapp.models.audit import AuditRecord
+from eduapp.models.base import Base, UTCDateTime, utcnow
+from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
+from eduapp.models.user import User, UserRole
+
+__all__ = [
+    "ENTERPRISE",
+    "GOVERNMENT",
+    "AuditRecord",
+    "Base",
+    "Organisation",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+    "utcnow",
+]

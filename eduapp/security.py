@@ -1,0 +1,126 @@
+"""Sign-in, access control and HTTP security headers.
+
+Every view declares who may reach it with one of the decorators below; a view that declares nothing
+is refused to anonymous users (deny by default), and a test checks that every route declares.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from sqlalchemy import select
+
+from eduapp.domain.roles import Permission
+from eduapp.extensions import db, talisman
+
+ACCESS_ATTR = "_eduapp_access"
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+# Endpoints a user who must change their password can still reach.
+_PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "main.set_language", "static", "bootstrap.static"}
+
+
+def _mark(view, access):
+    setattr(view, ACCESS_ATTR, access)
+    return view
+
+
+def public(view):
+    """Anyone, signed in or not (login page, language switch, health check)."""
+    return _mark(view, PUBLIC)
+
+
+def signed_in(view):
+    """Any signed-in user (the before-request hook signs anonymous users in first); what they see
+    is scoped to them by the view's queries."""
+    return _mark(view, SIGNED_IN)
+
+
+def require(*permissions: Permission):
+    """A signed-in user holding any of ``permissions``; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not any(current_user.can(p) for p in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, tuple(permissions))
+
+    return decorator
+
+
+def _load_user(token: str):
+    from eduapp.models import User
+
+    user_id, _, session_token = token.partition(":")
+    if not user_id.isdigit() or not session_token:
+        return None
+    user = db.session.execute(select(User).where(User.id == int(user_id))).scalar_one_or_none()
+    if user is None or not user.active or user.session_token != session_token:
+        return None
+    return user
+
+
+def _enforce_access():
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # 404/405 follow
+    if endpoint in ("static", "bootstrap.static"):
+        return None
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint)
+    access = getattr(view, ACCESS_ATTR, None)
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.before_request(_enforce_access)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        x_content_type_options=True,
+        permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
+    )
+
+
+def client_ip() -> str | None:
+    return request.remote_addr

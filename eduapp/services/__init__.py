@@ -1,0 +1,1 @@
+"""Use cases: load, call the domain, persist. Each public function owns its transaction."""

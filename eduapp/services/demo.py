@@ -1,0 +1,141 @@
+"""Demo data: a bureau with its units, three enterprises, and an account for every role.
+
+Idempotent: a second run with the same password finds everything as it left it and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from eduapp.domain.roles import Role
+from eduapp.domain.uscc import make_code
+from eduapp.extensions import db
+from eduapp.models import Organisation, UserRole
+from eduapp.services import accounts, audit, orgs
+from eduapp.services.passwords import hash_password, verify_password
+
+DEFAULT_PASSWORD = "eduapp-demo-2026"  # noqa: S105 (documented demo password)
+
+BUREAU = "示范市生态环境局"
+UNITS = [  # (name, parent)
+    ("示范市生态环境局办公室", BUREAU),
+    ("示范市生态环境局法规科", BUREAU),
+    ("示范市生态环境综合行政执法支队", BUREAU),
+    ("执法一大队", "示范市生态环境综合行政执法支队"),
+    ("执法二大队", "示范市生态环境综合行政执法支队"),
+    ("示范市环境监测站", BUREAU),
+]
+
+
+def _enterprises(today: date) -> list[dict]:
+    return [
+        {
+            "name": "示范化工有限公司", "uscc": make_code("91", "320100", "MA1DEMA0"), "legal_representative": "王建国",
+            "env_manager": "李环保", "industry": "化学原料和化学制品制造业", "district": "示范市东区",
+            "permit_number": "91320100MA1DEMA001P", "permit_expires_on": today + timedelta(days=80),
+        },
+        {
+            "name": "示范热电有限公司", "uscc": make_code("91", "320102", "MA1DEMA1"), "legal_representative": "赵电力",
+            "env_manager": "钱清风", "industry": "电力、热力生产和供应业", "district": "示范市西区",
+            "permit_number": "91320102MA1DEMA101P", "permit_expires_on": today + timedelta(days=400),
+        },
+        {
+            "name": "示范印染有限公司", "uscc": make_code("91", "320104", "MA1DEMA2"), "legal_representative": "孙织锦",
+            "env_manager": "周碧水", "industry": "纺织业", "district": "示范市南区",
+            "permit_number": "91320104MA1DEMA201P", "permit_expires_on": today + timedelta(days=55),
+        },
+    ]
+
+
+# (username, full name, roles, organisation)
+ACCOUNTS: list[tuple[str, str, tuple[Role, ...], str]] = [
+    ("demo-admin", "陈管理", (Role.SYSADMIN,), "示范市生态环境局办公室"),
+    ("demo-editor", "林题库", (Role.QUESTION_EDITOR,), "示范市生态环境局法规科"),
+    ("demo-exam-manager", "郑考务", (Role.EXAM_MANAGER,), "示范市生态环境局法规科"),
+    ("demo-officer", "吴承办", (Role.CASE_OFFICER, Role.CIVIL_SERVANT), "执法一大队"),
+    ("demo-reviewer", "冯法审", (Role.LEGAL_REVIEWER, Role.CIVIL_SERVANT), "示范市生态环境局法规科"),
+    ("demo-approver", "何局长", (Role.APPROVER, Role.CIVIL_SERVANT), BUREAU),
+    ("demo-civil", "许执法", (Role.CIVIL_SERVANT,), "执法一大队"),
+    ("demo-civil2", "韩执法", (Role.CIVIL_SERVANT,), "执法二大队"),
+    ("demo-civil3", "杨监测", (Role.CIVIL_SERVANT,), "示范市环境监测站"),
+    ("demo-contact", "李环保", (Role.ENTERPRISE_CONTACT,), "示范化工有限公司"),
+    ("demo-staff", "张操作", (Role.ENTERPRISE_STAFF,), "示范化工有限公司"),
+    ("demo-staff2", "刘班长", (Role.ENTERPRISE_STAFF,), "示范化工有限公司"),
+    ("demo-staff3", "黄技术", (Role.ENTERPRISE_STAFF,), "示范化工有限公司"),
+    ("demo-contact2", "钱清风", (Role.ENTERPRISE_CONTACT,), "示范热电有限公司"),
+    ("demo-staff4", "马运行", (Role.ENTERPRISE_STAFF,), "示范热电有限公司"),
+    ("demo-staff5", "罗锅炉", (Role.ENTERPRISE_STAFF,), "示范热电有限公司"),
+    ("demo-contact3", "周碧水", (Role.ENTERPRISE_CONTACT,), "示范印染有限公司"),
+    ("demo-staff6", "梁染整", (Role.ENTERPRISE_STAFF,), "示范印染有限公司"),
+    ("demo-staff7", "宋污水", (Role.ENTERPRISE_STAFF,), "示范印染有限公司"),
+]
+
+
+@dataclass
+class DemoResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def load(password: str, today: date | None = None) -> DemoResult:
+    today = today or date.today()
+    result = DemoResult()
+
+    def unit(name: str, parent_name: str | None) -> Organisation:
+        parent = orgs.by_name(parent_name) if parent_name else None
+        existing = orgs.by_name(name)
+        if existing is not None and existing.parent_id == (parent.id if parent else None):
+            result.unchanged += 1
+            return existing
+        if existing is None:
+            result.created += 1
+        else:
+            result.updated += 1
+        return orgs.save_unit(None, name, parent, existing, commit=False)
+
+    unit(BUREAU, None)
+    for name, parent in UNITS:
+        unit(name, parent)
+
+    for fields in _enterprises(today):
+        existing = orgs.by_name(fields["name"])
+        if existing is not None and existing.uscc == fields["uscc"] and existing.permit_expires_on is not None:
+            # Keep what an earlier run (or a person) set: the demo only fills in what is missing.
+            result.unchanged += 1
+            continue
+        result.created += existing is None
+        result.updated += existing is not None
+        orgs.save_enterprise(None, fields, existing, commit=False)
+
+    for username, full_name, roles, org_name in ACCOUNTS:
+        org = orgs.by_name(org_name)
+        user = accounts.find_by_username(username)
+        if user is None:
+            accounts.create_user(None, username=username, full_name=full_name, organisation=org, roles=roles,
+                                 password=password, commit=False)
+            result.created += 1
+        else:
+            changed = False
+            if not verify_password(user.password_hash, password):
+                user.password_hash = hash_password(password)
+                changed = True
+            wanted = {r.value for r in roles}
+            if {r.role for r in user.role_rows} != wanted or user.organisation_id != org.id or not user.active:
+                user.role_rows = [UserRole(role=r) for r in sorted(wanted)]
+                user.organisation = org
+                user.active = True
+                changed = True
+            if user.must_change_password:
+                user.must_change_password = False
+                changed = True
+            if changed:
+                audit.record("user.update", actor=None, obj_type="user", obj_id=user.id,
+                             summary={"demo": "reset to the demo password and roles"})
+            result.updated += changed
+            result.unchanged += not changed
+        result.accounts.append((username, "+".join(r.value for r in roles), org_name))
+    db.session.commit()
+    return result

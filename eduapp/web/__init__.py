@@ -1,0 +1,25 @@
+"""Server-rendered pages, one subpackage per area."""
+
+from flask import Flask
+
+
+def register_template_context(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from eduapp.domain.roles import Permission
+    from eduapp.web.i18n import html_lang
+    from eduapp.web.labels import KIND_LABELS, role_label
+
+    @app.context_processor
+    def inject():
+        return {
+            "P": Permission,
+            "role_label": role_label,
+            "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+            "html_lang": html_lang,
+            "current_locale": lambda: str(get_locale()),
+        }
+
+    from flask_babel import format_datetime
+
+    app.jinja_env.filters["datetimeformat"] = format_datetime

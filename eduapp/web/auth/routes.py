@@ -1,0 +1,72 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from eduapp.domain.problems import InputError
+from eduapp.extensions import limiter
+from eduapp.security import client_ip, public, signed_in
+from eduapp.services import accounts
+from eduapp.web.auth import bp
+from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
+from eduapp.web.helpers import flash_ok, safe_next
+from eduapp.web.i18n import attach_problems
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _username_key() -> str:
+    return "login-user:" + request.form.get("username", "").strip().lower()[:64]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.username.data, form.password.data, client_ip())
+        if user is None:
+            form.password.errors = [_("Wrong username or password, or the account is deactivated.")]
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session on sign-in (no fixation)
+            if lang:
+                session["lang"] = lang
+            session.permanent = True
+            login_user(user)
+            if user.must_change_password:
+                flash(_("Please choose a new password before you go on."), "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(safe_next(url_for("main.index")))
+    return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    accounts.record_logout(current_user, client_ip())
+    logout_user()
+    flash_ok(_("You have signed out."))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data, client_ip())
+        except InputError as err:
+            attach_problems(form, err.problems)
+        else:
+            login_user(current_user._get_current_object())  # the session token changed: keep this session, end the others
+            flash_ok(_("Your password has been changed. Other devices have been signed out."))
+            return redirect(url_for("main.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/change_password.html", form=form), status

@@ -1,0 +1,79 @@
+"""Small things every blueprint uses."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, request
+from sqlalchemy import Select, func, select
+
+from eduapp.domain.problems import Problem
+from eduapp.extensions import db
+from eduapp.web.i18n import message
+
+
+def one_or_404(query: Select, model, object_id: int):
+    """Load an object through a tenant-scoped query: another tenant's object is simply not found."""
+    obj = db.session.execute(query.where(model.id == object_id)).unique().scalar_one_or_none()
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def safe_next(default: str) -> str:
+    """A redirect target from ?next= only when it stays on this site."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return default
+
+
+def flash_problems(problems: list[Problem], headers: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """Messages for import problems, each naming its row and column as the file shows them."""
+    from flask_babel import gettext
+
+    lines = []
+    for p in problems:
+        column = headers[p.field][0] if headers and p.field in headers else None
+        text = message(p)
+        if p.row and column:
+            lines.append(gettext("Row %(row)s, “%(column)s”: %(text)s", row=p.row, column=column, text=text))
+        elif p.row:
+            lines.append(gettext("Row %(row)s: %(text)s", row=p.row, text=text))
+        else:
+            lines.append(text)
+    return lines
+
+
+class Page:
+    """A page of a query's results."""
+
+    def __init__(self, query: Select, page: int, per_page: int = 25):
+        self.page = max(page, 1)
+        self.per_page = per_page
+        self.total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).unique().scalars().all()
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_arg() -> int:
+    try:
+        return int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+
+
+def flash_ok(text: str) -> None:
+    flash(text, "success")
