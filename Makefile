@@ -20,12 +20,12 @@ $(BIN)/eduapp: pyproject.toml
 install: $(BIN)/eduapp translations
 
 translations: $(BIN)/eduapp
-	$(BIN)/pybabel compile --use-fuzzy -q -d eduapp/translations
+	$(BIN)/pybabel -q compile -d eduapp/translations
 
 ## Update the catalogs after changing user-facing text (then translate the new entries).
 extract-messages: $(BIN)/eduapp
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ --no-location --sort-output -o eduapp/translations/messages.pot .
-	$(BIN)/pybabel update -q -N --no-location -i eduapp/translations/messages.pot -d eduapp/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o eduapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -N --ignore-obsolete -i eduapp/translations/messages.pot -d eduapp/translations
 
 run: install
 	$(BIN)/eduapp db upgrade

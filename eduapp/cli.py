@@ -47,9 +47,26 @@ def users_group():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="Role (repeatable): " + ", ".join(
-    ["enterprise_staff", "enterprise_contact", "civil_servant", "question_editor", "exam_manager", "case_officer",
-     "legal_reviewer", "approver", "sysadmin"]))
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="Role (repeatable): "
+    + ", ".join(
+        [
+            "enterprise_staff",
+            "enterprise_contact",
+            "civil_servant",
+            "question_editor",
+            "exam_manager",
+            "case_officer",
+            "legal_reviewer",
+            "approver",
+            "sysadmin",
+        ]
+    ),
+)
 @click.option("--password", required=True, help="Initial password.")
 @click.option("--org", "org_ref", default=None, help="Organisation name or unified social credit code.")
 @click.option("--name", "full_name", default=None, help="Full name (defaults to the username).")
@@ -72,8 +89,16 @@ def users_create(username, roles, password, org_ref, full_name, email, phone):
     else:
         org = orgs.default_bureau()
     try:
-        user = accounts.create_user(None, username=username, full_name=full_name or username, organisation=org,
-                                    roles=parsed, password=password, email=email, phone=phone)
+        user = accounts.create_user(
+            None,
+            username=username,
+            full_name=full_name or username,
+            organisation=org,
+            roles=parsed,
+            password=password,
+            email=email,
+            phone=phone,
+        )
     except InputError as err:
         fail(err.problems)
     click.echo(f"created user {user.username} (id {user.id}) in {org.name} with roles {', '.join(roles)}")
@@ -96,8 +121,13 @@ def orgs_import(file: Path):
     from eduapp.services import orgs
 
     try:
-        rows = read_rows(file.read_bytes(), file.name, headers=enterprises.HEADERS, required=enterprises.REQUIRED,
-                         max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        rows = read_rows(
+            file.read_bytes(),
+            file.name,
+            headers=enterprises.HEADERS,
+            required=enterprises.REQUIRED,
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        )
         records, problems = enterprises.parse_enterprise_rows(rows)
         if problems:
             raise InputError(problems)

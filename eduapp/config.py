@@ -52,7 +52,7 @@ def normalise_database_url(url: str) -> str:
     """Accept the usual postgres:// spellings and route them through psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

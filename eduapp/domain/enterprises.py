@@ -21,7 +21,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name", "uscc")
 TEXT_LIMITS = {
-    "name": 200, "legal_representative": 100, "env_manager": 100, "industry": 100, "district": 100,
+    "name": 200,
+    "legal_representative": 100,
+    "env_manager": 100,
+    "industry": 100,
+    "district": 100,
     "permit_number": 64,
 }
 
@@ -70,8 +74,11 @@ def parse_enterprise_rows(rows: list[Row]) -> tuple[list[EnterpriseRecord], list
             expires = parse_date(v["permit_expires_on"])
             if expires is None:
                 found.append(
-                    Problem(N_("“%(value)s” is not a date (use 2026-12-31)."), {"value": v["permit_expires_on"]},
-                            "permit_expires_on")
+                    Problem(
+                        N_("“%(value)s” is not a date (use 2026-12-31)."),
+                        {"value": v["permit_expires_on"]},
+                        "permit_expires_on",
+                    )
                 )
         if found:
             problems.extend(Problem(p.msgid, p.params, p.field, row.number) for p in found)

@@ -7,9 +7,23 @@ from eduapp.domain.problems import N_, Problem
 # A short list of the passwords seen most in Chinese leaks and in general; the length rule does most work.
 COMMON = frozenset(
     {
-        "1234567890", "12345678910", "0123456789", "1111111111", "123456789a", "qwertyuiop",
-        "password123", "password12", "a123456789", "abc1234567", "woaini1314", "1qaz2wsx3edc",
-        "qwerty1234", "iloveyou12", "passw0rd123", "admin12345", "administrator",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "1111111111",
+        "123456789a",
+        "qwertyuiop",
+        "password123",
+        "password12",
+        "a123456789",
+        "abc1234567",
+        "woaini1314",
+        "1qaz2wsx3edc",
+        "qwerty1234",
+        "iloveyou12",
+        "passw0rd123",
+        "admin12345",
+        "administrator",
     }
 )
 

@@ -18,9 +18,7 @@ def normalise_phone(phone: str) -> str:
 
 def username_problem(username: str) -> Problem | None:
     if not USERNAME_RE.match(username):
-        return Problem(
-            N_("3 to 64 letters, digits, “.”, “_” or “-”, starting with a letter or digit."), {}, "username"
-        )
+        return Problem(N_("3 to 64 letters, digits, “.”, “_” or “-”, starting with a letter or digit."), {}, "username")
     return None
 
 

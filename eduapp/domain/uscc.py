@@ -68,7 +68,12 @@ def validate(code: str) -> str:
         raise USCCError(N_("The check character (the 18th) does not match: please check the code for a typing error."))
     org_check = _org_code_check(value[8:16])
     if org_check is not None and org_check != value[16]:
-        raise USCCError(N_("The organisation code inside it (characters 9 to 17) fails its check: please check the code for a typing error."))
+        raise USCCError(
+            N_(
+                "The organisation code inside it (characters 9 to 17) fails its check: "
+                "please check the code for a typing error."
+            )
+        )
     return value
 
 

@@ -50,8 +50,11 @@ def _check_account_fields(
         problems.append(Problem(N_("Choose at least one role."), {}, "roles"))
     for role in role_conflicts(roles, org.kind):
         problems.append(
-            Problem(N_("The role %(role)s does not fit an account of %(org)s."), {"role": role.value, "org": org.name},
-                    "roles")
+            Problem(
+                N_("The role %(role)s does not fit an account of %(org)s."),
+                {"role": role.value, "org": org.name},
+                "roles",
+            )
         )
     return problems
 
@@ -154,8 +157,12 @@ def set_active(actor: User, user: User, active: bool, ip: str | None = None) -> 
     if not active:
         user.session_token = new_session_token()
     audit.record(
-        "user.activate" if active else "user.deactivate", actor=actor, obj_type="user", obj_id=user.id,
-        summary={"username": user.username}, ip=ip,
+        "user.activate" if active else "user.deactivate",
+        actor=actor,
+        obj_type="user",
+        obj_id=user.id,
+        summary={"username": user.username},
+        ip=ip,
     )
     db.session.commit()
 
@@ -256,8 +263,12 @@ def import_staff(
             )
             created.append(ImportedAccount(record.row, record.username, record.full_name, generated))
         audit.record(
-            "roster.import", actor=actor, obj_type="organisation", obj_id=organisation.id,
-            summary={"created": len(created)}, ip=ip,
+            "roster.import",
+            actor=actor,
+            obj_type="organisation",
+            obj_id=organisation.id,
+            summary={"created": len(created)},
+            ip=ip,
         )
         db.session.commit()
     except InputError as err:

@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 from sqlalchemy import select, text
 
-from eduapp.domain.audit_chain import GENESIS, ChainBreak, ChainEntry, canonical_json, record_hash, verify_chain
+from eduapp.domain.audit_chain import (
+    GENESIS,
+    ChainBreak,
+    ChainEntry,
+    canonical_json,
+    record_hash,
+    verify_chain,
+)
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, User, utcnow
 
@@ -61,15 +68,28 @@ def record(
 def _entries(batch: int = 5000) -> Iterator[ChainEntry]:
     last_id = 0
     while True:
-        rows = db.session.execute(
-            select(AuditRecord).where(AuditRecord.id > last_id).order_by(AuditRecord.id).limit(batch)
-        ).scalars().all()
+        rows = (
+            db.session.execute(
+                select(AuditRecord).where(AuditRecord.id > last_id).order_by(AuditRecord.id).limit(batch)
+            )
+            .scalars()
+            .all()
+        )
         if not rows:
             return
         for row in rows:
             yield ChainEntry(
-                row.id, row.at, row.actor_id, row.actor, row.action, row.object_type,
-                row.object_id, row.summary, row.ip, row.prev_hash, row.hash,
+                row.id,
+                row.at,
+                row.actor_id,
+                row.actor,
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.summary,
+                row.ip,
+                row.prev_hash,
+                row.hash,
             )
         last_id = rows[-1].id
         db.session.expunge_all()

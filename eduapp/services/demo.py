@@ -31,19 +31,34 @@ UNITS = [  # (name, parent)
 def _enterprises(today: date) -> list[dict]:
     return [
         {
-            "name": "示范化工有限公司", "uscc": make_code("91", "320100", "MA1DEMA0"), "legal_representative": "王建国",
-            "env_manager": "李环保", "industry": "化学原料和化学制品制造业", "district": "示范市东区",
-            "permit_number": "91320100MA1DEMA001P", "permit_expires_on": today + timedelta(days=80),
+            "name": "示范化工有限公司",
+            "uscc": make_code("91", "320100", "MA1DEMA0"),
+            "legal_representative": "王建国",
+            "env_manager": "李环保",
+            "industry": "化学原料和化学制品制造业",
+            "district": "示范市东区",
+            "permit_number": "91320100MA1DEMA001P",
+            "permit_expires_on": today + timedelta(days=80),
         },
         {
-            "name": "示范热电有限公司", "uscc": make_code("91", "320102", "MA1DEMA1"), "legal_representative": "赵电力",
-            "env_manager": "钱清风", "industry": "电力、热力生产和供应业", "district": "示范市西区",
-            "permit_number": "91320102MA1DEMA101P", "permit_expires_on": today + timedelta(days=400),
+            "name": "示范热电有限公司",
+            "uscc": make_code("91", "320102", "MA1DEMA1"),
+            "legal_representative": "赵电力",
+            "env_manager": "钱清风",
+            "industry": "电力、热力生产和供应业",
+            "district": "示范市西区",
+            "permit_number": "91320102MA1DEMA101P",
+            "permit_expires_on": today + timedelta(days=400),
         },
         {
-            "name": "示范印染有限公司", "uscc": make_code("91", "320104", "MA1DEMA2"), "legal_representative": "孙织锦",
-            "env_manager": "周碧水", "industry": "纺织业", "district": "示范市南区",
-            "permit_number": "91320104MA1DEMA201P", "permit_expires_on": today + timedelta(days=55),
+            "name": "示范印染有限公司",
+            "uscc": make_code("91", "320104", "MA1DEMA2"),
+            "legal_representative": "孙织锦",
+            "env_manager": "周碧水",
+            "industry": "纺织业",
+            "district": "示范市南区",
+            "permit_number": "91320104MA1DEMA201P",
+            "permit_expires_on": today + timedelta(days=55),
         },
     ]
 
@@ -114,8 +129,15 @@ def load(password: str, today: date | None = None) -> DemoResult:
         org = orgs.by_name(org_name)
         user = accounts.find_by_username(username)
         if user is None:
-            accounts.create_user(None, username=username, full_name=full_name, organisation=org, roles=roles,
-                                 password=password, commit=False)
+            accounts.create_user(
+                None,
+                username=username,
+                full_name=full_name,
+                organisation=org,
+                roles=roles,
+                password=password,
+                commit=False,
+            )
             result.created += 1
         else:
             changed = False
@@ -132,8 +154,13 @@ def load(password: str, today: date | None = None) -> DemoResult:
                 user.must_change_password = False
                 changed = True
             if changed:
-                audit.record("user.update", actor=None, obj_type="user", obj_id=user.id,
-                             summary={"demo": "reset to the demo password and roles"})
+                audit.record(
+                    "user.update",
+                    actor=None,
+                    obj_type="user",
+                    obj_id=user.id,
+                    summary={"demo": "reset to the demo password and roles"},
+                )
             result.updated += changed
             result.unchanged += not changed
         result.accounts.append((username, "+".join(r.value for r in roles), org_name))

@@ -14,7 +14,13 @@ from eduapp.models import ENTERPRISE, GOVERNMENT, Organisation, User
 from eduapp.services import audit
 
 ENTERPRISE_FIELDS = (
-    "name", "uscc", "legal_representative", "env_manager", "industry", "district", "permit_number",
+    "name",
+    "uscc",
+    "legal_representative",
+    "env_manager",
+    "industry",
+    "district",
+    "permit_number",
     "permit_expires_on",
 )
 
@@ -45,18 +51,25 @@ def _check_unique(fields: dict, existing: Organisation | None) -> list[Problem]:
     problems = []
     other = by_name(fields["name"])
     if other is not None and other is not existing:
-        problems.append(Problem(N_("Another organisation is already called “%(value)s”."), {"value": fields["name"]},
-                                "name"))
+        problems.append(
+            Problem(N_("Another organisation is already called “%(value)s”."), {"value": fields["name"]}, "name")
+        )
     if fields.get("uscc"):
         other = by_uscc(fields["uscc"])
         if other is not None and other is not existing:
-            problems.append(Problem(N_("The code %(value)s is already registered to %(org)s."),
-                                    {"value": fields["uscc"], "org": other.name}, "uscc"))
+            problems.append(
+                Problem(
+                    N_("The code %(value)s is already registered to %(org)s."),
+                    {"value": fields["uscc"], "org": other.name},
+                    "uscc",
+                )
+            )
     return problems
 
 
-def save_enterprise(actor: User | None, fields: dict, existing: Organisation | None = None,
-                    ip: str | None = None, commit: bool = True) -> Organisation:
+def save_enterprise(
+    actor: User | None, fields: dict, existing: Organisation | None = None, ip: str | None = None, commit: bool = True
+) -> Organisation:
     """Create an enterprise or update one; ``fields`` holds ENTERPRISE_FIELDS, the code already validated."""
     problems = _check_unique(fields, existing)
     if problems:
@@ -69,27 +82,40 @@ def save_enterprise(actor: User | None, fields: dict, existing: Organisation | N
     db.session.flush()
     diff = audit.changes(before, _snapshot(org))
     if diff:
-        audit.record("organisation.update" if existing else "organisation.create", actor=actor,
-                     obj_type="organisation", obj_id=org.id, summary=diff, ip=ip)
+        audit.record(
+            "organisation.update" if existing else "organisation.create",
+            actor=actor,
+            obj_type="organisation",
+            obj_id=org.id,
+            summary=diff,
+            ip=ip,
+        )
     if commit:
         db.session.commit()
     return org
 
 
-def save_unit(actor: User | None, name: str, parent: Organisation | None, existing: Organisation | None = None,
-              ip: str | None = None, commit: bool = True) -> Organisation:
+def save_unit(
+    actor: User | None,
+    name: str,
+    parent: Organisation | None,
+    existing: Organisation | None = None,
+    ip: str | None = None,
+    commit: bool = True,
+) -> Organisation:
     name = name.strip()
     problems = _check_unique({"name": name}, existing)
     if not name:
         problems.append(Problem(N_("This field is required."), {}, "name"))
     if parent is not None and parent.kind != GOVERNMENT:
-        problems.append(Problem(N_("A unit can only sit under another government unit."), {}, "parent"))
+        problems.append(Problem(N_("A unit can only sit under another government unit."), {}, "parent_id"))
     if existing is not None and parent is not None:
         node = parent
         while node is not None:
             if node.id == existing.id:
-                problems.append(Problem(N_("A unit cannot sit under itself or one of its own sub-units."), {},
-                                        "parent"))
+                problems.append(
+                    Problem(N_("A unit cannot sit under itself or one of its own sub-units."), {}, "parent_id")
+                )
                 break
             node = node.parent
     if problems:
@@ -103,8 +129,14 @@ def save_unit(actor: User | None, name: str, parent: Organisation | None, existi
     after = {"name": org.name, "parent": parent.name if parent else None}
     diff = audit.changes(before, after)
     if diff:
-        audit.record("organisation.update" if existing else "organisation.create", actor=actor,
-                     obj_type="organisation", obj_id=org.id, summary=diff, ip=ip)
+        audit.record(
+            "organisation.update" if existing else "organisation.create",
+            actor=actor,
+            obj_type="organisation",
+            obj_id=org.id,
+            summary=diff,
+            ip=ip,
+        )
     if commit:
         db.session.commit()
     return org
@@ -155,7 +187,9 @@ DEFAULT_BUREAU_NAME = "生态环境局"
 def default_bureau() -> Organisation:
     """The top government unit; on an empty database one is created so the first admin has a home."""
     root = db.session.execute(
-        select(Organisation).where(Organisation.kind == GOVERNMENT, Organisation.parent_id.is_(None))
-        .order_by(Organisation.id).limit(1)
+        select(Organisation)
+        .where(Organisation.kind == GOVERNMENT, Organisation.parent_id.is_(None))
+        .order_by(Organisation.id)
+        .limit(1)
     ).scalar_one_or_none()
     return root or save_unit(None, DEFAULT_BUREAU_NAME, None)

@@ -31,9 +31,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     ph = hasher()
     try:
-        return ph.verify(password_hash or current_app.extensions["eduapp.hasher"][1], password) and bool(
-            password_hash
-        )
+        return ph.verify(password_hash or current_app.extensions["eduapp.hasher"][1], password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

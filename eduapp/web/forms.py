@@ -3,13 +3,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import SelectChoice
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the option objects WTForms 3.3+ expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class UploadForm(FlaskForm):
     file = FileField(
         _l("File (.xlsx or .csv)"),
-        validators=[FileRequired(_l("Choose a file to upload.")),
-                    FileAllowed(["xlsx", "csv"], _l("Upload a .xlsx or .csv file."))],
+        validators=[
+            FileRequired(_l("Choose a file to upload.")),
+            FileAllowed(["xlsx", "csv"], _l("Upload a .xlsx or .csv file.")),
+        ],
     )
 
 

@@ -53,7 +53,9 @@ class Page:
         self.page = max(page, 1)
         self.per_page = per_page
         self.total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        self.items = db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).unique().scalars().all()
+        self.items = (
+            db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).unique().scalars().all()
+        )
 
     @property
     def pages(self) -> int:

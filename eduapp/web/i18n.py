@@ -29,15 +29,11 @@ def message(problem: Problem) -> str:
     return gettext(problem.msgid, **problem.params)
 
 
-def attach_problems(form: Form, problems: list[Problem]) -> list[str]:
-    """Put each problem on its form field; return the ones that belong to no field."""
-    loose: list[str] = []
+def attach_problems(form: Form, problems: list[Problem]) -> None:
+    """Put each problem on its form field, or on the form as a whole when it names no field of it."""
     for problem in problems:
         field = getattr(form, problem.field, None) if problem.field else None
         if field is not None and hasattr(field, "errors"):
-            errors = list(field.errors)
-            errors.append(message(problem))
-            field.errors = errors
+            field.errors = [*field.errors, message(problem)]
         else:
-            loose.append(message(problem))
-    return loose
+            form.form_errors.append(message(problem))

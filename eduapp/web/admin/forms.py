@@ -4,6 +4,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eduapp.domain.roles import Role
+from eduapp.web.forms import choices
 from eduapp.web.labels import ROLE_LABELS
 
 
@@ -13,19 +14,23 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return choices((role.value, ROLE_LABELS[role]) for role in Role)
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocapitalize": "none"})
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=64)], render_kw={"autocapitalize": "none"}
+    )
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     organisation_id = SelectField(_l("Organisation"), coerce=int)
-    roles = MultiCheckboxField(_l("Roles"), choices=role_choices, validators=[DataRequired(_l("Choose at least one role."))])
+    roles = MultiCheckboxField(
+        _l("Roles"), choices=role_choices, validators=[DataRequired(_l("Choose at least one role."))]
+    )
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
     password = PasswordField(
-        _l("Initial password"), validators=[Optional(), Length(max=128)],
+        _l("Initial password"),
+        validators=[Optional(), Length(max=128)],
         description=_l("Leave empty to generate one. The person must change it at first sign-in."),
         render_kw={"autocomplete": "new-password"},
     )

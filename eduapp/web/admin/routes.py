@@ -13,14 +13,14 @@ from eduapp.security import client_ip, require
 from eduapp.services import accounts, audit, tenancy
 from eduapp.web.admin import bp
 from eduapp.web.admin.forms import UserForm
-from eduapp.web.forms import ConfirmForm
+from eduapp.web.forms import ConfirmForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.i18n import attach_problems
 
 
 def _org_choices():
     orgs = db.session.execute(select(Organisation).order_by(Organisation.kind.desc(), Organisation.name)).scalars()
-    return [(o.id, o.name) for o in orgs]
+    return choices((o.id, o.name) for o in orgs)
 
 
 @bp.route("/users")
@@ -48,20 +48,31 @@ def new_user():
         password = form.password.data or accounts.generate_password()
         try:
             user = accounts.create_user(
-                current_user, username=form.username.data.strip(), full_name=form.full_name.data,
-                organisation=organisation, roles=[Role(r) for r in form.roles.data], password=password,
-                email=form.email.data or "", phone=form.phone.data or "", must_change_password=True, ip=client_ip(),
+                current_user,
+                username=form.username.data.strip(),
+                full_name=form.full_name.data,
+                organisation=organisation,
+                roles=[Role(r) for r in form.roles.data],
+                password=password,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                must_change_password=True,
+                ip=client_ip(),
             )
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             if form.password.data:
                 flash_ok(_("Account %(username)s created.", username=user.username))
             else:
-                flash_ok(_("Account %(username)s created with the initial password %(password)s. "
-                           "Hand it over in person; it must be changed at first sign-in.",
-                           username=user.username, password=password))
+                flash_ok(
+                    _(
+                        "Account %(username)s created with the initial password %(password)s. "
+                        "Hand it over in person; it must be changed at first sign-in.",
+                        username=user.username,
+                        password=password,
+                    )
+                )
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), 400 if form.errors else 200
 
@@ -79,12 +90,18 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         organisation = db.session.get(Organisation, form.organisation_id.data)
         try:
-            accounts.update_user(current_user, user, full_name=form.full_name.data, email=form.email.data or "",
-                                 phone=form.phone.data or "", roles=[Role(r) for r in form.roles.data],
-                                 organisation=organisation, ip=client_ip())
+            accounts.update_user(
+                current_user,
+                user,
+                full_name=form.full_name.data,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                roles=[Role(r) for r in form.roles.data],
+                organisation=organisation,
+                ip=client_ip(),
+            )
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             flash_ok(_("Saved."))
             return redirect(url_for("admin.users"))
@@ -112,8 +129,13 @@ def reset_user_password(user_id: int):
     user = one_or_404(tenancy.visible_users(current_user), User, user_id)
     if ConfirmForm().validate_on_submit():
         password = accounts.reset_password(current_user, user, client_ip())
-        flash_ok(_("New initial password for %(username)s: %(password)s. It must be changed at first sign-in.",
-                   username=user.username, password=password))
+        flash_ok(
+            _(
+                "New initial password for %(username)s: %(password)s. It must be changed at first sign-in.",
+                username=user.username,
+                password=password,
+            )
+        )
     return redirect(url_for("admin.users"))
 
 
@@ -139,6 +161,8 @@ def audit_verify():
         if broken is None:
             flash_ok(_("The audit chain is intact: %(n)s records checked.", n=checked))
         else:
-            flash(_("The audit chain is broken at record #%(id)s: %(reason)s", id=broken.record_id,
-                    reason=broken.reason), "danger")
+            flash(
+                _("The audit chain is broken at record #%(id)s: %(reason)s", id=broken.record_id, reason=broken.reason),
+                "danger",
+            )
     return redirect(url_for("admin.audit_log"))

@@ -65,7 +65,9 @@ def change_password():
         except InputError as err:
             attach_problems(form, err.problems)
         else:
-            login_user(current_user._get_current_object())  # the session token changed: keep this session, end the others
+            login_user(
+                current_user._get_current_object()
+            )  # the session token changed: keep this session, end the others
             flash_ok(_("Your password has been changed. Other devices have been signed out."))
             return redirect(url_for("main.index"))
     status = 400 if form.errors else 200

@@ -4,8 +4,8 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from eduapp.domain import uscc
-from eduapp.web.i18n import message
 from eduapp.domain.problems import Problem
+from eduapp.web.i18n import message
 
 
 def _valid_uscc(form, field):
@@ -17,8 +17,11 @@ def _valid_uscc(form, field):
 
 class EnterpriseForm(FlaskForm):
     name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=200)])
-    uscc = StringField(_l("Unified social credit code"), validators=[DataRequired(), _valid_uscc],
-                       render_kw={"autocapitalize": "characters", "maxlength": 24})
+    uscc = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), _valid_uscc],
+        render_kw={"autocapitalize": "characters", "maxlength": 24},
+    )
     legal_representative = StringField(_l("Legal representative"), validators=[Optional(), Length(max=100)])
     env_manager = StringField(_l("Environmental manager"), validators=[Optional(), Length(max=100)])
     industry = StringField(_l("Industry"), validators=[Optional(), Length(max=100)])

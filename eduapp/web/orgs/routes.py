@@ -1,6 +1,6 @@
 """Enterprises and government units."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -13,7 +13,7 @@ from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, GOVERNMENT, Organisation, User
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import orgs, tenancy
-from eduapp.web.forms import UploadForm
+from eduapp.web.forms import UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.i18n import attach_problems
 from eduapp.web.orgs import bp
@@ -27,8 +27,14 @@ def index():
     q = request.args.get("q", "").strip()
     if q:
         like = f"%{q}%"
-        query = query.where(or_(Organisation.name.ilike(like), Organisation.uscc.ilike(like),
-                                Organisation.district.ilike(like), Organisation.industry.ilike(like)))
+        query = query.where(
+            or_(
+                Organisation.name.ilike(like),
+                Organisation.uscc.ilike(like),
+                Organisation.district.ilike(like),
+                Organisation.industry.ilike(like),
+            )
+        )
     page = Page(query.order_by(Organisation.name), page_arg())
     return render_template("orgs/index.html", page=page, q=q)
 
@@ -36,10 +42,15 @@ def index():
 @bp.route("/units")
 @require(Permission.ORGS_VIEW)
 def units():
-    roots = db.session.execute(
-        select(Organisation).where(Organisation.kind == GOVERNMENT, Organisation.parent_id.is_(None))
-        .order_by(Organisation.name)
-    ).scalars().all()
+    roots = (
+        db.session.execute(
+            select(Organisation)
+            .where(Organisation.kind == GOVERNMENT, Organisation.parent_id.is_(None))
+            .order_by(Organisation.name)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("orgs/units.html", roots=roots)
 
 
@@ -47,9 +58,13 @@ def units():
 @signed_in
 def show(org_id: int):
     org = one_or_404(tenancy.visible_organisations(current_user), Organisation, org_id)
-    members = db.session.execute(
-        tenancy.visible_users(current_user).where(User.organisation_id == org.id).order_by(User.full_name)
-    ).scalars().all()
+    members = (
+        db.session.execute(
+            tenancy.visible_users(current_user).where(User.organisation_id == org.id).order_by(User.full_name)
+        )
+        .scalars()
+        .all()
+    )
     return render_template("orgs/show.html", org=org, members=members)
 
 
@@ -82,8 +97,7 @@ def _enterprise_form(org: Organisation | None):
         try:
             org = orgs.save_enterprise(current_user, fields, org, client_ip())
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             flash_ok(_("Saved."))
             return redirect(url_for("orgs.show", org_id=org.id))
@@ -92,10 +106,14 @@ def _enterprise_form(org: Organisation | None):
 
 def _unit_form(org: Organisation | None):
     form = UnitForm(obj=org)
-    all_units = db.session.execute(
-        select(Organisation).where(Organisation.kind == GOVERNMENT).order_by(Organisation.name)
-    ).scalars().all()
-    form.parent_id.choices = [(0, _("(none: top level)"))] + [(u.id, u.name) for u in all_units if u is not org]
+    all_units = (
+        db.session.execute(select(Organisation).where(Organisation.kind == GOVERNMENT).order_by(Organisation.name))
+        .scalars()
+        .all()
+    )
+    form.parent_id.choices = choices(
+        [(0, _("(none: top level)"))] + [(u.id, u.name) for u in all_units if u is not org]
+    )
     if request.method == "GET":
         form.parent_id.data = org.parent_id or 0 if org else 0
     if form.validate_on_submit():
@@ -103,8 +121,7 @@ def _unit_form(org: Organisation | None):
         try:
             org = orgs.save_unit(current_user, form.name.data, parent, org, client_ip())
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             flash_ok(_("Saved."))
             return redirect(url_for("orgs.units"))
@@ -122,8 +139,13 @@ def import_file():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = read_rows(upload.read(), upload.filename or "", headers=enterprise_rules.HEADERS,
-                             required=enterprise_rules.REQUIRED, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+            rows = read_rows(
+                upload.read(),
+                upload.filename or "",
+                headers=enterprise_rules.HEADERS,
+                required=enterprise_rules.REQUIRED,
+                max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            )
             records, problems = enterprise_rules.parse_enterprise_rows(rows)
             if problems:
                 raise InputError(problems)

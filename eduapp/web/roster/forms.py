@@ -4,19 +4,22 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eduapp.domain.roles import Role
+from eduapp.web.forms import choices
 
-STAFF_ROLE_CHOICES = [
-    (Role.ENTERPRISE_STAFF.value, _l("Enterprise staff")),
-    (Role.ENTERPRISE_CONTACT.value, _l("Enterprise contact")),
-]
+STAFF_ROLE_CHOICES = choices(
+    [
+        (Role.ENTERPRISE_STAFF.value, _l("Enterprise staff")),
+        (Role.ENTERPRISE_CONTACT.value, _l("Enterprise contact")),
+    ]
+)
 
 
 class StaffForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocapitalize": "none"})
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=64)], render_kw={"autocapitalize": "none"}
+    )
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)],
-                        render_kw={"inputmode": "tel"})
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "tel"})
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)], render_kw={"inputmode": "email"})
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES, default=Role.ENTERPRISE_STAFF.value)
     password = PasswordField(
@@ -29,7 +32,6 @@ class StaffForm(FlaskForm):
 
 class StaffEditForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)],
-                        render_kw={"inputmode": "tel"})
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)], render_kw={"inputmode": "tel"})
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)], render_kw={"inputmode": "email"})
     role = SelectField(_l("Role"), choices=STAFF_ROLE_CHOICES)

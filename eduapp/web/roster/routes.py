@@ -18,8 +18,14 @@ from eduapp.web.i18n import attach_problems
 from eduapp.web.roster import bp
 from eduapp.web.roster.forms import StaffEditForm, StaffForm
 
-TEMPLATE_EXAMPLE = {"username": "zhangsan", "full_name": "张三", "phone": "13800000000",
-                    "email": "zhangsan@example.com", "role": "员工", "password": ""}
+TEMPLATE_EXAMPLE = {
+    "username": "zhangsan",
+    "full_name": "张三",
+    "phone": "13800000000",
+    "email": "zhangsan@example.com",
+    "role": "员工",
+    "password": "",
+}
 
 
 def _member(user_id: int) -> User:
@@ -49,21 +55,31 @@ def new():
         password = form.password.data or accounts.generate_password()
         try:
             user = accounts.create_user(
-                current_user, username=form.username.data.strip(), full_name=form.full_name.data,
-                organisation=current_user.organisation, roles=[Role(form.role.data)], password=password,
-                email=form.email.data or "", phone=form.phone.data or "", must_change_password=True,
+                current_user,
+                username=form.username.data.strip(),
+                full_name=form.full_name.data,
+                organisation=current_user.organisation,
+                roles=[Role(form.role.data)],
+                password=password,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                must_change_password=True,
                 ip=client_ip(),
             )
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             if form.password.data:
                 flash_ok(_("Account %(username)s created.", username=user.username))
             else:
-                flash_ok(_("Account %(username)s created with the initial password %(password)s. "
-                           "Hand it over in person; it must be changed at first sign-in.",
-                           username=user.username, password=password))
+                flash_ok(
+                    _(
+                        "Account %(username)s created with the initial password %(password)s. "
+                        "Hand it over in person; it must be changed at first sign-in.",
+                        username=user.username,
+                        password=password,
+                    )
+                )
             return redirect(url_for("roster.index"))
     return render_template("roster/form.html", form=form, member=None), 400 if form.errors else 200
 
@@ -74,15 +90,22 @@ def edit(user_id: int):
     member = _member(user_id)
     form = StaffEditForm(obj=member)
     if request.method == "GET":
-        form.role.data = (Role.ENTERPRISE_CONTACT if Role.ENTERPRISE_CONTACT in member.roles
-                          else Role.ENTERPRISE_STAFF).value
+        form.role.data = (
+            Role.ENTERPRISE_CONTACT if Role.ENTERPRISE_CONTACT in member.roles else Role.ENTERPRISE_STAFF
+        ).value
     if form.validate_on_submit():
         try:
-            accounts.update_user(current_user, member, full_name=form.full_name.data, email=form.email.data or "",
-                                 phone=form.phone.data or "", roles=[Role(form.role.data)], ip=client_ip())
+            accounts.update_user(
+                current_user,
+                member,
+                full_name=form.full_name.data,
+                email=form.email.data or "",
+                phone=form.phone.data or "",
+                roles=[Role(form.role.data)],
+                ip=client_ip(),
+            )
         except InputError as err:
-            for text in attach_problems(form, err.problems):
-                flash(text, "danger")
+            attach_problems(form, err.problems)
         else:
             flash_ok(_("Saved."))
             return redirect(url_for("roster.index"))
@@ -101,8 +124,11 @@ def set_active(user_id: int):
             for text in flash_problems(err.problems):
                 flash(text, "danger")
         else:
-            flash_ok(_("%(name)s is active again.", name=member.full_name) if active
-                     else _("%(name)s has been deactivated and signed out.", name=member.full_name))
+            flash_ok(
+                _("%(name)s is active again.", name=member.full_name)
+                if active
+                else _("%(name)s has been deactivated and signed out.", name=member.full_name)
+            )
     return redirect(url_for("roster.index"))
 
 
@@ -112,8 +138,13 @@ def reset_password(user_id: int):
     member = _member(user_id)
     if ConfirmForm().validate_on_submit():
         password = accounts.reset_password(current_user, member, client_ip())
-        flash_ok(_("New initial password for %(username)s: %(password)s. It must be changed at first sign-in.",
-                   username=member.username, password=password))
+        flash_ok(
+            _(
+                "New initial password for %(username)s: %(password)s. It must be changed at first sign-in.",
+                username=member.username,
+                password=password,
+            )
+        )
     return redirect(url_for("roster.index"))
 
 
@@ -126,8 +157,13 @@ def import_file():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            rows = read_rows(upload.read(), upload.filename or "", headers=roster_rules.HEADERS,
-                             required=roster_rules.REQUIRED, max_rows=_max_rows())
+            rows = read_rows(
+                upload.read(),
+                upload.filename or "",
+                headers=roster_rules.HEADERS,
+                required=roster_rules.REQUIRED,
+                max_rows=_max_rows(),
+            )
             records, problems = roster_rules.parse_staff_rows(rows, _min_length())
             if problems:
                 raise InputError(problems)
@@ -147,9 +183,9 @@ def template(fmt: str):
         return redirect(url_for("roster.import_file"))
     data = template_bytes(roster_rules.HEADERS, TEMPLATE_EXAMPLE, fmt)
     mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=roster-template.{fmt}"})
-
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=roster-template.{fmt}"}
+    )
 
 
 def _max_rows() -> int:

@@ -1,0 +1,14 @@
+# Production image: gunicorn serving eduapp; the same image runs the Celery worker and beat.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md babel.cfg ./
+COPY eduapp ./eduapp
+COPY migrations ./migrations
+COPY question_bank ./question_bank
+COPY wsgi.py make_celery.py ./
+RUN pip install . && pybabel compile -d eduapp/translations \
+    && useradd --system --home /app eduapp && mkdir -p /app/instance && chown eduapp /app/instance
+USER eduapp
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "wsgi:app"]

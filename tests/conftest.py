@@ -1,0 +1,158 @@
+"""Fixtures: an app on SQLite by default, or on PostgreSQL + Redis when EDUAPP_TEST_DATABASE_URL and
+EDUAPP_TEST_REDIS_URL are set (the second pass of `make test`). A service that is down makes the
+tests fail: nothing is skipped for a missing service in that pass."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from eduapp import create_app
+from eduapp.extensions import db, limiter
+
+PG_URL = os.environ.get("EDUAPP_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("EDUAPP_TEST_REDIS_URL", "")
+PASSWORD = "correct-horse-battery"
+
+# Light argon2 parameters keep the suite fast; test_passwords checks the production profile.
+FAST_HASH = {"EDUAPP_ARGON2_TIME_COST": "1", "EDUAPP_ARGON2_MEMORY_KIB": "1024", "EDUAPP_ARGON2_PARALLELISM": "1"}
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production, even while a test holds one
+    open for setup and assertions (otherwise `g`, the signed-in user and the DB session would be
+    shared between the test and every request)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_test_app(database_url: str, **extra) -> object:
+    config = {
+        "EDUAPP_ENV": "testing",
+        "EDUAPP_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "EDUAPP_DATABASE_URL": database_url,
+        "EDUAPP_REDIS_URL": REDIS_URL,
+        **FAST_HASH,
+        "TESTING": True,
+    }
+    config.update(extra)
+    application = create_app(config)
+    application.test_client_class = FreshContextClient
+    return application
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from eduapp.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'eduapp-test.db'}"
+    application = make_test_app(url)
+    with application.app_context():
+        upgrade()  # the suite runs on the schema the migrations build, not on create_all()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean(request):
+    """Empty every table and the rate-limit counters after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in tables:
+                    conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (names from our own metadata)
+        limiter.reset()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str) -> str:
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD, follow: bool = False):
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": token},
+            follow_redirects=follow,
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, form_page: str | None = None, **kwargs):
+        """POST with a CSRF token taken from ``form_page`` (default: the home page)."""
+        payload = dict(data or {})
+        payload["csrf_token"] = csrf_token(self.client, form_page or "/")
+        return self.client.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests (races that SQLite cannot show) run in the PostgreSQL pass."""
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="runs in the PostgreSQL pass of `make test` (EDUAPP_TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,58 @@
+import pytest
+
+from eduapp import create_app
+from eduapp.config import ConfigError, load_config
+
+
+def test_embedded_default_is_sqlite_in_instance_with_eager_tasks(tmp_path):
+    config = load_config(tmp_path, {})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'eduapp.db'}"
+    assert config["CELERY"]["task_always_eager"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert config["SESSION_COOKIE_SECURE"] is False
+    # the development key is generated once and kept
+    assert load_config(tmp_path, {})["SECRET_KEY"] == config["SECRET_KEY"]
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {
+        "EDUAPP_ENV": "production",
+        "EDUAPP_DATABASE_URL": "postgresql://db/eduapp",
+        "EDUAPP_REDIS_URL": "redis://r:6379/0",
+    }
+    with pytest.raises(ConfigError, match="EDUAPP_SECRET_KEY"):
+        load_config(tmp_path, env)
+    with pytest.raises(ConfigError, match="EDUAPP_SECRET_KEY"):
+        create_app(env)
+
+
+def test_production_settings(tmp_path):
+    env = {
+        "EDUAPP_ENV": "production",
+        "EDUAPP_SECRET_KEY": "s" * 40,
+        "EDUAPP_DATABASE_URL": "postgresql://u@db:5432/eduapp",
+        "EDUAPP_REDIS_URL": "redis://r:6379/0",
+    }
+    config = load_config(tmp_path, env)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/eduapp"
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
+    assert config["CELERY"]["broker_url"] == "redis://r:6379/0"
+    assert config["CELERY"]["task_always_eager"] is False
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EDUAPP_ENV": "staging"}, "EDUAPP_ENV"),
+        ({"EDUAPP_MAX_UPLOAD_MB": "ten"}, "EDUAPP_MAX_UPLOAD_MB"),
+        ({"EDUAPP_FORCE_HTTPS": "maybe"}, "EDUAPP_FORCE_HTTPS"),
+        ({"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "short"}, "at least 32"),
+        ({"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "s" * 40}, "EDUAPP_DATABASE_URL"),
+    ],
+)
+def test_bad_settings_name_the_variable(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path, env)

@@ -1,0 +1,55 @@
+import re
+
+from eduapp.config import load_config
+from tests import factories
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_and_no_external_assets(client, auth, ctx):
+    org = factories.enterprise("甲企业", 1)
+    from eduapp.domain.roles import Role
+
+    factories.user("contact-a", org, Role.ENTERPRISE_CONTACT)
+    auth.login("contact-a")
+    for path in ("/login", "/", "/roster/", "/roster/new", "/roster/import", "/account/password"):
+        html = client.get(path).get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path  # every script is a file
+        assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", html), path  # nothing from another host
+        assert " style=" not in html, path
+        for asset in re.findall(r"""(?:src|href)=["'](/[^"']+\.(?:css|js|svg))""", html):
+            assert client.get(asset).status_code == 200, asset
+
+
+def test_session_cookie_flags(client, auth, ctx):
+    factories.user("alice", factories.enterprise("甲企业", 1))
+    response = auth.login("alice")
+    cookie = next(v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain HTTP in development
+
+
+def test_session_cookie_is_secure_in_production(tmp_path):
+    config = load_config(
+        tmp_path,
+        {
+            "EDUAPP_ENV": "production",
+            "EDUAPP_SECRET_KEY": "s" * 40,
+            "EDUAPP_DATABASE_URL": "postgresql://db/x",
+            "EDUAPP_REDIS_URL": "redis://r/0",
+        },
+    )
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True

@@ -1,0 +1,114 @@
+"""Tenant isolation: a user of enterprise A never sees enterprise B's data; another tenant's object
+answers 404 on every object route. The route list is read from the app, so a new object route
+fails this test until it is listed here with the kind of object it takes."""
+
+import pytest
+
+from eduapp.domain.roles import Role
+from eduapp.security import ACCESS_ATTR
+from tests import factories
+
+# Every URL parameter that names an object, and which fixture object (of tenant A / B) fills it.
+OBJECT_PARAMS = {"org_id": "org", "user_id": "staff"}
+
+
+def _object_routes(app):
+    routes = []
+    for rule in app.url_map.iter_rules():
+        params = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IntegerConverter"]
+        if params:
+            methods = sorted(m for m in rule.methods if m in ("GET", "POST"))
+            routes.append((rule, params, methods))
+    return routes
+
+
+def test_every_view_declares_who_may_use_it(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in ("static", "bootstrap.static") and getattr(view, ACCESS_ATTR, None) is None
+    ]
+    assert undeclared == []
+
+
+def test_every_object_parameter_is_known(app):
+    unknown = {p for _, params, _ in _object_routes(app) for p in params if p not in OBJECT_PARAMS}
+    assert unknown == set(), f"add {unknown} to OBJECT_PARAMS and to the isolation test"
+
+
+@pytest.fixture
+def tenants(ctx):
+    ids = factories.two_enterprises()
+    return ids
+
+
+def _url(rule, params, ids, tenant):
+    values = {}
+    for p in params:
+        kind = OBJECT_PARAMS[p]
+        values[p] = ids[f"{kind}_{tenant}"]
+    return rule.build(values)[1]
+
+
+def test_other_tenants_objects_are_not_found(app, client, auth, tenants):
+    """As enterprise A's contact, every object route with B's ids answers 404, for GET and POST."""
+    ids = dict(tenants)
+    auth.login("contact-a")
+    token_page = "/roster/"
+    checked = 0
+    for rule, params, methods in _object_routes(app):
+        url_b = _url(rule, params, ids, "b")
+        for method in methods:
+            if method == "GET":
+                response = client.get(url_b)
+            else:
+                response = auth.post(
+                    url_b, {"active": "0", "full_name": "x", "role": "enterprise_staff"}, form_page=token_page
+                )
+            assert response.status_code in (403, 404), (method, url_b, response.status_code)
+            if response.status_code == 403:
+                # refused for lack of permission before any lookup: says nothing about B either way
+                assert "乙企业" not in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 8
+
+
+def test_own_objects_are_reachable_where_permitted(app, client, auth, tenants):
+    ids = dict(tenants)
+    auth.login("contact-a")
+    assert client.get(f"/orgs/{ids['org_a']}").status_code == 200
+    assert client.get(f"/roster/{ids['staff_a']}/edit").status_code == 200
+    assert client.get(f"/orgs/{ids['org_b']}").status_code == 404
+    assert client.get(f"/roster/{ids['staff_b']}/edit").status_code == 404
+
+
+def test_roster_lists_only_own_staff(client, auth, tenants):
+    auth.login("contact-a")
+    text = client.get("/roster/?status=all").get_data(as_text=True)
+    assert "staff-a" in text and "staff-b" not in text and "contact-b" not in text
+
+
+def test_org_page_lists_only_visible_people(client, auth, tenants):
+    ids = dict(tenants)
+    auth.login("staff-a")
+    text = client.get(f"/orgs/{ids['org_a']}").get_data(as_text=True)
+    assert "staff-a" in text and "contact-a" not in text  # staff see themselves, not the roster
+
+
+def test_bureau_staff_see_every_enterprise_but_not_the_roster(client, auth, tenants):
+    ids = dict(tenants)
+    bureau = factories.unit("生态环境局")
+    factories.user("officer", bureau, Role.CASE_OFFICER)
+    auth.login("officer")
+    assert client.get(f"/orgs/{ids['org_a']}").status_code == 200
+    assert client.get(f"/orgs/{ids['org_b']}").status_code == 200
+    assert client.get(f"/roster/{ids['staff_a']}/edit").status_code == 403
+
+
+def test_sysadmin_reaches_any_account_but_no_enterprise_roster(client, auth, tenants):
+    ids = dict(tenants)
+    bureau = factories.unit("生态环境局")
+    factories.user("root", bureau, Role.SYSADMIN)
+    auth.login("root")
+    assert client.get(f"/admin/users/{ids['staff_b']}/edit").status_code == 200
+    assert client.get("/roster/").status_code == 403

@@ -1,0 +1,54 @@
+import pytest
+
+from eduapp.domain import uscc
+
+# Codes of real, public registrations (printed on their business licences).
+VALID = [
+    "914403001922038216",  # 华为技术有限公司
+    "9144030071526726XG",  # 深圳市腾讯计算机系统有限公司
+    "91330100799655058B",  # 阿里巴巴（中国）有限公司
+    "91110000600037341L",
+    "91350100M000100Y43",
+]
+
+
+@pytest.mark.parametrize("code", VALID)
+def test_valid_codes(code):
+    assert uscc.validate(code) == code
+
+
+def test_normalises_case_spaces_and_full_width():
+    assert uscc.validate(" 9144030071526726xg ") == "9144030071526726XG"
+    assert uscc.validate("９１４４０３００１９２２０３８２１６") == "914403001922038216"
+
+
+@pytest.mark.parametrize(
+    ("code", "fragment"),
+    [
+        ("91440300192203821", "18 characters"),  # 17 characters
+        ("9144030019220382160", "18 characters"),
+        ("914403001922038217", "check character"),  # last digit changed
+        ("914403001922O38216", "not allowed"),  # letter O
+        ("91ABCDEF1922038216", "administrative division"),
+        ("", "18 characters"),
+    ],
+)
+def test_invalid_codes_say_why(code, fragment):
+    with pytest.raises(uscc.USCCError) as err:
+        uscc.validate(code)
+    assert fragment in str(err.value)
+    assert not uscc.is_valid(code)
+
+
+def test_every_single_character_typo_is_caught():
+    code = "914403001922038216"
+    for position in range(18):
+        for ch in uscc.ALPHABET:
+            if ch == code[position]:
+                continue
+            typo = code[:position] + ch + code[position + 1 :]
+            assert not uscc.is_valid(typo), typo
+
+
+def test_make_code_builds_valid_codes():
+    assert uscc.is_valid(uscc.make_code("91", "320100", "MA1DEMA0"))
