@@ -177,5 +177,7 @@ def audit_verify():
 
 
 def register(app: Flask) -> None:
-    for command in (users_group, orgs_group, demo, audit_group):
+    from eduapp.cli_questions import questions_group
+
+    for command in (users_group, orgs_group, demo, audit_group, questions_group):
         app.cli.add_command(command)

@@ -128,8 +128,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh_Hans_CN": "简体中文", "en": "English"},
         # Uploads (roster and organisation imports).
-        "MAX_CONTENT_LENGTH": env_int(env, "MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": env_int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "IMPORT_MAX_ROWS": env_int(env, "IMPORT_MAX_ROWS", 20000),
+        "QUESTION_IMPORT_MAX_MB": env_int(env, "QUESTION_IMPORT_MAX_MB", 20),
         # Password hashing: argon2id, OWASP Password Storage Cheat Sheet profile (m=19 MiB, t=2, p=1).
         "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),
         "ARGON2_MEMORY_KIB": env_int(env, "ARGON2_MEMORY_KIB", 19456),

@@ -2,7 +2,9 @@
 
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
+from eduapp.models.law import Law, LawArticle
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
+from eduapp.models.question import Category, Question, QuestionVersion, VersionTag
 from eduapp.models.user import User, UserRole
 
 __all__ = [
@@ -10,9 +12,15 @@ __all__ = [
     "GOVERNMENT",
     "AuditRecord",
     "Base",
+    "Category",
+    "Law",
+    "LawArticle",
     "Organisation",
+    "Question",
+    "QuestionVersion",
     "UTCDateTime",
     "User",
     "UserRole",
+    "VersionTag",
     "utcnow",
 ]

@@ -1,0 +1,75 @@
+"""``eduapp questions import|export``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from eduapp.domain.formats import registry
+
+FORMAT_CHOICES = ["auto", *registry.FORMATS]
+
+
+def _collect(path: Path) -> list[tuple[str, bytes]]:
+    if path.is_dir():
+        return [(str(p.relative_to(path)), p.read_bytes()) for p in sorted(path.rglob("*")) if p.is_file()]
+    return [(path.name, path.read_bytes())]
+
+
+@click.group("questions")
+def questions_group():
+    """The question bank."""
+
+
+@questions_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto", show_default=True)
+@click.option("--category", default=None, help="Category path for questions whose file names none.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid questions even when others are rejected.")
+@with_appcontext
+def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, skip_invalid: bool):
+    """Import questions from PATH (a file, or a folder of files)."""
+    from eduapp.services.question_import import import_files
+
+    report = import_files(_collect(path), fmt=fmt, category=category, dry_run=dry_run, skip_invalid=skip_invalid)
+    for name in report.ignored_files:
+        click.echo(f"ignored {name} (not a question file)")
+    for label in ("added", "updated"):
+        for item in getattr(report, label):
+            click.echo(f"{label} {item.uid or '-'} ({item.file}:{item.line}) {item.text}")
+    by_file: dict[str, int] = {}
+    for item in report.unchanged:
+        by_file[item.file] = by_file.get(item.file, 0) + 1
+    for name, count in by_file.items():
+        click.echo(f"unchanged {count} in {name}")
+    for item in report.skipped:
+        click.echo(f"skipped {item.file}:{item.line} {item.uid or ''}: {item.text}")
+    for item in report.rejected:
+        click.echo(f"rejected {item.file}:{item.line or '-'}: {item.text}", err=True)
+    counts = report.counts()
+    state = "dry run, nothing written" if dry_run else ("written" if report.written else "nothing written")
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()) + f" ({state})")
+    click.echo(json.dumps({**counts, "written": report.written}))
+    if report.rejected and not skip_invalid:
+        raise SystemExit(1)
+
+
+@questions_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(registry.FORMATS)), required=True)
+@click.option("--status", type=click.Choice(["draft", "published", "retired"]), default=None,
+              help="Only questions with this status.")
+@click.argument("out", type=click.Path(path_type=Path))
+@with_appcontext
+def questions_export(fmt: str, status: str | None, out: Path):
+    """Export the bank to OUT (a file; for yaml a folder gives one file per law, as in question_bank/)."""
+    from eduapp.services.question_export import export
+
+    written, left_out = export(fmt, out, status=status)
+    for path, count in written:
+        click.echo(f"wrote {count} questions to {path}")
+    for q in left_out:
+        click.echo(f"not expressible in {fmt}: {q.external_id} ({q.qtype})", err=True)
