@@ -225,3 +225,35 @@ def format_citation(law: str | None, article: str | None) -> str:
     if not law:
         return ""
     return f"《{law}》{article or ''}"
+
+
+def answer_from_text(qtype: str, text: str, option_count: int) -> object | None:
+    """An answer typed as text (editor form, spreadsheet cell); None when it cannot be read.
+
+    Choice: option letters (``ACD``, ``A,C,D``). True/false: 正确/错误, 对/错, √/×, T/F, true/false.
+    Fill in the blank: blanks separated by ``;`` / ``；`` or new lines, alternatives by ``|``.
+    """
+    text = (text or "").strip()
+    if qtype in CHOICE_TYPES:
+        return indices_from_letters(text, option_count)
+    if qtype == TRUE_FALSE:
+        return TRUTH_WORDS.get(text.lower())
+    if qtype == FILL_BLANK:
+        blanks = [b for b in re.split(r"[;；\n]", text) if b.strip()]
+        parsed = tuple(tuple(a.strip() for a in b.split("|") if a.strip()) for b in blanks)
+        return parsed or None
+    return None
+
+
+def answer_to_text(q: QuestionData) -> str:
+    if q.qtype in CHOICE_TYPES:
+        return letters(q.answer)
+    if q.qtype == TRUE_FALSE:
+        return "正确" if q.answer else "错误"
+    return "；".join("|".join(alts) for alts in q.answer)
+
+
+TRUTH_WORDS = {
+    "正确": True, "对": True, "√": True, "✓": True, "t": True, "true": True, "是": True,
+    "错误": False, "错": False, "×": False, "✗": False, "f": False, "false": False, "否": False,
+}

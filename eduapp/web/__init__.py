@@ -22,4 +22,7 @@ def register_template_context(app: Flask) -> None:
 
     from flask_babel import format_datetime
 
+    from eduapp.web.rendering import render_markdown
+
     app.jinja_env.filters["datetimeformat"] = format_datetime
+    app.jinja_env.filters["markdown"] = render_markdown

@@ -14,6 +14,7 @@ from eduapp.domain.questions import (
     FILL_BLANK,
     TRUE_FALSE,
     ParseResult,
+    TRUTH_WORDS,
     QuestionData,
     indices_from_letters,
     letters,
@@ -29,7 +30,6 @@ TYPE_WORDS = {
     "true_false": "true_false", "判断": "true_false", "判断题": "true_false",
     "fill_blank": "fill_blank", "填空": "fill_blank", "填空题": "fill_blank",
 }
-TRUTH_WORDS = {"正确": True, "对": True, "true": True, "错误": False, "错": False, "false": False}
 KNOWN_KEYS = {"id", "type", "stem", "options", "answer", "article", "law", "explanation", "difficulty", "tags",
               "status", "category"}
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("questions", __name__, url_prefix="/questions")
+
+from eduapp.web.questions import routes  # noqa: E402,F401
