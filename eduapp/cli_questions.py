@@ -38,9 +38,9 @@ def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, 
     report = import_files(_collect(path), fmt=fmt, category=category, dry_run=dry_run, skip_invalid=skip_invalid)
     for name in report.ignored_files:
         click.echo(f"ignored {name} (not a question file)")
-    for label in ("added", "updated"):
+    for label, conditional in (("added", "would add"), ("updated", "would update")):
         for item in getattr(report, label):
-            click.echo(f"{label} {item.uid or '-'} ({item.file}:{item.line}) {item.text}")
+            click.echo(f"{label if report.written else conditional} {item.uid or '-'} ({item.file}:{item.line}) {item.text}")
     by_file: dict[str, int] = {}
     for item in report.unchanged:
         by_file[item.file] = by_file.get(item.file, 0) + 1

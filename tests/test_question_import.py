@@ -1,0 +1,131 @@
+"""Importing the bank: idempotent, all or nothing, versions, the CLI contract."""
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from eduapp.extensions import db
+from eduapp.models import AuditRecord, Question, QuestionVersion
+from eduapp.services.question_import import import_files
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = ROOT / "question_bank"
+MOODLE = ROOT.parent / "shared" / "fixtures" / "moodle"
+
+ONE = """law: 中华人民共和国行政处罚法
+category: 行政法律/行政处罚法
+questions:
+  - id: apl-9001
+    type: single
+    stem: 行政处罚的设定和实施，应当以什么为依据？
+    options: [事实, 上级指示]
+    answer: A
+    article: 第五条
+    difficulty: 2
+"""
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_the_bank_imports_cleanly_and_twice_changes_nothing(runner, ctx):
+    first = runner.invoke(args=["questions", "import", str(BANK)])
+    assert first.exit_code == 0, first.output
+    counts = _last_json(first.output)
+    assert counts["added"] >= 300 and counts["rejected"] == 0 and counts["written"] is True
+    assert "ignored FORMAT.md" in first.output
+    before = (_count(Question), _count(QuestionVersion), _count(AuditRecord))
+    second = runner.invoke(args=["questions", "import", str(BANK)])
+    assert second.exit_code == 0
+    assert _last_json(second.output) == {"added": 0, "updated": 0, "unchanged": counts["added"], "skipped": 0,
+                                         "rejected": 0, "written": False}
+    assert (_count(Question), _count(QuestionVersion), _count(AuditRecord)) == before
+
+
+def test_bank_size_and_spread(runner, ctx):
+    runner.invoke(args=["questions", "import", str(BANK)])
+    published = _count(Question)
+    assert published >= 300
+    laws = db.session.execute(select(func.count(func.distinct(QuestionVersion.law)))).scalar_one()
+    assert laws >= 10
+    types = set(db.session.execute(select(QuestionVersion.qtype).distinct()).scalars())
+    assert types == {"single", "multiple", "true_false", "fill_blank"}
+    difficulties = set(db.session.execute(select(QuestionVersion.difficulty).distinct()).scalars())
+    assert difficulties == {1, 2, 3, 4, 5}
+
+
+def test_changed_question_gets_a_new_version_and_old_stays(ctx, tmp_path):
+    import_files([("a.yaml", ONE.encode())])
+    question = db.session.execute(select(Question).where(Question.uid == "apl-9001")).scalar_one()
+    first_version = question.current
+    old_stem = first_version.stem
+    report = import_files([("a.yaml", ONE.replace("以什么为依据", "以什么作为依据").encode())])
+    assert [i.uid for i in report.updated] == ["apl-9001"]
+    db.session.expire_all()
+    question = db.session.execute(select(Question).where(Question.uid == "apl-9001")).scalar_one()
+    assert [v.number for v in question.versions] == [1, 2]
+    assert question.current.number == 2 and "作为依据" in question.current.stem
+    assert db.session.get(QuestionVersion, first_version.id).stem == old_stem  # the old version never changes
+
+
+def test_invalid_question_writes_nothing_unless_skip_invalid(runner, ctx, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(ONE + "  - id: apl-9002\n    type: single\n    stem: 无正确选项\n    options: [甲, 乙]\n"
+                   "    answer: ''\n", encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "rejected bad.yaml:11" in result.output
+    assert _count(Question) == 0
+    result = runner.invoke(args=["questions", "import", str(bad), "--skip-invalid"])
+    assert result.exit_code == 0
+    assert _last_json(result.output)["added"] == 1 and _count(Question) == 1
+
+
+def test_dry_run_reports_and_writes_nothing(runner, ctx, tmp_path):
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE, encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path), "--dry-run"])
+    assert result.exit_code == 0 and "would add apl-9001" in result.output and "dry run" in result.output
+    assert _count(Question) == 0
+
+
+def test_duplicate_ids_are_rejected(runner, ctx, tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text(ONE + ONE.split("questions:\n")[1], encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path)])
+    assert result.exit_code == 1 and "apl-9001" in result.output and "dup.yaml:4" in result.output
+    assert _count(Question) == 0
+
+
+def test_file_over_the_size_limit(app, runner, ctx, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "QUESTION_IMPORT_MAX_MB", 0)
+    path = tmp_path / "one.yaml"
+    path.write_text(ONE, encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(path)])
+    assert result.exit_code == 1 and "MB" in result.output
+    assert _count(Question) == 0
+
+
+def test_yaml_export_then_import_into_an_empty_bank(runner, ctx, tmp_path):
+    runner.invoke(args=["questions", "import", str(BANK)])
+    exported = tmp_path / "out"
+    assert runner.invoke(args=["questions", "export", "--format", "yaml", str(exported)]).exit_code == 0
+    before = {q.uid: (q.current.fingerprint, q.status, q.category.path)
+              for q in db.session.execute(select(Question)).unique().scalars()}
+    # empty the bank, then import what was exported
+    db.session.execute(Question.__table__.update().values(current_version_id=None))
+    for model in ("version_tags", "question_versions", "questions"):
+        db.session.execute(db.text(f"DELETE FROM {model}"))  # noqa: S608
+    db.session.commit()
+    result = runner.invoke(args=["questions", "import", str(exported)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    after = {q.uid: (q.current.fingerprint, q.status, q.category.path)
+             for q in db.session.execute(select(Question)).unique().scalars()}
+    assert after == before
