@@ -1,5 +1,6 @@
 # eduapp: the two commands of the README are `make run` and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -27,8 +28,13 @@ extract-messages: $(BIN)/eduapp
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o eduapp/translations/messages.pot .
 	$(BIN)/pybabel -q update -N --ignore-obsolete -i eduapp/translations/messages.pot -d eduapp/translations
 
+LAWS_DIR ?= ../shared/laws
+
 run: install
 	$(BIN)/eduapp db upgrade
+	@if [ -d "$(LAWS_DIR)" ]; then $(BIN)/eduapp laws import "$(LAWS_DIR)" | tail -n 1; \
+	else echo "No statutes at $(LAWS_DIR): load a folder of statute Markdown with 'eduapp laws import DIR'."; fi
+	$(BIN)/eduapp questions import question_bank | tail -n 2
 	$(BIN)/eduapp demo
 	@echo "eduapp is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/eduapp run --host $(HOST) --port $(PORT)

@@ -40,7 +40,9 @@ def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, 
         click.echo(f"ignored {name} (not a question file)")
     for label, conditional in (("added", "would add"), ("updated", "would update")):
         for item in getattr(report, label):
-            click.echo(f"{label if report.written else conditional} {item.uid or '-'} ({item.file}:{item.line}) {item.text}")
+            click.echo(
+                f"{label if report.written else conditional} {item.uid or '-'} ({item.file}:{item.line}) {item.text}"
+            )
     by_file: dict[str, int] = {}
     for item in report.unchanged:
         by_file[item.file] = by_file.get(item.file, 0) + 1
@@ -60,8 +62,12 @@ def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, 
 
 @questions_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(list(registry.FORMATS)), required=True)
-@click.option("--status", type=click.Choice(["draft", "published", "retired"]), default=None,
-              help="Only questions with this status.")
+@click.option(
+    "--status",
+    type=click.Choice(["draft", "published", "retired"]),
+    default=None,
+    help="Only questions with this status.",
+)
 @click.argument("out", type=click.Path(path_type=Path))
 @with_appcontext
 def questions_export(fmt: str, status: str | None, out: Path):

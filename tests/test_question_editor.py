@@ -14,9 +14,20 @@ def _editor():
 
 
 def _form(**overrides):
-    data = {"uid": "", "qtype": "single", "stem": "新题干？", "options": "甲\n乙\n丙", "answer": "B", "explanation": "因为",
-            "law": "中华人民共和国行政处罚法", "article": "第五条", "difficulty": "2", "tags": "标签一，标签二",
-            "category": "行政法律/行政处罚法", "status": "draft"}
+    data = {
+        "uid": "",
+        "qtype": "single",
+        "stem": "新题干？",
+        "options": "甲\n乙\n丙",
+        "answer": "B",
+        "explanation": "因为",
+        "law": "中华人民共和国行政处罚法",
+        "article": "第五条",
+        "difficulty": "2",
+        "tags": "标签一，标签二",
+        "category": "行政法律/行政处罚法",
+        "status": "draft",
+    }
     data.update(overrides)
     return data
 
@@ -32,14 +43,25 @@ def test_search_works_for_chinese_and_filters_combine(client, auth, runner, ctx)
     runner.invoke(args=["questions", "import", str(BANK)])
     auth.login("editor1")
     text = client.get("/questions/?q=排污许可证").get_data(as_text=True)
-    matching = set(db.session.execute(select(Question.uid).join(QuestionVersion, QuestionVersion.id ==
-                                                                Question.current_version_id)
-                                      .where(QuestionVersion.search_text.contains("排污许可证"))).scalars())
+    matching = set(
+        db.session.execute(
+            select(Question.uid)
+            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            .where(QuestionVersion.search_text.contains("排污许可证"))
+        ).scalars()
+    )
     assert matching and all(f">{uid}<" in text for uid in matching)
     assert ">epl-0001<" not in text or "epl-0001" in matching
     text = client.get("/questions/?q=按日连续处罚&qtype=single").get_data(as_text=True)
-    stems = db.session.execute(select(QuestionVersion.stem).where(QuestionVersion.qtype == "single")
-                               .where(QuestionVersion.search_text.contains("按日连续处罚"))).scalars().all()
+    stems = (
+        db.session.execute(
+            select(QuestionVersion.stem)
+            .where(QuestionVersion.qtype == "single")
+            .where(QuestionVersion.search_text.contains("按日连续处罚"))
+        )
+        .scalars()
+        .all()
+    )
     assert stems and all(s[:20] in text for s in stems)
     text = client.get("/questions/?law=中华人民共和国行政处罚法&difficulty=5").get_data(as_text=True)
     assert "apl-" in text and "air-" not in text
@@ -53,8 +75,11 @@ def test_create_edit_makes_versions_and_keeps_old_ones(client, auth, ctx):
     question = db.session.execute(select(Question).where(Question.uid == "apl-9100")).unique().scalar_one()
     assert question.current.number == 1 and question.current.tags == ["标签一", "标签二"]
     auth.post("/questions/bulk", {"ids": [str(question.id)], "action": "published"}, form_page="/questions/")
-    response = auth.post(f"/questions/{question.id}/edit", _form(stem="改过的题干？", status="published"),
-                         form_page=f"/questions/{question.id}/edit")
+    response = auth.post(
+        f"/questions/{question.id}/edit",
+        _form(stem="改过的题干？", status="published"),
+        form_page=f"/questions/{question.id}/edit",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     question = db.session.get(Question, question.id)
@@ -63,8 +88,11 @@ def test_create_edit_makes_versions_and_keeps_old_ones(client, auth, ctx):
     page = client.get(f"/questions/{question.id}/versions/2").get_data(as_text=True)
     assert "diff-del" in page and "新题干？" in page and "改过的题干？" in page
     # saving without a change makes no new version
-    auth.post(f"/questions/{question.id}/edit", _form(stem="改过的题干？", status="published"),
-              form_page=f"/questions/{question.id}/edit")
+    auth.post(
+        f"/questions/{question.id}/edit",
+        _form(stem="改过的题干？", status="published"),
+        form_page=f"/questions/{question.id}/edit",
+    )
     db.session.expire_all()
     assert len(db.session.get(Question, question.id).versions) == 2
 
@@ -99,8 +127,9 @@ def test_bulk_retire(client, auth, runner, ctx):
 def test_preview_renders_markdown_safely(client, auth, ctx):
     _editor()
     auth.login("editor1")
-    response = auth.post("/questions/preview", _form(stem="**重点**<script>alert(1)</script>在___日内"),
-                         form_page="/questions/new")
+    response = auth.post(
+        "/questions/preview", _form(stem="**重点**<script>alert(1)</script>在___日内"), form_page="/questions/new"
+    )
     html = response.get_data(as_text=True)
     assert "<strong>重点</strong>" in html and "<script>" not in html and 'class="blank"' in html
 
@@ -111,9 +140,16 @@ def test_import_page_previews_then_imports(client, auth, ctx):
     token = auth.client.get("/questions/import")
     from tests.conftest import csrf_token
 
-    response = client.post("/questions/import", data={
-        "csrf_token": csrf_token(client, "/questions/import"), "fmt": "auto", "category": "",
-        "file": (io.BytesIO(ONE.encode()), "one.yaml")}, content_type="multipart/form-data")
+    response = client.post(
+        "/questions/import",
+        data={
+            "csrf_token": csrf_token(client, "/questions/import"),
+            "fmt": "auto",
+            "category": "",
+            "file": (io.BytesIO(ONE.encode()), "one.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "apl-9001" in text
     assert db.session.execute(select(Question)).first() is None  # only a preview so far
@@ -129,8 +165,15 @@ def test_import_page_rejects_a_broken_file(client, auth, ctx):
     auth.login("editor1")
     from tests.conftest import csrf_token
 
-    response = client.post("/questions/import", data={
-        "csrf_token": csrf_token(client, "/questions/import"), "fmt": "yaml", "category": "",
-        "file": (io.BytesIO(b"questions: [unclosed"), "broken.yaml")}, content_type="multipart/form-data")
+    response = client.post(
+        "/questions/import",
+        data={
+            "csrf_token": csrf_token(client, "/questions/import"),
+            "fmt": "yaml",
+            "category": "",
+            "file": (io.BytesIO(b"questions: [unclosed"), "broken.yaml"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "broken.yaml" in response.get_data(as_text=True)

@@ -43,8 +43,14 @@ def test_the_bank_imports_cleanly_and_twice_changes_nothing(runner, ctx):
     before = (_count(Question), _count(QuestionVersion), _count(AuditRecord))
     second = runner.invoke(args=["questions", "import", str(BANK)])
     assert second.exit_code == 0
-    assert _last_json(second.output) == {"added": 0, "updated": 0, "unchanged": counts["added"], "skipped": 0,
-                                         "rejected": 0, "written": False}
+    assert _last_json(second.output) == {
+        "added": 0,
+        "updated": 0,
+        "unchanged": counts["added"],
+        "skipped": 0,
+        "rejected": 0,
+        "written": False,
+    }
     assert (_count(Question), _count(QuestionVersion), _count(AuditRecord)) == before
 
 
@@ -76,8 +82,10 @@ def test_changed_question_gets_a_new_version_and_old_stays(ctx, tmp_path):
 
 def test_invalid_question_writes_nothing_unless_skip_invalid(runner, ctx, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(ONE + "  - id: apl-9002\n    type: single\n    stem: 无正确选项\n    options: [甲, 乙]\n"
-                   "    answer: ''\n", encoding="utf-8")
+    bad.write_text(
+        ONE + "  - id: apl-9002\n    type: single\n    stem: 无正确选项\n    options: [甲, 乙]\n    answer: ''\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["questions", "import", str(bad)])
     assert result.exit_code == 1
     assert "rejected bad.yaml:11" in result.output
@@ -116,8 +124,10 @@ def test_yaml_export_then_import_into_an_empty_bank(runner, ctx, tmp_path):
     runner.invoke(args=["questions", "import", str(BANK)])
     exported = tmp_path / "out"
     assert runner.invoke(args=["questions", "export", "--format", "yaml", str(exported)]).exit_code == 0
-    before = {q.uid: (q.current.fingerprint, q.status, q.category.path)
-              for q in db.session.execute(select(Question)).unique().scalars()}
+    before = {
+        q.uid: (q.current.fingerprint, q.status, q.category.path)
+        for q in db.session.execute(select(Question)).unique().scalars()
+    }
     # empty the bank, then import what was exported
     db.session.execute(Question.__table__.update().values(current_version_id=None))
     for model in ("version_tags", "question_versions", "questions"):
@@ -126,6 +136,8 @@ def test_yaml_export_then_import_into_an_empty_bank(runner, ctx, tmp_path):
     result = runner.invoke(args=["questions", "import", str(exported)])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    after = {q.uid: (q.current.fingerprint, q.status, q.category.path)
-             for q in db.session.execute(select(Question)).unique().scalars()}
+    after = {
+        q.uid: (q.current.fingerprint, q.status, q.category.path)
+        for q in db.session.execute(select(Question)).unique().scalars()
+    }
     assert after == before

@@ -70,8 +70,10 @@ class Skipped:
     line: int | None
     name: str | None
     source_type: str
-    msgid: str = N_("Question type “%(type)s” is not supported (we have single choice, multiple choice, "
-                    "true/false and fill in the blank).")
+    msgid: str = N_(
+        "Question type “%(type)s” is not supported (we have single choice, multiple choice, "
+        "true/false and fill in the blank)."
+    )
 
 
 @dataclass
@@ -117,18 +119,30 @@ def validate(q: QuestionData) -> list[Problem]:
     elif len(q.stem) > MAX_STEM:
         add(N_("The stem is longer than %(max)s characters."), "stem", max=MAX_STEM)
     if q.external_id is not None and not EXTERNAL_ID_RE.match(q.external_id):
-        add(N_("The id “%(value)s” may only hold letters, digits, “-”, “_”, “.” and “:” (at most 64)."), "id",
-            value=q.external_id)
+        add(
+            N_("The id “%(value)s” may only hold letters, digits, “-”, “_”, “.” and “:” (at most 64)."),
+            "id",
+            value=q.external_id,
+        )
     if q.qtype in CHOICE_TYPES:
         if not MIN_OPTIONS <= len(q.options) <= MAX_OPTIONS:
-            add(N_("A choice question needs %(min)s to %(max)s options; this one has %(n)s."), "options",
-                min=MIN_OPTIONS, max=MAX_OPTIONS, n=len(q.options))
+            add(
+                N_("A choice question needs %(min)s to %(max)s options; this one has %(n)s."),
+                "options",
+                min=MIN_OPTIONS,
+                max=MAX_OPTIONS,
+                n=len(q.options),
+            )
         for index, option in enumerate(q.options):
             if not option.strip():
                 add(N_("Option %(letter)s is empty."), "options", letter=LETTERS[index] if index < 8 else index + 1)
             elif len(option) > MAX_OPTION:
-                add(N_("Option %(letter)s is longer than %(max)s characters."), "options",
-                    letter=LETTERS[index] if index < 8 else index + 1, max=MAX_OPTION)
+                add(
+                    N_("Option %(letter)s is longer than %(max)s characters."),
+                    "options",
+                    letter=LETTERS[index] if index < 8 else index + 1,
+                    max=MAX_OPTION,
+                )
         normalised = [normalise_text(o) for o in q.options]
         if len(set(normalised)) != len(normalised):
             add(N_("Two options are the same."), "options")
@@ -138,8 +152,11 @@ def validate(q: QuestionData) -> list[Problem]:
         elif any(not isinstance(i, int) or not 0 <= i < len(q.options) for i in answer):
             add(N_("The answer names an option that does not exist."), "answer")
         elif q.qtype == SINGLE and len(answer) != 1:
-            add(N_("A single-choice question has exactly one correct option; this one has %(n)s."), "answer",
-                n=len(answer))
+            add(
+                N_("A single-choice question has exactly one correct option; this one has %(n)s."),
+                "answer",
+                n=len(answer),
+            )
         elif q.qtype == MULTIPLE and len(answer) < 2:
             add(N_("A multiple-choice question has at least two correct options."), "answer")
     elif q.qtype == TRUE_FALSE:
@@ -150,8 +167,12 @@ def validate(q: QuestionData) -> list[Problem]:
         if not blanks or any(not alts or any(not str(a).strip() for a in alts) for alts in blanks):
             add(N_("Every blank needs at least one accepted answer."), "answer")
         elif len(blanks) != blank_count(q.stem or ""):
-            add(N_("The stem has %(blanks)s blanks but the answer gives %(n)s."), "answer",
-                blanks=blank_count(q.stem or ""), n=len(blanks))
+            add(
+                N_("The stem has %(blanks)s blanks but the answer gives %(n)s."),
+                "answer",
+                blanks=blank_count(q.stem or ""),
+                n=len(blanks),
+            )
     if not isinstance(q.difficulty, int) or isinstance(q.difficulty, bool) or not 1 <= q.difficulty <= 5:
         add(N_("Difficulty is a whole number from 1 to 5."), "difficulty")
     if q.status is not None and q.status not in STATUSES:
@@ -202,9 +223,16 @@ def from_content(content: dict, **extra) -> QuestionData:
     else:
         answer = tuple(content["answer"])
     return QuestionData(
-        qtype=qtype, stem=content["stem"], answer=answer, options=tuple(content.get("options") or ()),
-        explanation=content.get("explanation") or "", law=content.get("law"), article=content.get("article"),
-        difficulty=content.get("difficulty", 3), tags=tuple(content.get("tags") or ()), **extra,
+        qtype=qtype,
+        stem=content["stem"],
+        answer=answer,
+        options=tuple(content.get("options") or ()),
+        explanation=content.get("explanation") or "",
+        law=content.get("law"),
+        article=content.get("article"),
+        difficulty=content.get("difficulty", 3),
+        tags=tuple(content.get("tags") or ()),
+        **extra,
     )
 
 
@@ -254,6 +282,18 @@ def answer_to_text(q: QuestionData) -> str:
 
 
 TRUTH_WORDS = {
-    "正确": True, "对": True, "√": True, "✓": True, "t": True, "true": True, "是": True,
-    "错误": False, "错": False, "×": False, "✗": False, "f": False, "false": False, "否": False,
+    "正确": True,
+    "对": True,
+    "√": True,
+    "✓": True,
+    "t": True,
+    "true": True,
+    "是": True,
+    "错误": False,
+    "错": False,
+    "×": False,
+    "✗": False,
+    "f": False,
+    "false": False,
+    "否": False,
 }

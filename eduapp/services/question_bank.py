@@ -46,11 +46,13 @@ def latest_numbers(question_ids: list[int], chunk: int = 5000) -> dict[int, int]
     found: dict[int, int] = {}
     ids = sorted(set(question_ids))
     for start in range(0, len(ids), chunk):
-        found.update(db.session.execute(
-            select(QuestionVersion.question_id, func.max(QuestionVersion.number))
-            .where(QuestionVersion.question_id.in_(ids[start:start + chunk]))
-            .group_by(QuestionVersion.question_id)
-        ).all())
+        found.update(
+            db.session.execute(
+                select(QuestionVersion.question_id, func.max(QuestionVersion.number))
+                .where(QuestionVersion.question_id.in_(ids[start : start + chunk]))
+                .group_by(QuestionVersion.question_id)
+            ).all()
+        )
     return found
 
 
@@ -63,23 +65,41 @@ def insert_versions(items: list[tuple[int, QuestionData, str]], actor: User | No
     rows = []
     for qid, q, fp in items:
         content = content_of(q)
-        rows.append({
-            "question_id": qid, "number": numbers.get(qid, 0) + 1, "qtype": content["qtype"], "stem": content["stem"],
-            "options": content["options"], "answer": content["answer"], "explanation": content["explanation"],
-            "law": content["law"], "article": content["article"], "difficulty": content["difficulty"],
-            "tags": content["tags"], "fingerprint": fp, "search_text": search_text(q), "created_at": now,
-            "created_by_id": actor.id if actor else None,
-        })
-    version_ids = list(db.session.execute(
-        insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), rows
-    ).scalars())
-    tag_rows = [{"version_id": vid, "tag": tag} for vid, row in zip(version_ids, rows, strict=True) for tag in row["tags"]]
+        rows.append(
+            {
+                "question_id": qid,
+                "number": numbers.get(qid, 0) + 1,
+                "qtype": content["qtype"],
+                "stem": content["stem"],
+                "options": content["options"],
+                "answer": content["answer"],
+                "explanation": content["explanation"],
+                "law": content["law"],
+                "article": content["article"],
+                "difficulty": content["difficulty"],
+                "tags": content["tags"],
+                "fingerprint": fp,
+                "search_text": search_text(q),
+                "created_at": now,
+                "created_by_id": actor.id if actor else None,
+            }
+        )
+    version_ids = list(
+        db.session.execute(
+            insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    tag_rows = [
+        {"version_id": vid, "tag": tag} for vid, row in zip(version_ids, rows, strict=True) for tag in row["tags"]
+    ]
     if tag_rows:
         db.session.execute(insert(VersionTag), tag_rows)
     db.session.execute(
         update(Question),
-        [{"id": qid, "current_version_id": vid, "updated_at": now}
-         for (qid, _, _), vid in zip(items, version_ids, strict=True)],
+        [
+            {"id": qid, "current_version_id": vid, "updated_at": now}
+            for (qid, _, _), vid in zip(items, version_ids, strict=True)
+        ],
     )
 
 
@@ -87,9 +107,15 @@ def as_data(question: Question, version: QuestionVersion | None = None) -> Quest
     version = version or question.current
     return from_content(
         {
-            "qtype": version.qtype, "stem": version.stem, "options": version.options, "answer": version.answer,
-            "explanation": version.explanation, "law": version.law, "article": version.article,
-            "difficulty": version.difficulty, "tags": version.tags,
+            "qtype": version.qtype,
+            "stem": version.stem,
+            "options": version.options,
+            "answer": version.answer,
+            "explanation": version.explanation,
+            "law": version.law,
+            "article": version.article,
+            "difficulty": version.difficulty,
+            "tags": version.tags,
         },
         category=question.category.path if question.category else None,
         status=question.status,
@@ -111,8 +137,14 @@ def save_edit(actor: User, question: Question, q: QuestionData, ip: str | None =
     if changed:
         db.session.flush()
         db.session.refresh(question)
-        audit.record("question.edit", actor=actor, obj_type="question", obj_id=question.uid,
-                     summary={"version": question.current.number}, ip=ip)
+        audit.record(
+            "question.edit",
+            actor=actor,
+            obj_type="question",
+            obj_id=question.uid,
+            summary={"version": question.current.number},
+            ip=ip,
+        )
         db.session.commit()
     return changed
 
@@ -126,8 +158,9 @@ def create(actor: User, q: QuestionData, ip: str | None = None) -> Question:
     db.session.add(question)
     db.session.flush()
     insert_versions([(question.id, q, fp)], actor)
-    audit.record("question.create", actor=actor, obj_type="question", obj_id=uid, summary={"status": question.status},
-                 ip=ip)
+    audit.record(
+        "question.create", actor=actor, obj_type="question", obj_id=uid, summary={"status": question.status}, ip=ip
+    )
     db.session.commit()
     return question
 
@@ -138,8 +171,9 @@ def set_status(actor: User, questions: list[Question], status: str, ip: str | No
         q.status = status
         q.updated_at = utcnow()
     if changed:
-        audit.record(f"question.{status}", actor=actor, obj_type="question",
-                     summary={"uids": [q.uid for q in changed]}, ip=ip)
+        audit.record(
+            f"question.{status}", actor=actor, obj_type="question", summary={"uids": [q.uid for q in changed]}, ip=ip
+        )
     db.session.commit()
     return len(changed)
 

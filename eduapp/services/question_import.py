@@ -62,8 +62,14 @@ def parse_file(data: bytes, filename: str, fmt: str | None, category: str | None
     limit = current_app.config["QUESTION_IMPORT_MAX_MB"] * 1024 * 1024
     if len(data) > limit:
         result = ParseResult()
-        result.problems.append(Problem(N_("The file is larger than %(max)s MB."),
-                                       {"max": current_app.config["QUESTION_IMPORT_MAX_MB"]}, "file", None))
+        result.problems.append(
+            Problem(
+                N_("The file is larger than %(max)s MB."),
+                {"max": current_app.config["QUESTION_IMPORT_MAX_MB"]},
+                "file",
+                None,
+            )
+        )
         return fmt, result
     fmt = fmt if fmt and fmt != "auto" else registry.detect(filename, data)
     if fmt is None:
@@ -79,8 +85,9 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
     existing = {
         uid: (qid, status, category_path, fp)
         for uid, qid, status, category_path, fp in db.session.execute(
-            select(Question.uid, Question.id, Question.status, Question.category_id, QuestionVersion.fingerprint)
-            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+            select(Question.uid, Question.id, Question.status, Question.category_id, QuestionVersion.fingerprint).join(
+                QuestionVersion, QuestionVersion.id == Question.current_version_id
+            )
         ).all()
     }
     from eduapp.models import Category
@@ -94,8 +101,9 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
             report.rejected.append(Item(filename, problem.row, None, message(problem)))
             report.problems.append((filename, problem))
         for skip in result.skipped:
-            report.skipped.append(Item(filename, skip.line, skip.name,
-                                       message(Problem(skip.msgid, {"type": skip.source_type}))))
+            report.skipped.append(
+                Item(filename, skip.line, skip.name, message(Problem(skip.msgid, {"type": skip.source_type})))
+            )
             report.skips.append((filename, skip))
         for q in result.questions:
             fp = fingerprint(q)
@@ -103,8 +111,12 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
             if q.external_id:
                 if q.external_id in seen_ids:
                     other_file, other_line = seen_ids[q.external_id]
-                    problem = Problem(N_("The id “%(value)s” repeats the question at %(where)s."),
-                                      {"value": q.external_id, "where": f"{other_file}:{other_line}"}, "id", q.line)
+                    problem = Problem(
+                        N_("The id “%(value)s” repeats the question at %(where)s."),
+                        {"value": q.external_id, "where": f"{other_file}:{other_line}"},
+                        "id",
+                        q.line,
+                    )
                     report.rejected.append(Item(filename, q.line, q.external_id, message(problem)))
                     report.problems.append((filename, problem))
                     continue
@@ -120,8 +132,17 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
                 status_changed = q.status is not None and q.status != status
                 category_changed = q.category is not None and wanted_category != category_id
                 if content_changed or status_changed or category_changed:
-                    planned.append(_Planned(filename, q, fp, qid, content_changed, q.status if status_changed else None,
-                                            category_changed))
+                    planned.append(
+                        _Planned(
+                            filename,
+                            q,
+                            fp,
+                            qid,
+                            content_changed,
+                            q.status if status_changed else None,
+                            category_changed,
+                        )
+                    )
                     report.updated.append(item)
                 else:
                     report.unchanged.append(item)
@@ -147,8 +168,9 @@ def apply(planned: list[_Planned], actor: User | None, files: list[str], report:
             if p.question_id is None:
                 uid = p.q.external_id or new_uid(p.fingerprint, taken)
                 taken.add(uid)
-                new_rows.append({"uid": uid, "category_id": categories.get(p.q.category),
-                                 "status": p.status or "draft"})
+                new_rows.append(
+                    {"uid": uid, "category_id": categories.get(p.q.category), "status": p.status or "draft"}
+                )
         new_ids = insert_questions(new_rows)
         versioned: list[tuple[int, QuestionData, str]] = []
         new_iter = iter(new_ids)
@@ -164,11 +186,17 @@ def apply(planned: list[_Planned], actor: User | None, files: list[str], report:
                 if p.new_version:
                     versioned.append((p.question_id, p.q, p.fingerprint))
         insert_versions(versioned, actor)
-        audit.record("questions.import", actor=actor, obj_type="question_bank", summary={
-            "files": files, **report.counts(),
-            "added": [i.uid for i in report.added if i.uid][:2000],
-            "updated": [i.uid for i in report.updated if i.uid][:2000],
-        })
+        audit.record(
+            "questions.import",
+            actor=actor,
+            obj_type="question_bank",
+            summary={
+                "files": files,
+                **report.counts(),
+                "added": [i.uid for i in report.added if i.uid][:2000],
+                "updated": [i.uid for i in report.updated if i.uid][:2000],
+            },
+        )
         db.session.commit()
         report.written = True
     except Exception:

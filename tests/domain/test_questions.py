@@ -18,7 +18,9 @@ def _fields(q):
     return [p.field for p in validate(q)]
 
 
-GOOD = QuestionData(SINGLE, "题干？", (1,), options=("甲", "乙", "丙"), law="中华人民共和国行政处罚法", article="第六十条")
+GOOD = QuestionData(
+    SINGLE, "题干？", (1,), options=("甲", "乙", "丙"), law="中华人民共和国行政处罚法", article="第六十条"
+)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +69,9 @@ def test_fingerprint_ignores_id_status_and_place():
 
 
 def test_parse_citation():
-    assert parse_citation("《中华人民共和国大气污染防治法》第九十九条") == ("中华人民共和国大气污染防治法", "第九十九条")
+    assert parse_citation("《中华人民共和国大气污染防治法》第九十九条") == (
+        "中华人民共和国大气污染防治法",
+        "第九十九条",
+    )
     assert parse_citation("《排污许可管理条例》") == ("排污许可管理条例", None)
     assert parse_citation("第九十九条") == (None, None)

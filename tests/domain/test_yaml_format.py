@@ -36,7 +36,7 @@ def test_bad_questions_name_line_and_field():
 
 
 def test_broken_yaml_names_the_line():
-    result = yaml_format.parse("questions:\n  - id: x\n    stem: [unclosed\n".encode())
+    result = yaml_format.parse(b"questions:\n  - id: x\n    stem: [unclosed\n")
     assert result.questions == [] and result.problems[0].field == "file" and result.problems[0].row == 4
 
 
@@ -47,12 +47,48 @@ def test_not_a_question_file():
 
 def test_round_trip_keeps_everything():
     questions = [
-        QuestionData(SINGLE, "单选？", (2,), ("甲", "乙", "丙"), "解析", "中华人民共和国环境保护法", "第六十条", 2,
-                     ("标签",), "生态环境法律/环境保护法", "published", "epl-9001"),
-        QuestionData(TRUE_FALSE, "判断。", True, (), "", "中华人民共和国行政处罚法", "第六条", 1, (), "行政法律", "draft",
-                     "apl-9002"),
-        QuestionData(FILL_BLANK, "___和___", (("甲", "A"), ("乙",)), (), "", None, None, 5, ("x", "y"), None,
-                     "retired", "misc-9003"),
+        QuestionData(
+            SINGLE,
+            "单选？",
+            (2,),
+            ("甲", "乙", "丙"),
+            "解析",
+            "中华人民共和国环境保护法",
+            "第六十条",
+            2,
+            ("标签",),
+            "生态环境法律/环境保护法",
+            "published",
+            "epl-9001",
+        ),
+        QuestionData(
+            TRUE_FALSE,
+            "判断。",
+            True,
+            (),
+            "",
+            "中华人民共和国行政处罚法",
+            "第六条",
+            1,
+            (),
+            "行政法律",
+            "draft",
+            "apl-9002",
+        ),
+        QuestionData(
+            FILL_BLANK,
+            "___和___",
+            (("甲", "A"), ("乙",)),
+            (),
+            "",
+            None,
+            None,
+            5,
+            ("x", "y"),
+            None,
+            "retired",
+            "misc-9003",
+        ),
     ]
     again = yaml_format.parse(yaml_format.write(questions)).questions
     assert [q.with_(line=None) for q in again] == questions

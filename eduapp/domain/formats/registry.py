@@ -14,10 +14,23 @@ FORMATS = {
     "csv": "csv_format",
     "xlsx": "xlsx_format",
 }
-EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".gift": "gift", ".xml": "moodle-xml", ".csv": "csv", ".xlsx": "xlsx",
-              ".txt": None}
-FILE_SUFFIX = {"yaml": ".yaml", "gift": ".gift.txt", "aiken": ".aiken.txt", "moodle-xml": ".xml", "csv": ".csv",
-               "xlsx": ".xlsx"}
+EXTENSIONS = {
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".gift": "gift",
+    ".xml": "moodle-xml",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".txt": None,
+}
+FILE_SUFFIX = {
+    "yaml": ".yaml",
+    "gift": ".gift.txt",
+    "aiken": ".aiken.txt",
+    "moodle-xml": ".xml",
+    "csv": ".csv",
+    "xlsx": ".xlsx",
+}
 
 
 def module(fmt: str) -> ModuleType:

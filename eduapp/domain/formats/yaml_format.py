@@ -13,8 +13,8 @@ from eduapp.domain.questions import (
     CHOICE_TYPES,
     FILL_BLANK,
     TRUE_FALSE,
-    ParseResult,
     TRUTH_WORDS,
+    ParseResult,
     QuestionData,
     indices_from_letters,
     letters,
@@ -25,13 +25,33 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 TYPE_WORDS = {
-    "single": "single", "单选": "single", "单选题": "single",
-    "multiple": "multiple", "多选": "multiple", "多选题": "multiple",
-    "true_false": "true_false", "判断": "true_false", "判断题": "true_false",
-    "fill_blank": "fill_blank", "填空": "fill_blank", "填空题": "fill_blank",
+    "single": "single",
+    "单选": "single",
+    "单选题": "single",
+    "multiple": "multiple",
+    "多选": "multiple",
+    "多选题": "multiple",
+    "true_false": "true_false",
+    "判断": "true_false",
+    "判断题": "true_false",
+    "fill_blank": "fill_blank",
+    "填空": "fill_blank",
+    "填空题": "fill_blank",
 }
-KNOWN_KEYS = {"id", "type", "stem", "options", "answer", "article", "law", "explanation", "difficulty", "tags",
-              "status", "category"}
+KNOWN_KEYS = {
+    "id",
+    "type",
+    "stem",
+    "options",
+    "answer",
+    "article",
+    "law",
+    "explanation",
+    "difficulty",
+    "tags",
+    "status",
+    "category",
+}
 
 
 def _answer(raw, qtype: str, option_count: int, line: int) -> tuple[object, Problem | None]:
@@ -41,8 +61,11 @@ def _answer(raw, qtype: str, option_count: int, line: int) -> tuple[object, Prob
     if qtype in CHOICE_TYPES:
         found = indices_from_letters(str(raw or ""), option_count)
         if found is None:
-            return bad(N_("The answer “%(value)s” must be option letters that exist (A to %(last)s)."),
-                       value=raw, last=letters([max(option_count - 1, 0)]))
+            return bad(
+                N_("The answer “%(value)s” must be option letters that exist (A to %(last)s)."),
+                value=raw,
+                last=letters([max(option_count - 1, 0)]),
+            )
         return found, None
     if qtype == TRUE_FALSE:
         if isinstance(raw, bool):
@@ -72,8 +95,9 @@ def _question(node_line: int, item, law, category) -> tuple[QuestionData | None,
         problems.append(Problem(N_("Unknown field “%(value)s”."), {"value": ", ".join(unknown)}, unknown[0], node_line))
     qtype = TYPE_WORDS.get(str(item.get("type", "")).strip())
     if qtype is None:
-        problems.append(Problem(N_("Unknown question type “%(value)s”."), {"value": item.get("type")}, "type",
-                                node_line))
+        problems.append(
+            Problem(N_("Unknown question type “%(value)s”."), {"value": item.get("type")}, "type", node_line)
+        )
         return None, problems
     options = item.get("options") or []
     if not isinstance(options, list):
@@ -126,9 +150,14 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
             loader.dispose()
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        result.problems.append(Problem(N_("The YAML cannot be read: %(error)s"),
-                                       {"error": getattr(err, "problem", None) or str(err)}, "file",
-                                       mark.line + 1 if mark else None))
+        result.problems.append(
+            Problem(
+                N_("The YAML cannot be read: %(error)s"),
+                {"error": getattr(err, "problem", None) or str(err)},
+                "file",
+                mark.line + 1 if mark else None,
+            )
+        )
         return result
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
         result.problems.append(Problem(N_("A question file holds “questions:”, a list of questions."), {}, "file", 1))
@@ -191,6 +220,12 @@ def to_document(questions: list[QuestionData]) -> dict:
 
 
 def write(questions: list[QuestionData]) -> bytes:
-    text = yaml.dump(to_document(questions), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000,
-                     default_flow_style=False)
+    text = yaml.dump(
+        to_document(questions),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+        default_flow_style=False,
+    )
     return text.encode("utf-8")

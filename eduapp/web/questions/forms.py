@@ -17,30 +17,50 @@ STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "retired": 
 
 
 class QuestionForm(FlaskForm):
-    uid = StringField(_l("Id"), validators=[Optional(), Length(max=64)],
-                      description=_l("A stable id such as air-0101; left empty, one is made for you."))
+    uid = StringField(
+        _l("Id"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("A stable id such as air-0101; left empty, one is made for you."),
+    )
     qtype = SelectField(_l("Type"), choices=choices(TYPE_LABELS.items()))
-    stem = TextAreaField(_l("Stem"), validators=[DataRequired()], render_kw={"rows": 4},
-                         description=_l("Markdown. Mark each blank of a fill-in question with ___ (three underscores)."))
-    options = TextAreaField(_l("Options"), render_kw={"rows": 5},
-                            description=_l("Choice questions: one option per line, 2 to 8 lines; lettered A, B, C… "
-                                           "in this order."))
-    answer = StringField(_l("Answer"), validators=[DataRequired()],
-                         description=_l("Letters (A or ACD); 正确 or 错误; for blanks, one answer per blank separated "
-                                        "by ；, alternatives by |."))
+    stem = TextAreaField(
+        _l("Stem"),
+        validators=[DataRequired()],
+        render_kw={"rows": 4},
+        description=_l("Markdown. Mark each blank of a fill-in question with ___ (three underscores)."),
+    )
+    options = TextAreaField(
+        _l("Options"),
+        render_kw={"rows": 5},
+        description=_l("Choice questions: one option per line, 2 to 8 lines; lettered A, B, C… in this order."),
+    )
+    answer = StringField(
+        _l("Answer"),
+        validators=[DataRequired()],
+        description=_l(
+            "Letters (A or ACD); 正确 or 错误; for blanks, one answer per blank separated by ；, alternatives by |."
+        ),
+    )
     explanation = TextAreaField(_l("Explanation"), render_kw={"rows": 3})
     law = StringField(_l("Law"), validators=[Optional(), Length(max=100)], render_kw={"list": "laws"})
-    article = StringField(_l("Article"), validators=[Optional(), Length(max=32)], render_kw={"placeholder": "第九十九条"})
+    article = StringField(
+        _l("Article"), validators=[Optional(), Length(max=32)], render_kw={"placeholder": "第九十九条"}
+    )
     difficulty = SelectField(_l("Difficulty"), choices=choices((str(i), str(i)) for i in range(1, 6)), default="3")
-    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)],
-                       description=_l("Separated by commas."))
-    category = StringField(_l("Category"), validators=[Optional(), Length(max=300)],
-                           render_kw={"placeholder": "生态环境法律/大气污染防治法", "list": "categories"})
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)], description=_l("Separated by commas."))
+    category = StringField(
+        _l("Category"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"placeholder": "生态环境法律/大气污染防治法", "list": "categories"},
+    )
     status = SelectField(_l("Status"), choices=choices(STATUS_LABELS.items()), default="draft")
 
 
 class ImportQuestionsForm(FlaskForm):
     file = FileField(_l("Question file"), validators=[FileRequired(_l("Choose a file to upload."))])
-    fmt = SelectField(_l("Format"), choices=choices([("auto", _l("Recognise from the file"))]
-                                                    + [(f, f) for f in registry.FORMATS]), default="auto")
+    fmt = SelectField(
+        _l("Format"),
+        choices=choices([("auto", _l("Recognise from the file"))] + [(f, f) for f in registry.FORMATS]),
+        default="auto",
+    )
     category = StringField(_l("Category for questions without one"), validators=[Optional(), Length(max=300)])

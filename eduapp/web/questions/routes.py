@@ -38,8 +38,12 @@ from eduapp.web.questions.forms import STATUS_LABELS, TYPE_LABELS, ImportQuestio
 
 FIELD_OF_PROBLEM = {"type": "qtype", "id": "uid"}
 MIME = {
-    "yaml": "application/x-yaml", "gift": "text/plain", "aiken": "text/plain", "moodle-xml": "application/xml",
-    "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "yaml": "application/x-yaml",
+    "gift": "text/plain",
+    "aiken": "text/plain",
+    "moodle-xml": "application/xml",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -51,8 +55,9 @@ def _filters() -> dict:
 def _filtered_query(f: dict):
     query = select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
     if f["q"]:
-        query = query.where(or_(QuestionVersion.search_text.contains(f["q"].lower(), autoescape=True),
-                                Question.uid == f["q"]))
+        query = query.where(
+            or_(QuestionVersion.search_text.contains(f["q"].lower(), autoescape=True), Question.uid == f["q"])
+        )
     if f["law"]:
         query = query.where(QuestionVersion.law == f["law"])
     if f["qtype"] in QTYPES:
@@ -75,8 +80,15 @@ def _filtered_query(f: dict):
 def index():
     f = _filters()
     page = Page(_filtered_query(f).order_by(Question.uid), page_arg(), per_page=50)
-    return render_template("questions/index.html", page=page, f=f, types=TYPE_LABELS, statuses=STATUS_LABELS,
-                           confirm=ConfirmForm(), **_lists())
+    return render_template(
+        "questions/index.html",
+        page=page,
+        f=f,
+        types=TYPE_LABELS,
+        statuses=STATUS_LABELS,
+        confirm=ConfirmForm(),
+        **_lists(),
+    )
 
 
 @bp.route("/bulk", methods=["POST"])
@@ -94,8 +106,11 @@ def bulk():
         questions = db.session.execute(select(Question).where(Question.id.in_(ids))).unique().scalars().all()
         changed = question_bank.set_status(current_user, list(questions), action, client_ip())
         flash_ok(_("%(n)s questions changed to %(status)s.", n=changed, status=STATUS_LABELS[action]))
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/questions")
-                    else url_for("questions.index"))
+    return redirect(
+        request.form.get("back")
+        if (request.form.get("back") or "").startswith("/questions")
+        else url_for("questions.index")
+    )
 
 
 def _form_to_data(form: QuestionForm) -> QuestionData:
@@ -105,10 +120,17 @@ def _form_to_data(form: QuestionForm) -> QuestionData:
     answer = answer_from_text(form.qtype.data, form.answer.data or "", len(options))
     tags = tuple(t.strip() for t in re.split(r"[,，、;；]", form.tags.data or "") if t.strip())
     return QuestionData(
-        qtype=form.qtype.data, stem=(form.stem.data or "").strip(), answer=answer if answer is not None else (),
-        options=options, explanation=(form.explanation.data or "").strip(), law=(form.law.data or "").strip() or None,
-        article=(form.article.data or "").strip() or None, difficulty=int(form.difficulty.data or 3), tags=tags,
-        category=(form.category.data or "").strip().strip("/") or None, status=form.status.data,
+        qtype=form.qtype.data,
+        stem=(form.stem.data or "").strip(),
+        answer=answer if answer is not None else (),
+        options=options,
+        explanation=(form.explanation.data or "").strip(),
+        law=(form.law.data or "").strip() or None,
+        article=(form.article.data or "").strip() or None,
+        difficulty=int(form.difficulty.data or 3),
+        tags=tags,
+        category=(form.category.data or "").strip().strip("/") or None,
+        status=form.status.data,
         external_id=(form.uid.data or "").strip() or None,
     )
 
@@ -140,8 +162,13 @@ def _fill(form: QuestionForm, q: QuestionData) -> None:
 
 
 def _lists():
-    laws = db.session.execute(select(QuestionVersion.law).where(QuestionVersion.law.is_not(None)).distinct()
-                              .order_by(QuestionVersion.law)).scalars().all()
+    laws = (
+        db.session.execute(
+            select(QuestionVersion.law).where(QuestionVersion.law.is_not(None)).distinct().order_by(QuestionVersion.law)
+        )
+        .scalars()
+        .all()
+    )
     categories = db.session.execute(select(Category.path).order_by(Category.path)).scalars().all()
     return {"known_laws": laws, "known_categories": categories}
 
@@ -191,16 +218,21 @@ def preview():
     problems = validate(q) if q.stem else []
     from eduapp.web.i18n import message
 
-    return render_template("questions/_preview.html", q=q, problems=[message(p) for p in problems],
-                           types=TYPE_LABELS)
+    return render_template("questions/_preview.html", q=q, problems=[message(p) for p in problems], types=TYPE_LABELS)
 
 
 @bp.route("/<int:question_id>")
 @require(Permission.QUESTIONS_EDIT)
 def show(question_id: int):
     question = one_or_404(select(Question), Question, question_id)
-    return render_template("questions/show.html", question=question, q=question_bank.as_data(question),
-                           types=TYPE_LABELS, statuses=STATUS_LABELS, article=_article_link(question))
+    return render_template(
+        "questions/show.html",
+        question=question,
+        q=question_bank.as_data(question),
+        types=TYPE_LABELS,
+        statuses=STATUS_LABELS,
+        article=_article_link(question),
+    )
 
 
 def _article_link(question: Question):
@@ -222,9 +254,13 @@ def _version_lines(question: Question, version: QuestionVersion) -> list[str]:
     q = question_bank.as_data(question, version)
     lines = [f"{_('Type')}: {TYPE_LABELS[q.qtype]}", f"{_('Stem')}: {q.stem}"]
     lines += [f"{chr(65 + i)}. {o}" for i, o in enumerate(q.options)]
-    lines += [f"{_('Answer')}: {answer_to_text(q)}", f"{_('Explanation')}: {q.explanation}",
-              f"{_('Law')}: {q.law or ''} {q.article or ''}", f"{_('Difficulty')}: {q.difficulty}",
-              f"{_('Tags')}: {'，'.join(q.tags)}"]
+    lines += [
+        f"{_('Answer')}: {answer_to_text(q)}",
+        f"{_('Explanation')}: {q.explanation}",
+        f"{_('Law')}: {q.law or ''} {q.article or ''}",
+        f"{_('Difficulty')}: {q.difficulty}",
+        f"{_('Tags')}: {'，'.join(q.tags)}",
+    ]
     return lines
 
 
@@ -241,8 +277,15 @@ def version(question_id: int, number: int):
     if previous is not None:
         diff = list(difflib.ndiff(_version_lines(question, previous), _version_lines(question, current)))
         diff = [line for line in diff if not line.startswith("?")]
-    return render_template("questions/version.html", question=question, version=current, previous=previous,
-                           q=question_bank.as_data(question, current), diff=diff, types=TYPE_LABELS)
+    return render_template(
+        "questions/version.html",
+        question=question,
+        version=current,
+        previous=previous,
+        q=question_bank.as_data(question, current),
+        diff=diff,
+        types=TYPE_LABELS,
+    )
 
 
 def _upload_dir() -> Path:
@@ -264,12 +307,21 @@ def import_file():
         if (report.added or report.updated) and not report.rejected:
             token = secrets.token_urlsafe(16)
             (_upload_dir() / f"{token}.bin").write_bytes(data)
-            (_upload_dir() / f"{token}.json").write_text(json.dumps({
-                "user": current_user.id, "name": name, "fmt": form.fmt.data, "category": form.category.data or None,
-            }), encoding="utf-8")
+            (_upload_dir() / f"{token}.json").write_text(
+                json.dumps(
+                    {
+                        "user": current_user.id,
+                        "name": name,
+                        "fmt": form.fmt.data,
+                        "category": form.category.data or None,
+                    }
+                ),
+                encoding="utf-8",
+            )
     status = 400 if form.errors or (report and report.rejected) else 200
-    return render_template("questions/import.html", form=form, report=report, token=token, done=False,
-                           confirm=ConfirmForm()), status
+    return render_template(
+        "questions/import.html", form=form, report=report, token=token, done=False, confirm=ConfirmForm()
+    ), status
 
 
 @bp.route("/import/<token>", methods=["POST"])
@@ -283,12 +335,14 @@ def import_confirm(token: str):
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta["user"] != current_user.id:
         abort(404)
-    report = import_files([(meta["name"], data_path.read_bytes())], fmt=meta["fmt"], category=meta["category"],
-                          actor=current_user)
+    report = import_files(
+        [(meta["name"], data_path.read_bytes())], fmt=meta["fmt"], category=meta["category"], actor=current_user
+    )
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
-    return render_template("questions/import.html", form=ImportQuestionsForm(), report=report, token=None, done=True,
-                           confirm=ConfirmForm()), 400 if report.rejected else 200
+    return render_template(
+        "questions/import.html", form=ImportQuestionsForm(), report=report, token=None, done=True, confirm=ConfirmForm()
+    ), 400 if report.rejected else 200
 
 
 @bp.route("/template.xlsx")
@@ -296,8 +350,11 @@ def import_confirm(token: str):
 def template():
     from eduapp.domain.formats import xlsx_format
 
-    return Response(xlsx_format.template(), mimetype=MIME["xlsx"],
-                    headers={"Content-Disposition": "attachment; filename=question-template.xlsx"})
+    return Response(
+        xlsx_format.template(),
+        mimetype=MIME["xlsx"],
+        headers={"Content-Disposition": "attachment; filename=question-template.xlsx"},
+    )
 
 
 @bp.route("/export")
@@ -307,8 +364,10 @@ def export():
     if fmt not in registry.FORMATS:
         abort(404)
     f = _filters()
-    questions = [question_bank.as_data(q) for q in
-                 db.session.execute(_filtered_query(f).order_by(Question.uid)).unique().scalars()]
+    questions = [
+        question_bank.as_data(q)
+        for q in db.session.execute(_filtered_query(f).order_by(Question.uid)).unique().scalars()
+    ]
     data, left_out = render(fmt, questions)
     headers = {"Content-Disposition": f"attachment; filename=questions{registry.FILE_SUFFIX[fmt]}"}
     if left_out:
