@@ -3,10 +3,13 @@
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from eduapp.domain.formats import registry
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, Question, QuestionVersion
+from eduapp.services.question_bank import all_for_export
 from eduapp.services.question_import import import_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,24 +123,91 @@ def test_file_over_the_size_limit(app, runner, ctx, tmp_path, monkeypatch):
     assert _count(Question) == 0
 
 
-def test_yaml_export_then_import_into_an_empty_bank(runner, ctx, tmp_path):
-    runner.invoke(args=["questions", "import", str(BANK)])
-    exported = tmp_path / "out"
-    assert runner.invoke(args=["questions", "export", "--format", "yaml", str(exported)]).exit_code == 0
-    before = {
-        q.uid: (q.current.fingerprint, q.status, q.category.path)
+def _snapshot() -> dict:
+    return {
+        q.uid: (q.current.fingerprint, q.status, q.category.path if q.category else None)
         for q in db.session.execute(select(Question)).unique().scalars()
     }
-    # empty the bank, then import what was exported
+
+
+def _empty_the_bank():
     db.session.execute(Question.__table__.update().values(current_version_id=None))
     for model in ("version_tags", "question_versions", "questions"):
         db.session.execute(db.text(f"DELETE FROM {model}"))  # noqa: S608
     db.session.commit()
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "gift", "moodle-xml", "csv", "xlsx"])
+def test_export_then_import_into_an_empty_bank(fmt, runner, ctx, tmp_path):
+    """Every question the format can express comes back the same: content, id, status, category."""
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+    before = _snapshot()
+    left_out = {q.external_id for q in registry.module(fmt).unsupported(all_for_export())}
+    exported = tmp_path / ("out" if fmt == "yaml" else f"bank{registry.FILE_SUFFIX[fmt]}")
+    result = runner.invoke(args=["questions", "export", "--format", fmt, str(exported)])
+    assert result.exit_code == 0, result.output
+    _empty_the_bank()
     result = runner.invoke(args=["questions", "import", str(exported)])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    after = {
-        q.uid: (q.current.fingerprint, q.status, q.category.path)
-        for q in db.session.execute(select(Question)).unique().scalars()
+    assert _snapshot() == {uid: v for uid, v in before.items() if uid not in left_out}
+    assert len(left_out) < len(before) / 10
+
+
+def test_aiken_export_then_import_keeps_every_single_choice_question(runner, ctx, tmp_path):
+    """Aiken holds a stem, options and one right answer: those come back for every single-choice question."""
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+
+    def choices():
+        return sorted(
+            (q.stem, q.options, q.answer) for q in all_for_export() if q.qtype == "single"
+        )
+
+    before = choices()
+    exported = tmp_path / "bank.aiken.txt"
+    result = runner.invoke(args=["questions", "export", "--format", "aiken", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert "not expressible in aiken" in result.output
+    _empty_the_bank()
+    result = runner.invoke(args=["questions", "import", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert choices() == before and len(before) > 50
+
+
+def test_moodle_gift_fixtures_import_as_moodle_reads_them(runner, ctx):
+    result = runner.invoke(args=["questions", "import", str(MOODLE / "questions.gift.txt")])
+    assert result.exit_code == 0, result.output
+    counts = _last_json(result.output)
+    # essay, matching and numerical are skipped with their reason; the two identical TSL questions are one
+    assert counts == {"added": 5, "updated": 0, "unchanged": 1, "skipped": 3, "rejected": 0, "written": True}
+    assert "questions.gift.txt:2 Q8: Question type “essay” is not supported" in result.output
+    assert "“match” is not supported" in result.output and "“numerical” is not supported" in result.output
+    stems = {v.stem: v for v in db.session.execute(select(QuestionVersion)).scalars()}
+    assert stems["Which is the best animal?"].answer == [["Frog"]]
+    assert stems["What's between orange and green in the spectrum?"].qtype in ("single", "multiple")
+
+    result = runner.invoke(args=["questions", "import", str(MOODLE / "questions_in_category.gift.txt")])
+    assert result.exit_code == 0, result.output
+    assert _last_json(result.output)["added"] == 3
+    paths = {q.category.path for q in db.session.execute(select(Question)).unique().scalars() if q.category}
+    assert "Default for New Features" in paths
+
+
+def test_moodle_aiken_fixtures(runner, ctx):
+    good = runner.invoke(args=["questions", "import", str(MOODLE / "questions.aiken.txt")])
+    assert good.exit_code == 0, good.output
+    assert _last_json(good.output)["added"] == 2
+
+    before = _count(Question)
+    bad = runner.invoke(args=["questions", "import", str(MOODLE / "aiken_errors.txt")])
+    assert bad.exit_code == 1
+    assert _last_json(bad.output) == {
+        "added": 2, "updated": 0, "unchanged": 0, "skipped": 0, "rejected": 4, "written": False
     }
-    assert after == before
+    for line in (3, 5, 7, 18):
+        assert f"rejected aiken_errors.txt:{line}:" in bad.output
+    assert _count(Question) == before
+
+    partial = runner.invoke(args=["questions", "import", "--skip-invalid", str(MOODLE / "aiken_errors.txt")])
+    assert partial.exit_code == 0
+    assert _count(Question) == before + 2

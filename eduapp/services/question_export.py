@@ -18,7 +18,7 @@ from eduapp.services.question_bank import all_for_export
 def render(fmt: str, questions: list[QuestionData]) -> tuple[bytes, list[QuestionData]]:
     """The file's bytes, and the questions the format cannot express (left out)."""
     module = registry.module(fmt)
-    left_out = module.unsupported(questions) if hasattr(module, "unsupported") else []
+    left_out = module.unsupported(questions)
     keep = [q for q in questions if q not in left_out] if left_out else questions
     return module.write(keep), left_out
 

@@ -1,5 +1,4 @@
 import io
-import time
 import zipfile
 
 from openpyxl import Workbook, load_workbook
@@ -192,11 +191,9 @@ def test_template_has_headers_and_two_examples():
     assert sheet["K2"].value == "A" and sheet["K3"].value == "三日|3日；当事人"
 
 
-def test_write_10000_rows_fast():
+def test_write_and_parse_10000_rows():
     questions = [SAMPLES[i % 4].with_(external_id=f"q-{i}") for i in range(10_000)]
-    start = time.perf_counter()
     data = xlsx_format.write(questions)
-    assert time.perf_counter() - start < 2.5
     result = xlsx_format.parse(data)
     assert len(result.questions) == 10_000 and result.problems == []
     assert result.questions[-1].line == 10_001

@@ -17,6 +17,7 @@ import io
 import re
 
 from eduapp.domain.formats import table
+from eduapp.domain.formats.text_files import decode_text, not_text_problem
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import ParseResult, QuestionData
 
@@ -24,15 +25,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 unsupported = table.unsupported  # the questions write() leaves out
-
-
-def _decode(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def _needs_guard(text: str) -> bool:
@@ -65,9 +57,9 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
     if data[:4] == b"PK\x03\x04":
         return ParseResult(problems=[Problem(N_("This is an Excel workbook, not a CSV file: upload it as .xlsx."),
                                              {}, "file", None)])
-    text = _decode(data)
+    text = decode_text(data)
     if text is None:
-        return ParseResult(problems=[Problem(N_("The file is neither UTF-8 nor GB18030 text."), {}, "file", None)])
+        return ParseResult(problems=[not_text_problem()])
     if "\x00" in text:
         return ParseResult(problems=[Problem(N_("The file is not a CSV text file."), {}, "file", None)])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))

@@ -20,21 +20,19 @@ id, <name> the name.
 Writing: a category question before each run of questions of one category, stems and explanations
 as format="markdown" (our texts are Markdown), options as plain text. Moodle has no place for the
 citation, difficulty and status, and its shortanswer has one blank, so these travel as tags that
-parse() reads back and removes from the tags: "eduapp-law:…", "eduapp-article:…",
-"eduapp-difficulty:3", "eduapp-status:published" and, for blanks after the first,
-"eduapp-blanks:" + JSON (a list of lists of alternatives). Characters XML 1.0 cannot hold
+parse() reads back and removes from the tags (moodle_common.py). Characters XML 1.0 cannot hold
 (control characters other than tab and line breaks) are dropped.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from eduapp.domain.formats import moodle_common
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import (
     CHOICE_TYPES,
@@ -48,9 +46,6 @@ from eduapp.domain.questions import (
     validate,
 )
 
-LAW_TAG, ARTICLE_TAG, DIFFICULTY_TAG = "eduapp-law:", "eduapp-article:", "eduapp-difficulty:"
-STATUS_TAG, BLANKS_TAG = "eduapp-status:", "eduapp-blanks:"
-OUR_TAGS = (LAW_TAG, ARTICLE_TAG, DIFFICULTY_TAG, STATUS_TAG, BLANKS_TAG)
 CHOICE_SOURCES = ("multichoice", "multichoiceset")
 HTML_FORMATS = ("html", "moodle_auto_format", "")
 
@@ -60,8 +55,6 @@ _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z
 _EXPAT_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
 _WRAPPING_P = re.compile(r"^\s*<p(?:\s[^>]*)?>(.*)</p>\s*$", re.S | re.I)
 _INNER_P = re.compile(r"</?p[\s>/]", re.I)
-_WILDCARD = re.compile(r"(?<!\\)\*")
-_CONTEXT_PREFIX = re.compile(r"^\$[A-Za-z0-9_]*\$(?:/|$)")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -123,16 +116,6 @@ def _formatted_text(node: ET.Element | None) -> str:
     return _unwrap(_inner_text(node.find("text")), node.get("format", ""))
 
 
-def _category_path(text: str, default: str | None) -> str | None:
-    text = _CONTEXT_PREFIX.sub("", text.strip())
-    # Moodle writes a "/" inside a category name as "//"; our paths have no escape, so it becomes "／"
-    parts = [p.replace("\0", "／").strip() for p in text.replace("//", "\0").split("/")]
-    parts = [p for p in parts if p]
-    if parts and parts[0].lower() == "top":
-        parts = parts[1:]
-    return "/".join(parts) if parts else default
-
-
 def _fraction(answer: ET.Element) -> float | None:
     try:
         return float(answer.get("fraction", "0").strip())
@@ -152,37 +135,8 @@ def _read_question(node: ET.Element, qtype_source: str, line: int | None, catego
     explanation = _formatted_text(node.find("generalfeedback"))
     external_id = (node.findtext("idnumber") or "").strip() or None
 
-    tags: list[str] = []
-    law = article = status = None
-    difficulty = 3
-    extra_blanks: tuple[tuple[str, ...], ...] = ()
-    for tag_node in node.findall("tags/tag"):
-        tag = _inner_text(tag_node.find("text")).strip()
-        if tag.startswith(LAW_TAG):
-            law = tag[len(LAW_TAG):].strip() or None
-        elif tag.startswith(ARTICLE_TAG):
-            article = tag[len(ARTICLE_TAG):].strip() or None
-        elif tag.startswith(DIFFICULTY_TAG):
-            value = tag[len(DIFFICULTY_TAG):].strip()
-            if re.fullmatch(r"[1-5]", value):
-                difficulty = int(value)
-            else:
-                add(N_("The tag “%(tag)s” must give a difficulty from 1 to 5."), "difficulty", tag=tag)
-        elif tag.startswith(STATUS_TAG):
-            status = tag[len(STATUS_TAG):].strip() or None
-        elif tag.startswith(BLANKS_TAG):
-            try:
-                blanks = json.loads(tag[len(BLANKS_TAG):])
-                if not isinstance(blanks, list) or not all(
-                    isinstance(b, list) and all(isinstance(a, str) for a in b) for b in blanks
-                ):
-                    raise ValueError
-                extra_blanks = tuple(tuple(b) for b in blanks)
-            except ValueError:
-                add(N_("The tag “%(tag)s” must hold the further blanks as a JSON list of lists."), "answer",
-                    tag=tag)
-        elif tag and tag not in tags:
-            tags.append(tag)
+    meta = moodle_common.read([_inner_text(t.find("text")) for t in node.findall("tags/tag")], line)
+    problems.extend(meta.problems)
 
     answers = node.findall("answer")
     fractions = [_fraction(a) for a in answers]
@@ -209,20 +163,16 @@ def _read_question(node: ET.Element, qtype_source: str, line: int | None, catego
             answer = False
     else:  # shortanswer
         qtype = FILL_BLANK
-        alternatives = []
-        for a, f in zip(answers, fractions, strict=True):
-            if f != 100:
-                continue
-            text = _formatted_text(a)
-            if _WILDCARD.search(text):
-                add(N_("The answer “%(value)s” uses the wildcard *, which is not supported."), "answer", value=text)
-            alternatives.append(text.replace("\\*", "*"))
-        answer = (tuple(alternatives), *extra_blanks)
+        alternatives, found = moodle_common.shortanswer_alternatives(
+            [(_formatted_text(a), f) for a, f in zip(answers, fractions, strict=True)], line
+        )
+        problems.extend(found)
+        answer = (alternatives, *meta.extra_blanks)
 
     question = QuestionData(
-        qtype=qtype, stem=stem, answer=answer, options=options, explanation=explanation, law=law,
-        article=article, difficulty=difficulty, tags=tuple(tags), category=category, status=status,
-        external_id=external_id, name=name, line=line,
+        qtype=qtype, stem=stem, answer=answer, options=options, explanation=explanation, law=meta.law,
+        article=meta.article, difficulty=meta.difficulty, tags=tuple(meta.tags), category=category,
+        status=meta.status, external_id=external_id, name=name, line=line,
     )
     reported = {p.field for p in problems}
     problems.extend(p for p in validate(question) if p.field not in reported)
@@ -263,7 +213,7 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
     for node, line in zip(nodes, lines, strict=True):
         qtype_source = (node.get("type") or "").strip()
         if qtype_source == "category":
-            current = _category_path(_inner_text(node.find("category/text")), category)
+            current = moodle_common.category_path(_inner_text(node.find("category/text")), category)
         elif qtype_source in (*CHOICE_SOURCES, "truefalse", "shortanswer"):
             _read_question(node, qtype_source, line, current, result)
         else:
@@ -313,44 +263,22 @@ def _question_xml(q: QuestionData) -> str:
         f"    <defaultgrade>1.0000000</defaultgrade>\n    <penalty>{penalty}</penalty>\n    <hidden>0</hidden>\n",
         f"    <idnumber>{_x(q.external_id or '')}</idnumber>\n",
     ]
-    extra_tags: list[str] = []
     if q.qtype in CHOICE_TYPES:
         out.append(f"    <single>{'true' if q.qtype == SINGLE else 'false'}</single>\n"
                    "    <shuffleanswers>true</shuffleanswers>\n    <answernumbering>ABCD</answernumbering>\n")
-        correct = set(q.answer)
-        share = 100 / len(correct) if correct else 0
-        wrong = -100 / (len(q.options) - len(correct)) if q.qtype == MULTIPLE and len(q.options) > len(correct) else 0
-        for index, option in enumerate(q.options):
-            fraction = (100 if q.qtype == SINGLE else share) if index in correct else wrong
-            out.append(_answer(_fraction_text(fraction), option, "plain_text"))
+        for option, fraction in zip(q.options, moodle_common.choice_fractions(q), strict=True):
+            out.append(_answer(fraction, option, "plain_text"))
     elif q.qtype == TRUE_FALSE:
         out.append(_answer(100 if q.answer else 0, "true", "moodle_auto_format"))
         out.append(_answer(0 if q.answer else 100, "false", "moodle_auto_format"))
     else:
         out.append("    <usecase>0</usecase>\n")
-        blanks = list(q.answer)
-        for alternative in blanks[0] if blanks else ():
+        for alternative in q.answer[0] if q.answer else ():
             out.append(_answer(100, alternative.replace("*", "\\*"), "moodle_auto_format"))
-        if len(blanks) > 1:
-            extra_tags.append(BLANKS_TAG + json.dumps([list(b) for b in blanks[1:]], ensure_ascii=False))
-    if q.law:
-        extra_tags.append(LAW_TAG + q.law)
-    if q.article:
-        extra_tags.append(ARTICLE_TAG + q.article)
-    extra_tags.append(f"{DIFFICULTY_TAG}{q.difficulty}")
-    if q.status:
-        extra_tags.append(STATUS_TAG + q.status)
     out.append("    <tags>\n")
-    out.extend(f"      <tag><text>{_x(tag)}</text></tag>\n" for tag in (*q.tags, *extra_tags))
+    out.extend(f"      <tag><text>{_x(tag)}</text></tag>\n" for tag in (*q.tags, *moodle_common.write(q)))
     out.append("    </tags>\n  </question>\n")
     return "".join(out)
-
-
-def _fraction_text(fraction: float) -> str:
-    """Moodle's own notation: 100, 50, 33.33333, -25."""
-    if float(fraction).is_integer():
-        return str(int(fraction))
-    return f"{fraction:.5f}".rstrip("0").rstrip(".")
 
 
 def write(questions: list[QuestionData]) -> bytes:
@@ -361,7 +289,7 @@ def write(questions: list[QuestionData]) -> bytes:
             continue
         if (q.category or None) != current:
             current = q.category or None
-            path = "$course$/top" + (f"/{current}" if current else "")
+            path = moodle_common.moodle_category(current)
             out.append(f'  <question type="category">\n    <category>\n      <text>{_x(path)}</text>\n'
                        "    </category>\n  </question>\n\n")
         out.append(_question_xml(q))
