@@ -51,9 +51,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eduapp.web import admin, auth, main, orgs, questions, register_template_context, roster
+    from eduapp.web import admin, auth, laws, main, orgs, questions, register_template_context, roster
 
-    for blueprint in (main.bp, auth.bp, roster.bp, orgs.bp, admin.bp, questions.bp):
+    for blueprint in (main.bp, auth.bp, roster.bp, orgs.bp, admin.bp, questions.bp, laws.bp):
         app.register_blueprint(blueprint)
     register_template_context(app)
 

@@ -177,7 +177,8 @@ def audit_verify():
 
 
 def register(app: Flask) -> None:
+    from eduapp.cli_laws import laws_group
     from eduapp.cli_questions import questions_group
 
-    for command in (users_group, orgs_group, demo, audit_group, questions_group):
+    for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group):
         app.cli.add_command(command)

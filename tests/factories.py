@@ -49,3 +49,25 @@ def two_enterprises():
     ids["contact_b"] = user("contact-b", b, Role.ENTERPRISE_CONTACT).id
     ids["staff_b"] = user("staff-b", b, Role.ENTERPRISE_STAFF).id
     return ids
+
+
+def question(uid: str = "t-0001"):
+    """A published single-choice question in the bank."""
+    from sqlalchemy import select
+
+    from eduapp.extensions import db
+    from eduapp.models import Question
+    from eduapp.services.question_import import import_files
+
+    text = f"""law: 中华人民共和国行政处罚法
+questions:
+  - id: {uid}
+    type: single
+    stem: 行政处罚的设定和实施，应当以什么为依据？
+    options: [事实, 上级指示]
+    answer: A
+    article: 第五条
+"""
+    report = import_files([(f"{uid}.yaml", text.encode())])
+    assert report.written, report.rejected
+    return db.session.execute(select(Question).where(Question.uid == uid)).scalar_one()

@@ -9,7 +9,9 @@ from eduapp.security import ACCESS_ATTR
 from tests import factories
 
 # Every URL parameter that names an object, and which fixture object (of tenant A / B) fills it.
-OBJECT_PARAMS = {"org_id": "org", "user_id": "staff"}
+# The question bank belongs to the bureau, not to an enterprise: both tenants get the same question,
+# which an enterprise contact may not open at all.
+OBJECT_PARAMS = {"org_id": "org", "user_id": "staff", "question_id": "question", "number": "version"}
 
 
 def _object_routes(app):
@@ -39,6 +41,8 @@ def test_every_object_parameter_is_known(app):
 @pytest.fixture
 def tenants(ctx):
     ids = factories.two_enterprises()
+    ids["question_a"] = ids["question_b"] = factories.question().id
+    ids["version_a"] = ids["version_b"] = 1
     return ids
 
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("laws", __name__, url_prefix="/laws")
+
+from eduapp.web.laws import routes  # noqa: E402,F401
