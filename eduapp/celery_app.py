@@ -1,9 +1,23 @@
-"""Celery bound to the Flask app, as the Flask docs describe: every task runs in an app context."""
+"""Celery bound to the Flask app, as the Flask docs describe: every task runs in an app context.
+
+Without EDUAPP_REDIS_URL tasks run in-process (eager); with it, a worker
+(``celery -A make_celery worker``) runs them and one beat (``celery -A make_celery beat``) starts the
+periodic ones listed in BEAT_SCHEDULE.
+"""
 
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
+from celery.signals import worker_process_init
 from flask import Flask
+
+from eduapp.tasks import TASK_MODULES
+
+# Every periodic job, in one place (times in Asia/Shanghai).
+BEAT_SCHEDULE = {
+    "audit-verify-nightly": {"task": "eduapp.audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
+}
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -12,8 +26,17 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object(app.config["CELERY"])
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
+    celery_app.config_from_object({**app.config["CELERY"], "beat_schedule": BEAT_SCHEDULE})
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_connections_after_fork(**_):
+        # A forked pool process must not share the parent's database connections.
+        from eduapp.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+
     return celery_app

@@ -149,10 +149,9 @@ def auth(client):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests (races that SQLite cannot show) run in the PostgreSQL pass."""
-    if PG_URL:
-        return
-    skip = pytest.mark.skip(reason="runs in the PostgreSQL pass of `make test` (EDUAPP_TEST_DATABASE_URL)")
+    """PostgreSQL-only tests (races that SQLite cannot show) and tests that need Redis and a real
+    Celery worker run in the PostgreSQL + Redis pass; there a missing service fails them."""
+    skip = pytest.mark.skip(reason="runs in the PostgreSQL + Redis pass of `make test` (EDUAPP_TEST_DATABASE_URL)")
     for item in items:
-        if "postgres" in item.keywords:
+        if ("postgres" in item.keywords and not PG_URL) or ("redis" in item.keywords and not REDIS_URL):
             item.add_marker(skip)

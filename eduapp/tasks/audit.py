@@ -1,0 +1,24 @@
+"""The nightly check of the audit trail's hash chain (the same check as ``eduapp audit verify``)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="eduapp.audit.verify_chain", ignore_result=False)
+def verify_audit_chain() -> dict:
+    """Check the whole chain; a break is logged as an error naming the first broken record."""
+    from eduapp.services import audit
+
+    checked, broken = audit.verify()
+    if broken is not None:
+        logger.error("audit chain BROKEN at record #%s: %s", broken.record_id, broken.reason)
+    return {
+        "checked": checked,
+        "broken_record": broken.record_id if broken else None,
+        "reason": broken.reason if broken else None,
+    }

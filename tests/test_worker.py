@@ -1,0 +1,83 @@
+"""Tasks through a real Celery worker on Redis and PostgreSQL (the second pass of `make test`), and
+the same tasks in-process, as the embedded default runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from eduapp.celery_app import BEAT_SCHEDULE
+from eduapp.extensions import db
+from eduapp.tasks.audit import verify_audit_chain
+from tests.conftest import PG_URL, REDIS_URL
+from tests.test_audit import _make_records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tamper(record_id: int) -> None:
+    db.session.execute(text("UPDATE audit_records SET summary = :s WHERE id = :id"), {"s": '{"i":999}', "id": record_id})
+    db.session.commit()
+
+
+def test_every_periodic_job_names_a_registered_task(app):
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()
+    assert {job["task"] for job in BEAT_SCHEDULE.values()} <= set(celery.tasks)
+
+
+def test_audit_check_in_process(ctx):
+    records = _make_records(4)
+    assert verify_audit_chain.apply().get() == {"checked": len(records), "broken_record": None, "reason": None}
+    _tamper(records[2].id)
+    assert verify_audit_chain.apply().get()["broken_record"] == records[2].id
+
+
+@pytest.fixture(scope="module")
+def worker(app, tmp_path_factory):
+    """A real worker (prefork pool) on its own queue, so nothing else on this Redis takes our tasks."""
+    queue = f"eduapp-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "EDUAPP_ENV": "testing",
+        "EDUAPP_SECRET_KEY": app.config["SECRET_KEY"],
+        "EDUAPP_DATABASE_URL": PG_URL,
+        "EDUAPP_REDIS_URL": REDIS_URL,
+    }
+    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w+")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "--pool", "prefork", "--concurrency", "1",
+         "--queues", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    celery = app.extensions["celery"]
+    deadline = time.monotonic() + 60
+    while not celery.control.ping(timeout=1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_audit_check_through_a_real_worker(worker, ctx):
+    records = _make_records(3)
+    result = verify_audit_chain.apply_async(queue=worker).get(timeout=60)
+    assert result == {"checked": len(records), "broken_record": None, "reason": None}
+    _tamper(records[1].id)
+    result = verify_audit_chain.apply_async(queue=worker).get(timeout=60)
+    assert result["broken_record"] == records[1].id and result["reason"]
