@@ -177,3 +177,33 @@ def test_import_page_rejects_a_broken_file(client, auth, ctx):
     )
     assert response.status_code == 400
     assert "broken.yaml" in response.get_data(as_text=True)
+
+
+def _upload(client, name: str, data: bytes, **fields):
+    from tests.conftest import csrf_token
+
+    return client.post(
+        "/questions/import",
+        data={"csrf_token": csrf_token(client, "/questions/import"), "fmt": "auto", "category": "", **fields,
+              "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+GIFT_ONE_BAD = "::好::好题{T}\n\n::坏::只有一个选项{~甲}\n".encode()
+
+
+def test_import_page_can_skip_rejected_questions(client, auth, ctx):
+    _editor()
+    auth.login("editor1")
+    refused = _upload(client, "two.gift", GIFT_ONE_BAD)
+    assert refused.status_code == 400 and 'action="/questions/import/' not in refused.get_data(as_text=True)
+
+    response = _upload(client, "two.gift", GIFT_ONE_BAD, skip_invalid="y")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "two.gift:3" in text  # the rejected one, with its line
+    assert db.session.execute(select(Question)).first() is None
+    action = text.split('action="/questions/import/')[1].split('"')[0]
+    response = auth.post(f"/questions/import/{action}", {}, form_page="/questions/")
+    assert response.status_code == 200
+    assert db.session.execute(select(QuestionVersion.stem)).scalars().all() == ["好题"]

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eduapp.domain.formats import registry
@@ -64,3 +64,4 @@ class ImportQuestionsForm(FlaskForm):
         default="auto",
     )
     category = StringField(_l("Category for questions without one"), validators=[Optional(), Length(max=300)])
+    skip_invalid = BooleanField(_l("Import the valid questions even when others are rejected"))

@@ -303,8 +303,9 @@ def import_file():
         upload = form.file.data
         data = upload.read()
         name = Path(upload.filename or "upload").name
+        skip_invalid = bool(form.skip_invalid.data)
         report = import_files([(name, data)], fmt=form.fmt.data, category=form.category.data or None, dry_run=True)
-        if (report.added or report.updated) and not report.rejected:
+        if (report.added or report.updated) and (skip_invalid or not report.rejected):
             token = secrets.token_urlsafe(16)
             (_upload_dir() / f"{token}.bin").write_bytes(data)
             (_upload_dir() / f"{token}.json").write_text(
@@ -314,11 +315,12 @@ def import_file():
                         "name": name,
                         "fmt": form.fmt.data,
                         "category": form.category.data or None,
+                        "skip_invalid": skip_invalid,
                     }
                 ),
                 encoding="utf-8",
             )
-    status = 400 if form.errors or (report and report.rejected) else 200
+    status = 400 if form.errors or (report and report.rejected and not token) else 200
     return render_template(
         "questions/import.html", form=form, report=report, token=token, done=False, confirm=ConfirmForm()
     ), status
@@ -336,13 +338,17 @@ def import_confirm(token: str):
     if meta["user"] != current_user.id:
         abort(404)
     report = import_files(
-        [(meta["name"], data_path.read_bytes())], fmt=meta["fmt"], category=meta["category"], actor=current_user
+        [(meta["name"], data_path.read_bytes())],
+        fmt=meta["fmt"],
+        category=meta["category"],
+        skip_invalid=meta.get("skip_invalid", False),
+        actor=current_user,
     )
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
     return render_template(
         "questions/import.html", form=ImportQuestionsForm(), report=report, token=None, done=True, confirm=ConfirmForm()
-    ), 400 if report.rejected else 200
+    ), 400 if report.rejected and not report.written else 200
 
 
 @bp.route("/template.xlsx")
