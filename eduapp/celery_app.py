@@ -17,6 +17,7 @@ from eduapp.tasks import TASK_MODULES
 # Every periodic job, in one place (times in Asia/Shanghai).
 BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "eduapp.audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
+    "exams-finalise-overdue": {"task": "eduapp.exams.finalise_overdue", "schedule": 60.0},
 }
 
 

@@ -74,6 +74,28 @@ def worker(app, tmp_path_factory):
 
 @pytest.mark.redis
 @pytest.mark.postgres
+def test_overdue_attempts_are_finalised_by_the_worker(worker, ctx):
+    from datetime import timedelta
+
+    from eduapp.domain.roles import Role
+    from eduapp.models import Attempt
+    from eduapp.services import attempts
+    from eduapp.tasks.exams import finalise_overdue_attempts
+    from tests import factories
+
+    factories.bank()
+    staff = factories.user("staff-w", factories.enterprise("甲企业", 1), Role.ENTERPRISE_STAFF)
+    exam = factories.exam(duration_minutes=1)
+    attempt = attempts.start(staff, exam, now=exam.open_at)  # its minute ended long ago
+    assert finalise_overdue_attempts.apply_async(queue=worker).get(timeout=60) == 1
+    db.session.expire_all()
+    finished = db.session.get(Attempt, attempt.id)
+    assert finished.state == "finished" and finished.finished_by == "deadline"
+    assert finished.submitted_at == exam.open_at + timedelta(minutes=1)
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
 def test_audit_check_through_a_real_worker(worker, ctx):
     records = _make_records(3)
     result = verify_audit_chain.apply_async(queue=worker).get(timeout=60)

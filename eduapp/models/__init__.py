@@ -2,6 +2,7 @@
 
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
+from eduapp.models.exam import ApiToken, Attempt, AttemptItem, Exam, ExamAudience, ExamOverride, PracticeAnswer
 from eduapp.models.law import Law, LawArticle
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
 from eduapp.models.question import Category, Question, QuestionVersion, VersionTag
@@ -9,6 +10,13 @@ from eduapp.models.user import User, UserRole
 
 __all__ = [
     "ENTERPRISE",
+    "ApiToken",
+    "Attempt",
+    "AttemptItem",
+    "Exam",
+    "ExamAudience",
+    "ExamOverride",
+    "PracticeAnswer",
     "GOVERNMENT",
     "AuditRecord",
     "Base",

@@ -1,0 +1,284 @@
+"""Attempts: start (draw and freeze the paper), save answers, submit, finalise overdue attempts.
+
+The server holds the clock: the deadline is fixed when the attempt starts, a save after it is
+refused, and an overdue attempt is finalised with what was saved in time (by the periodic task or
+at the candidate's next request). Saves carry a sequence number and only a higher one overwrites,
+so retries and requests that arrive out of order are harmless. Submitting claims the attempt with a
+conditional UPDATE: a second submit, or a submit racing the periodic task, finds it claimed and
+returns the same result, and points are awarded once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eduapp.domain import exam_rules
+from eduapp.domain.blueprint import draw, max_score, option_order
+from eduapp.domain.grading import check_response, compile_key, grade, passed
+from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.questions import CHOICE_TYPES, blank_count
+from eduapp.extensions import db
+from eduapp.models import Attempt, AttemptItem, Exam, PracticeAnswer, QuestionVersion, User, utcnow
+from eduapp.services import audit, exams
+
+IN_PROGRESS, FINISHED = "in_progress", "finished"
+
+
+class AttemptError(Exception):
+    """A request the attempt's state refuses; ``code`` is stable (API), ``msgid`` is for people."""
+
+    def __init__(self, code: str, msgid: str, status: int = 409, **params):
+        super().__init__(code)
+        self.code, self.msgid, self.status, self.params = code, msgid, status, params
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or utcnow()
+
+
+def for_user(user: User, attempt_id: int) -> Attempt | None:
+    """The user's own attempt; another candidate's is None (404)."""
+    return db.session.execute(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def attempts_of(user: User, exam: Exam) -> list[Attempt]:
+    return list(db.session.execute(
+        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id).order_by(Attempt.number)
+    ).scalars())
+
+
+def in_progress(user: User, exam: Exam, now: datetime | None = None) -> Attempt | None:
+    """The open attempt, after finalising it if its time is up."""
+    attempt = db.session.execute(
+        select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == user.id, Attempt.state == IN_PROGRESS)
+    ).scalar_one_or_none()
+    if attempt is not None and _now(now) > attempt.deadline:
+        submit(attempt, now=attempt.deadline, by="deadline")
+        return None
+    return attempt
+
+
+def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
+    """The attempt in progress, or a new one with a freshly drawn, frozen paper."""
+    now = _now(now)
+    if not exams.may_take(user, exam):
+        raise AttemptError("not_found", N_("There is no such exam."), 404)
+    current = in_progress(user, exam, now)
+    if current is not None:
+        return current
+    if not exam_rules.is_open(exam.open_at, exam.close_at, now):
+        raise AttemptError("closed", N_("This exam is not open now."), 409)
+    override = exams.override_for(exam, user.id)
+    used = len(attempts_of(user, exam))
+    if exam_rules.attempts_left(exam.attempts_allowed, override.extra_attempts if override else 0, used) == 0:
+        raise AttemptError("no_attempts_left", N_("You have used every attempt this exam allows."), 409)
+
+    rng = rng or random.SystemRandom()
+    sections = exams.sections_of(exam)
+    try:
+        paper = draw(sections, exams.candidates(), rng, shuffle=exam.shuffle_questions)
+    except ValueError:
+        raise AttemptError("paper_unavailable",
+                           N_("The question bank cannot fill this exam's paper now; please tell the exam manager."),
+                           409)
+    option_counts = {
+        version_id: len(options or ())
+        for version_id, options in db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.options)
+            .where(QuestionVersion.id.in_([item.candidate.version_id for item in paper]))
+        )
+    }
+    attempt = Attempt(
+        exam_id=exam.id, user_id=user.id, number=used + 1, state=IN_PROGRESS, started_at=now,
+        deadline=exam_rules.deadline(now, exam.duration_minutes, override.extra_minutes if override else 0,
+                                     exam.close_at),
+        max_score=max_score(sections) * 100,
+    )
+    attempt.items = [
+        AttemptItem(
+            position=position, slot=item.slot, section=item.section, question_version_id=item.candidate.version_id,
+            option_order=option_order(option_counts[item.candidate.version_id], rng,
+                                      exam.shuffle_options and item.candidate.qtype in CHOICE_TYPES),
+            points=item.points,
+        )
+        for position, item in enumerate(paper, start=1)
+    ]
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a second start of the same attempt number raced this one
+        db.session.rollback()
+        current = in_progress(user, exam, now)
+        if current is None:
+            raise
+        return current
+    audit.record("attempt.start", actor=user, obj_type="attempt", obj_id=attempt.id,
+                 summary={"exam": exam.id, "number": attempt.number, "deadline": attempt.deadline.isoformat()})
+    db.session.commit()
+    return attempt
+
+
+def save_answer(attempt: Attempt, item_id: int, raw: object, seq: object, now: datetime | None = None,
+                flagged: bool | None = None) -> int:
+    """Store a response if ``seq`` is newer than the stored one; returns the sequence number kept."""
+    now = _now(now)
+    item = db.session.execute(
+        select(AttemptItem).where(AttemptItem.id == item_id, AttemptItem.attempt_id == attempt.id)
+    ).scalar_one_or_none()
+    if item is None:
+        raise AttemptError("not_found", N_("There is no such question in this attempt."), 404)
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
+        raise InputError([Problem(N_("seq is a whole number above 0, higher for each newer answer."), {}, "seq")])
+    if attempt.state != IN_PROGRESS:
+        raise AttemptError("finished", N_("This attempt has been submitted; answers can no longer change."))
+    if now > attempt.deadline:
+        submit(attempt, now=attempt.deadline, by="deadline")
+        raise AttemptError("time_up", N_("Time is up: this answer arrived after the deadline and was not saved. "
+                                          "Answers saved before the deadline count."))
+    version = item.version
+    value, problem = check_response(version.qtype, raw, len(version.options or ()), version.stem)
+    if problem is not None:
+        raise InputError([problem])
+    values = {"response": value, "seq": seq, "saved_at": now}
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    still_open = exists().where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS, Attempt.deadline >= now)
+    db.session.execute(
+        update(AttemptItem).where(AttemptItem.id == item.id, AttemptItem.seq < seq, still_open).values(**values)
+    )
+    db.session.commit()
+    kept = db.session.execute(select(AttemptItem.seq).where(AttemptItem.id == item.id)).scalar_one()
+    if kept < seq:  # the attempt was finished between our check and the update
+        raise AttemptError("finished", N_("This attempt has been submitted; answers can no longer change."))
+    return kept
+
+
+def set_flag(attempt: Attempt, item_id: int, flagged: bool) -> None:
+    """Mark a question for review (the candidate's own bookmark; no effect on marks)."""
+    if attempt.state != IN_PROGRESS:
+        return
+    db.session.execute(update(AttemptItem).where(AttemptItem.id == item_id, AttemptItem.attempt_id == attempt.id)
+                       .values(flagged=flagged))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Result:
+    score: int  # centipoints
+    max_score: int
+    passed: bool
+    points_awarded: int
+
+
+def result_of(attempt: Attempt) -> Result:
+    return Result(attempt.score or 0, attempt.max_score, bool(attempt.passed), attempt.points_awarded)
+
+
+def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate") -> Result:
+    """Finish and grade the attempt once; a repeated submit returns the same result."""
+    now = _now(now)
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=FINISHED, submitted_at=min(now, attempt.deadline), finished_by=by)
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return result_of(attempt)
+    exam = attempt.exam
+    items = list(db.session.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).scalars())
+    score = 0
+    practice = []
+    for item in items:
+        version = item.version
+        item.mark = grade(compile_key(version.qtype, version.answer), item.response, item.points, exam.mc_rule)
+        score += item.mark
+        if item.response is not None:
+            practice.append(PracticeAnswer(user_id=attempt.user_id, question_id=version.question_id,
+                                           version_id=version.id, correct=item.mark == item.points * 100,
+                                           source="exam", answered_at=now))
+    attempt.score = score
+    attempt.passed = passed(score, exam.pass_score)
+    attempt.points_awarded = 0
+    if attempt.passed and exam.points_on_pass:
+        # First pass only: lock the candidate's attempts so two passing submits cannot both award.
+        earlier = db.session.execute(
+            select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == attempt.user_id,
+                                     Attempt.id != attempt.id, Attempt.points_awarded > 0).with_for_update()
+        ).first()
+        if earlier is None:
+            attempt.points_awarded = exam.points_on_pass
+    db.session.add_all(practice)
+    audit.record("attempt.submit", actor=None if by == "deadline" else db.session.get(User, attempt.user_id),
+                 obj_type="attempt", obj_id=attempt.id,
+                 summary={"exam": exam.id, "score": score, "max_score": attempt.max_score, "passed": attempt.passed,
+                          "points_awarded": attempt.points_awarded, "by": by})
+    db.session.commit()
+    return result_of(attempt)
+
+
+def finalise_overdue(now: datetime | None = None) -> int:
+    """Finish every attempt whose deadline has passed (the periodic task); returns how many."""
+    now = _now(now)
+    ids = db.session.execute(
+        select(Attempt.id).where(Attempt.state == IN_PROGRESS, Attempt.deadline < now)
+    ).scalars().all()
+    for attempt_id in ids:
+        attempt = db.session.get(Attempt, attempt_id)
+        if attempt is not None:
+            submit(attempt, now=attempt.deadline, by="deadline")
+    return len(ids)
+
+
+def may_review(attempt: Attempt, now: datetime | None = None) -> bool:
+    return exam_rules.may_review(attempt.exam.review_policy, attempt.state == FINISHED, attempt.exam.close_at,
+                                 _now(now))
+
+
+def points_of_passed_exams(user: User) -> int:
+    """Study points earned by passing exams (until the points ledger)."""
+    return db.session.execute(
+        select(func.coalesce(func.sum(Attempt.points_awarded), 0)).where(Attempt.user_id == user.id)
+    ).scalar_one()
+
+
+def paper(attempt: Attempt, reveal: bool) -> list[dict]:
+    """The items as the candidate sees them; answer keys, marks and explanations only when ``reveal``."""
+    out = []
+    for item in attempt.items:
+        v = item.version
+        entry = {
+            "id": item.id,
+            "position": item.position,
+            "qtype": v.qtype,
+            "stem": v.stem,
+            "options": [{"id": i, "text": v.options[i]} for i in item.option_order],
+            "blanks": blank_count(v.stem) if v.qtype == "fill_blank" else 0,
+            "points": item.points,
+            "response": item.response,
+            "seq": item.seq,
+            "flagged": item.flagged,
+        }
+        if reveal:
+            entry.update({
+                "mark": item.mark,
+                "correct": item.mark is not None and item.mark == item.points * 100,
+                "answer": v.answer,
+                "explanation": v.explanation,
+                "law": v.law,
+                "article": v.article,
+            })
+        out.append(entry)
+    return out
+
+
+def unanswered(attempt: Attempt) -> int:
+    return sum(1 for item in attempt.items if item.response is None)
+
