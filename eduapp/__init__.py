@@ -57,6 +57,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     register_template_context(app)
 
+    from eduapp import api
+
+    api.init_app(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from eduapp.web.errors import register

@@ -113,6 +113,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env_str(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
         # Celery: eager (in-process) unless a broker is configured.
         "CELERY": {
             "broker_url": redis_url or "memory://",

@@ -93,8 +93,12 @@ def _enforce_access():
     if access == PUBLIC:
         return None
     if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
         return current_app.login_manager.unauthorized()
     if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
+        if request.path.startswith("/api/"):
+            abort(403)
         return redirect(url_for("auth.change_password"))
     return None
 

@@ -5,13 +5,22 @@ fails this test until it is listed here with the kind of object it takes."""
 import pytest
 
 from eduapp.domain.roles import Role
+from eduapp.extensions import db
 from eduapp.security import ACCESS_ATTR
 from tests import factories
 
 # Every URL parameter that names an object, and which fixture object (of tenant A / B) fills it.
 # The question bank belongs to the bureau, not to an enterprise: both tenants get the same question,
 # which an enterprise contact may not open at all.
-OBJECT_PARAMS = {"org_id": "org", "user_id": "staff", "question_id": "question", "number": "version"}
+OBJECT_PARAMS = {
+    "org_id": "org",
+    "user_id": "staff",
+    "question_id": "question",
+    "number": "version",
+    "exam_id": "exam",
+    "attempt_id": "attempt",
+    "item_id": "item",
+}
 
 
 def _object_routes(app):
@@ -43,6 +52,17 @@ def tenants(ctx):
     ids = factories.two_enterprises()
     ids["question_a"] = ids["question_b"] = factories.question().id
     ids["version_a"] = ids["version_b"] = 1
+    # an exam for each enterprise, and an attempt at it by its staff member
+    from eduapp.domain.exam_rules import AudienceEntry
+    from eduapp.models import User
+    from eduapp.services import attempts
+
+    factories.bank()
+    for tenant in ("a", "b"):
+        exam = factories.exam(audience=[AudienceEntry("org", str(ids[f"org_{tenant}"]))])
+        attempt = attempts.start(db.session.get(User, ids[f"staff_{tenant}"]), exam)
+        ids[f"exam_{tenant}"], ids[f"attempt_{tenant}"] = exam.id, attempt.id
+        ids[f"item_{tenant}"] = attempt.items[0].id
     return ids
 
 

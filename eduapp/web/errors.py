@@ -18,17 +18,41 @@ def _titles() -> dict[int, str]:
         403: _("You do not have permission to open this page."),
         404: _("This page does not exist, or you cannot see it."),
         405: _("This action is not allowed here."),
+        401: _("Sign in first: send a valid bearer token or a session cookie."),
+        409: _("The request conflicts with the current state."),
         413: _("The file is too large."),
+        422: _("The request has invalid fields."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. The error has been logged; please try again."),
     }
 
 
-def _render(code: int, text: str | None = None):
+# The stable error codes of the API, by HTTP status.
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests", 500: "server_error"}
+
+
+def _render(code: int, text: str | None = None, api_code: str | None = None, fields: dict | None = None):
     message = text or _titles().get(code, _("The request could not be completed."))
     if _wants_json():
-        return jsonify({"error": {"code": code, "message": message}}), code
+        error = {"code": api_code or API_CODES.get(code, str(code)), "message": message}
+        if fields:
+            error["fields"] = fields
+        return jsonify({"error": error}), code
     return render_template("errors/error.html", code=code, message=message), code
+
+
+def _validation_fields(err: HTTPException) -> dict | None:
+    """webargs/marshmallow messages ({"json": {"seq": ["Not a valid integer."]}}) as {field: text}."""
+    messages = (getattr(err, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None
+    flat = {}
+    for location in messages.values():
+        if isinstance(location, dict):
+            for name, texts in location.items():
+                flat[name] = " ".join(texts) if isinstance(texts, list) else str(texts)
+    return flat or None
 
 
 def register(app: Flask) -> None:
@@ -40,7 +64,17 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         if err.code in (301, 302, 303, 307, 308) or err.code is None:
             return err
+        fields = _validation_fields(err) if err.code == 422 else None
+        if fields:
+            text = "; ".join(f"{name}: {value}" for name, value in fields.items())
+            return _render(422, text, "invalid", fields)
         return _render(err.code)
+
+    from eduapp.api.routes import ApiError
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError):
+        return _render(err.status, err.message, err.code, err.fields)
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):

@@ -1,0 +1,61 @@
+"""The JSON API v1 (flask-smorest): the endpoints the exam page's JavaScript uses, documented as
+OpenAPI 3 at /api/v1/openapi.json. Errors are ``{"error": {"code", "message"}}``.
+
+A request is authenticated by a bearer token (``POST /api/v1/auth/token``) or, for the app's own
+pages, by the session cookie; cookie-authenticated writes must carry the CSRF token in the
+``X-CSRFToken`` header.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Flask
+from flask_smorest import Api
+
+
+class JsonApi(Api):
+    """flask-smorest without its app-wide error handler: eduapp.web.errors answers every error, as JSON
+    under /api/ and as a page elsewhere."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+api = JsonApi()
+
+API_CONFIG = {
+    "API_TITLE": "eduapp API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Exams, attempts and study points of eduapp (学法积分平台)."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+    },
+}
+
+
+def init_app(app: Flask) -> None:
+    from eduapp.api import routes  # noqa: F401 (registers the views on the blueprint)
+    from eduapp.api.auth import blp as auth_blp
+    from eduapp.api.auth import init_auth
+    from eduapp.api.routes import blp
+    from eduapp.extensions import csrf
+
+    for key, value in API_CONFIG.items():
+        app.config.setdefault(key, value)
+    api.init_app(app)
+    init_auth(app)
+    csrf.exempt(auth_blp)  # cookie-authenticated writes are checked by init_auth, bearer ones need no token
+    csrf.exempt(blp)
+    api.register_blueprint(auth_blp)
+    api.register_blueprint(blp)
+    # The OpenAPI document is public: integrators read it before they have a token.
+    from eduapp.security import public
+
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith("api-docs."):
+            app.view_functions[endpoint] = public(functools.wraps(view)(lambda *a, _view=view, **k: _view(*a, **k)))

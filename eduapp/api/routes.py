@@ -1,0 +1,248 @@
+"""Exams, attempts and points. Scores are in points (two decimals); times are ISO 8601 in UTC."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from eduapp.domain.problems import InputError
+from eduapp.domain.roles import Permission
+from eduapp.models import utcnow
+from eduapp.security import require
+from eduapp.services import attempts, exams
+from eduapp.services.attempts import AttemptError
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Exams, attempts and study points")
+
+
+class ApiError(Exception):
+    """Raised by the API views; eduapp.web.errors turns it into {"error": {"code", "message"}}."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(code)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def _points(centipoints: int | None) -> float | None:
+    return None if centipoints is None else round(centipoints / 100, 2)
+
+
+# --- schemas -----------------------------------------------------------------------------------------
+
+
+class ExamOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    is_competition = fields.Boolean()
+    state = fields.String(metadata={"description": "upcoming | open | closed"})
+    open_at = fields.DateTime()
+    close_at = fields.DateTime()
+    duration_minutes = fields.Integer()
+    attempts_allowed = fields.Integer()
+    attempts_used = fields.Integer()
+    pass_score = fields.Integer()
+    max_score = fields.Integer()
+    best_score = fields.Float(allow_none=True)
+    passed = fields.Boolean()
+    attempt_in_progress = fields.Integer(allow_none=True)
+
+
+class OptionOut(Schema):
+    id = fields.Integer(metadata={"description": "the option's id: send it back as the response"})
+    text = fields.String()
+
+
+class ItemOut(Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    qtype = fields.String(metadata={"description": "single | multiple | true_false | fill_blank"})
+    stem = fields.String(metadata={"description": "Markdown"})
+    options = fields.List(fields.Nested(OptionOut))
+    blanks = fields.Integer()
+    points = fields.Integer()
+    response = fields.Raw(allow_none=True)
+    seq = fields.Integer()
+    flagged = fields.Boolean()
+    mark = fields.Float(allow_none=True, metadata={"description": "after review is allowed"})
+    correct = fields.Boolean(metadata={"description": "after review is allowed"})
+    answer = fields.Raw(metadata={"description": "the key, after review is allowed"})
+    explanation = fields.String()
+    law = fields.String(allow_none=True)
+    article = fields.String(allow_none=True)
+
+
+class AttemptOut(Schema):
+    id = fields.Integer()
+    exam_id = fields.Integer()
+    exam_title = fields.String()
+    number = fields.Integer()
+    state = fields.String(metadata={"description": "in_progress | finished"})
+    navigation = fields.String()
+    started_at = fields.DateTime()
+    deadline = fields.DateTime()
+    server_time = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    score = fields.Float(allow_none=True)
+    max_score = fields.Float()
+    passed = fields.Boolean(allow_none=True)
+    points_awarded = fields.Integer()
+    review = fields.Boolean(metadata={"description": "whether keys, marks and explanations are included"})
+    items = fields.List(fields.Nested(ItemOut))
+
+
+class AnswerIn(Schema):
+    response = fields.Raw(required=True, allow_none=True,
+                          metadata={"description": "option id, list of option ids, true/false, or a list of "
+                                                   "strings (one per blank); null clears"})
+    seq = fields.Integer(required=True, strict=True, metadata={"description": "higher for each newer answer"})
+    flagged = fields.Boolean(load_default=None, metadata={"description": "marked for review"})
+
+
+class SavedOut(Schema):
+    saved_seq = fields.Integer()
+
+
+class ResultOut(Schema):
+    score = fields.Float()
+    max_score = fields.Float()
+    passed = fields.Boolean()
+    points_awarded = fields.Integer()
+
+
+class PointsOut(Schema):
+    available = fields.Integer()
+    reserved = fields.Integer()
+    expiring_30d = fields.Integer()
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _attempt_error(error: AttemptError) -> ApiError:
+    from eduapp.domain.problems import Problem
+    from eduapp.web.i18n import message
+
+    return ApiError(error.status, error.code, message(Problem(error.msgid, error.params)))
+
+
+def _input_error(error: InputError) -> ApiError:
+    from eduapp.web.i18n import message
+
+    fields_ = {p.field or "request": message(p) for p in error.problems}
+    text = "; ".join(f"{k}: {v}" for k, v in fields_.items())
+    return ApiError(422, "invalid", text, fields_)
+
+
+def _own_attempt(attempt_id: int):
+    attempt = attempts.for_user(current_user, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def attempt_payload(attempt) -> dict:
+    now = utcnow()
+    if attempt.state == attempts.IN_PROGRESS and now > attempt.deadline:
+        attempts.submit(attempt, now=attempt.deadline, by="deadline")
+    reveal = attempts.may_review(attempt, now)
+    items = attempts.paper(attempt, reveal)
+    for item in items:
+        if "mark" in item:
+            item["mark"] = _points(item["mark"])
+    return {
+        "id": attempt.id, "exam_id": attempt.exam_id, "exam_title": attempt.exam.title, "number": attempt.number,
+        "state": attempt.state, "navigation": attempt.exam.navigation, "started_at": attempt.started_at,
+        "deadline": attempt.deadline, "server_time": now, "submitted_at": attempt.submitted_at,
+        "score": _points(attempt.score), "max_score": _points(attempt.max_score), "passed": attempt.passed,
+        "points_awarded": attempt.points_awarded, "review": reveal, "items": items,
+    }
+
+
+def exam_summary(exam, user, now) -> dict:
+    mine = attempts.attempts_of(user, exam)
+    finished = [a for a in mine if a.state == attempts.FINISHED]
+    current = next((a for a in mine if a.state == attempts.IN_PROGRESS and a.deadline >= now), None)
+    state = "upcoming" if now < exam.open_at else ("open" if now < exam.close_at else "closed")
+    override = exams.override_for(exam, user.id)
+    return {
+        "id": exam.id, "title": exam.title, "is_competition": exam.is_competition, "state": state,
+        "open_at": exam.open_at, "close_at": exam.close_at, "duration_minutes": exam.duration_minutes,
+        "attempts_allowed": exam.attempts_allowed + (override.extra_attempts if override else 0),
+        "attempts_used": len(mine), "pass_score": exam.pass_score,
+        "max_score": sum(s["count"] * s["points"] for s in exam.sections),
+        "best_score": _points(max((a.score or 0 for a in finished), default=None)) if finished else None,
+        "passed": any(a.passed for a in finished),
+        "attempt_in_progress": current.id if current else None,
+    }
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+
+@blp.route("/me/exams")
+@require(Permission.STUDY)
+@blp.response(200, ExamOut(many=True))
+def my_exams():
+    """The exams I may take: upcoming, open and closed."""
+    now = utcnow()
+    return [exam_summary(exam, current_user, now) for exam in exams.visible_exams(current_user)]
+
+
+@blp.route("/exams/<int:exam_id>/attempts", methods=["POST"])
+@require(Permission.STUDY)
+@blp.response(201, AttemptOut)
+def start_attempt(exam_id: int):
+    """Start an attempt, or get the one in progress: its paper, deadline and the server's time."""
+    exam = exams.get(exam_id)
+    if exam is None or not exams.may_take(current_user, exam):
+        abort(404)
+    try:
+        attempt = attempts.start(current_user, exam)
+    except AttemptError as error:
+        raise _attempt_error(error)
+    return attempt_payload(attempt)
+
+
+@blp.route("/attempts/<int:attempt_id>")
+@require(Permission.STUDY)
+@blp.response(200, AttemptOut)
+def get_attempt(attempt_id: int):
+    """An attempt of mine; keys, marks and explanations only once the exam's review policy allows."""
+    return attempt_payload(_own_attempt(attempt_id))
+
+
+@blp.route("/attempts/<int:attempt_id>/answers/<int:item_id>", methods=["PUT"])
+@require(Permission.STUDY)
+@blp.arguments(AnswerIn)
+@blp.response(200, SavedOut)
+def save_answer(args, attempt_id: int, item_id: int):
+    """Save an answer; only a higher seq than the stored one overwrites (retries are harmless)."""
+    attempt = _own_attempt(attempt_id)
+    try:
+        saved = attempts.save_answer(attempt, item_id, args["response"], args["seq"], flagged=args["flagged"])
+    except AttemptError as error:
+        raise _attempt_error(error)
+    except InputError as error:
+        raise _input_error(error)
+    return {"saved_seq": saved}
+
+
+@blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@require(Permission.STUDY)
+@blp.response(200, ResultOut)
+def submit(attempt_id: int):
+    """Submit: grade once; submitting again returns the same result."""
+    result = attempts.submit(_own_attempt(attempt_id))
+    return {"score": _points(result.score), "max_score": _points(result.max_score), "passed": result.passed,
+            "points_awarded": result.points_awarded}
+
+
+@blp.route("/me/points")
+@require(Permission.STUDY)
+@blp.response(200, PointsOut)
+def my_points():
+    """My study points (until the points ledger: those of passed exams)."""
+    return {"available": attempts.points_of_passed_exams(current_user), "reserved": 0, "expiring_30d": 0}
+
