@@ -51,10 +51,23 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from eduapp.web import admin, auth, laws, main, orgs, questions, register_template_context, roster
+    from eduapp.web import (
+        admin,
+        auth,
+        exam_admin,
+        exam_stats,
+        exams,
+        laws,
+        main,
+        orgs,
+        practice,
+        questions,
+        register_template_context,
+        roster,
+    )
 
-    for blueprint in (main.bp, auth.bp, roster.bp, orgs.bp, admin.bp, questions.bp, laws.bp):
-        app.register_blueprint(blueprint)
+    for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice):
+        app.register_blueprint(module.bp)
     register_template_context(app)
 
     from eduapp import api

@@ -153,6 +153,8 @@ def demo(password: str | None):
     except InputError as err:
         fail(err.problems)
     click.echo(f"demo data: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+    for note in result.notes:
+        click.echo(f"note: {note}")
     click.echo("demo accounts (password: %s):" % (password or demo_service.DEFAULT_PASSWORD))
     for username, role, org in result.accounts:
         click.echo(f"  {username:<22} {role:<30} {org}")

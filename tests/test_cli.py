@@ -125,6 +125,26 @@ def test_demo_has_every_role_three_enterprises_and_a_unit_tree(runner, ctx):
     assert any(child.children for child in bureau.children)  # at least two levels below the bureau
 
 
+def test_demo_exams_need_the_bank_and_open_for_every_learner(client, runner, auth, ctx):
+    from eduapp.models import Exam
+
+    first = runner.invoke(args=["demo"])
+    assert "note:" in first.output and "question_bank" in first.output  # said, not silently skipped
+    assert db.session.execute(select(func.count(Exam.id))).scalar_one() == 0
+    from tests.test_question_import import BANK
+
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+    runner.invoke(args=["demo"])
+    exams = db.session.execute(select(Exam).order_by(Exam.id)).scalars().all()
+    assert [(e.is_competition, sum(s["count"] for s in e.sections), e.pass_score) for e in exams] == [
+        (False, 20, 60), (True, 20, 60)]
+    again = runner.invoke(args=["demo"])
+    assert "0 created, 0 updated" in again.output
+    auth.login("demo-staff", demo_service.DEFAULT_PASSWORD)
+    page = client.get("/exams/").get_data(as_text=True)
+    assert exams[0].title in page and exams[1].title in page
+
+
 def test_demo_accounts_sign_in(client, runner, auth, ctx):
     runner.invoke(args=["demo"])
     response = auth.login("demo-contact", demo_service.DEFAULT_PASSWORD)

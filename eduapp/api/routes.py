@@ -142,6 +142,10 @@ def _own_attempt(attempt_id: int):
     return attempt
 
 
+def _summary_out(summary: attempts.ExamSummary) -> dict:
+    return {**vars(summary), "best_score": _points(summary.best_score)}
+
+
 def attempt_payload(attempt) -> dict:
     now = utcnow()
     if attempt.state == attempts.IN_PROGRESS and now > attempt.deadline:
@@ -160,24 +164,6 @@ def attempt_payload(attempt) -> dict:
     }
 
 
-def exam_summary(exam, user, now) -> dict:
-    mine = attempts.attempts_of(user, exam)
-    finished = [a for a in mine if a.state == attempts.FINISHED]
-    current = next((a for a in mine if a.state == attempts.IN_PROGRESS and a.deadline >= now), None)
-    state = "upcoming" if now < exam.open_at else ("open" if now < exam.close_at else "closed")
-    override = exams.override_for(exam, user.id)
-    return {
-        "id": exam.id, "title": exam.title, "is_competition": exam.is_competition, "state": state,
-        "open_at": exam.open_at, "close_at": exam.close_at, "duration_minutes": exam.duration_minutes,
-        "attempts_allowed": exam.attempts_allowed + (override.extra_attempts if override else 0),
-        "attempts_used": len(mine), "pass_score": exam.pass_score,
-        "max_score": sum(s["count"] * s["points"] for s in exam.sections),
-        "best_score": _points(max((a.score or 0 for a in finished), default=None)) if finished else None,
-        "passed": any(a.passed for a in finished),
-        "attempt_in_progress": current.id if current else None,
-    }
-
-
 # --- views -------------------------------------------------------------------------------------------
 
 
@@ -187,7 +173,7 @@ def exam_summary(exam, user, now) -> dict:
 def my_exams():
     """The exams I may take: upcoming, open and closed."""
     now = utcnow()
-    return [exam_summary(exam, current_user, now) for exam in exams.visible_exams(current_user)]
+    return [_summary_out(attempts.summary(exam, current_user, now)) for exam in exams.visible_exams(current_user)]
 
 
 @blp.route("/exams/<int:exam_id>/attempts", methods=["POST"])

@@ -282,3 +282,42 @@ def paper(attempt: Attempt, reveal: bool) -> list[dict]:
 def unanswered(attempt: Attempt) -> int:
     return sum(1 for item in attempt.items if item.response is None)
 
+
+
+@dataclass(frozen=True)
+class ExamSummary:
+    """An exam as a candidate sees it in their list."""
+
+    id: int
+    title: str
+    is_competition: bool
+    state: str  # upcoming | open | closed
+    open_at: datetime
+    close_at: datetime
+    duration_minutes: int
+    attempts_allowed: int
+    attempts_used: int
+    pass_score: int  # points
+    max_score: int  # points
+    best_score: int | None  # centipoints
+    passed: bool
+    attempt_in_progress: int | None
+    can_start: bool
+
+
+def summary(exam: Exam, user: User, now: datetime | None = None) -> ExamSummary:
+    now = _now(now)
+    mine = attempts_of(user, exam)
+    finished = [a for a in mine if a.state == FINISHED]
+    current = next((a for a in mine if a.state == IN_PROGRESS and a.deadline >= now), None)
+    state = "upcoming" if now < exam.open_at else ("open" if now < exam.close_at else "closed")
+    override = exams.override_for(exam, user.id)
+    allowed = exam.attempts_allowed + (override.extra_attempts if override else 0)
+    return ExamSummary(
+        id=exam.id, title=exam.title, is_competition=exam.is_competition, state=state, open_at=exam.open_at,
+        close_at=exam.close_at, duration_minutes=exam.duration_minutes, attempts_allowed=allowed,
+        attempts_used=len(mine), pass_score=exam.pass_score, max_score=max_score(exams.sections_of(exam)),
+        best_score=max((a.score or 0 for a in finished), default=None), passed=any(a.passed for a in finished),
+        attempt_in_progress=current.id if current else None,
+        can_start=state == "open" and (current is not None or len(mine) < allowed),
+    )

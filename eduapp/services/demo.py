@@ -93,6 +93,18 @@ class DemoResult:
     updated: int = 0
     unchanged: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# Two demo exams of 20 questions (100 points), open for 30 days from the first run to every learner.
+DEMO_EXAMS = [
+    {"title": "2026年度生态环境法律知识考试", "is_competition": False, "pass_score": 60, "points_on_pass": 5,
+     "attempts_allowed": 2},
+    {"title": "生态环境法律知识竞赛", "is_competition": True, "pass_score": 60, "points_on_pass": 2,
+     "attempts_allowed": 1},
+]
+DEMO_SECTIONS = [("单选题", "single", 10), ("多选题", "multiple", 4), ("判断题", "true_false", 4),
+                 ("填空题", "fill_blank", 2)]
 
 
 def load(password: str, today: date | None = None) -> DemoResult:
@@ -165,4 +177,38 @@ def load(password: str, today: date | None = None) -> DemoResult:
             result.unchanged += not changed
         result.accounts.append((username, "+".join(r.value for r in roles), org_name))
     db.session.commit()
+    _exams(result)
     return result
+
+
+def _exams(result: DemoResult) -> None:
+    """The demo exam and competition, once; skipped (and said) while the bank cannot fill them."""
+    from sqlalchemy import select
+
+    from eduapp.domain.blueprint import Section
+    from eduapp.domain.exam_rules import AudienceEntry
+    from eduapp.domain.problems import InputError
+    from eduapp.models import Exam, utcnow
+    from eduapp.services import exams
+
+    now = utcnow().replace(second=0, microsecond=0)
+    sections = [Section(title, qtype, count, 5) for title, qtype, count in DEMO_SECTIONS]
+    audience = [AudienceEntry("role", r.value)
+                for r in (Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT, Role.CIVIL_SERVANT)]
+    for spec in DEMO_EXAMS:
+        if db.session.execute(select(Exam.id).where(Exam.title == spec["title"])).first() is not None:
+            result.unchanged += 1
+            continue
+        fields = {
+            "description": "示范数据：随机抽取20道题，满分100分，60分及格。", "status": "published",
+            "open_at": now - timedelta(hours=1), "close_at": now + timedelta(days=30), "duration_minutes": 30,
+            "grading_method": "highest", "shuffle_questions": True, "shuffle_options": True, "navigation": "free",
+            "review_policy": "after_submit", "mc_rule": "partial_half", "certificate": True, **spec,
+        }
+        try:
+            exams.save(None, None, fields, sections, audience)
+        except InputError:
+            result.notes.append(f"{spec['title']}: the question bank cannot fill it yet "
+                                "(import question_bank/ first, then run eduapp demo again)")
+            continue
+        result.created += 1

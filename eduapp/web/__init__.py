@@ -6,6 +6,7 @@ from flask import Flask
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from eduapp.domain.questions import blank_count
     from eduapp.domain.roles import Permission
     from eduapp.web.i18n import html_lang
     from eduapp.web.labels import KIND_LABELS, role_label
@@ -17,6 +18,7 @@ def register_template_context(app: Flask) -> None:
             "role_label": role_label,
             "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
             "html_lang": html_lang,
+            "blank_count": blank_count,
             "current_locale": lambda: str(get_locale()),
         }
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("exam_admin", __name__, url_prefix="/manage/exams")
+
+from eduapp.web.exam_admin import routes  # noqa: E402,F401

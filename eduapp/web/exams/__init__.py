@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("exams", __name__, url_prefix="/exams")
+
+from eduapp.web.exams import routes  # noqa: E402,F401
