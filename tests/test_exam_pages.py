@@ -93,3 +93,9 @@ def test_review_waits_for_the_close_when_the_exam_says_so(client, auth, ctx):
     auth.post(f"/exams/attempts/{attempt.id}/submit", {}, form_page=f"/exams/attempts/{attempt.id}/submit")
     result = client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "十五" not in result and "class=\"explanation\"" not in result  # no keys, no explanations yet
+
+
+def test_the_answered_count_is_markup_the_script_can_update(client, auth, exam):
+    attempt, location = _start(client, auth, exam)
+    page = client.get(location).get_data(as_text=True)
+    assert '<span id="answered-count">0</span>' in page

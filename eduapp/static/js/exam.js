@@ -85,6 +85,8 @@
     if (!cell) { return; }
     cell.classList.toggle("answered", entry.response !== null);
     cell.classList.toggle("flagged", !!entry.flagged);
+    var count = document.getElementById("answered-count");
+    if (count) { count.textContent = String(document.querySelectorAll(".sheet-cell.answered[data-sheet]").length); }
   }
 
   // --- sending ----------------------------------------------------------------------------------
