@@ -181,3 +181,66 @@ def test_a_blueprint_the_bank_cannot_fill_is_refused(setup):
         exams.save(None, None, fields, sections, [AudienceEntry("role", "civil_servant")])
     [problem] = error.value.problems
     assert problem.row == 2 and problem.params["short"] == 3 and problem.params["available"] == 2
+
+
+@pytest.mark.postgres
+def test_concurrent_submits_and_saves_on_postgresql(app, setup):
+    """Four submits racing each other give one result, one audit record and one award; saves racing
+    with different sequence numbers keep the highest."""
+    import threading
+
+    from eduapp.models import Attempt, AttemptItem
+
+    exam, staff, _ = setup
+    attempt = attempts.start(staff, exam)
+    item_ids = [(i.id, _right_answer(i)) for i in attempt.items]
+    single = next(i.id for i in attempt.items if i.version.qtype == "single")
+    attempt_id = attempt.id  # the threads must not touch this session's objects
+    db.session.commit()
+    results, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def saver(seq):
+        try:
+            with app.app_context():
+                barrier.wait()
+                a = db.session.get(Attempt, attempt_id)
+                attempts.save_answer(a, single, seq % 4, seq)
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=saver, args=(seq,)) for seq in (5, 9, 7, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    kept = db.session.get(AttemptItem, single)
+    assert (kept.seq, kept.response) == (9, 1)
+
+    for item_id, answer in item_ids:
+        attempts.save_answer(db.session.get(Attempt, attempt_id), item_id, answer, seq=10)
+    barrier = threading.Barrier(4)
+
+    def submitter():
+        try:
+            with app.app_context():
+                barrier.wait()
+                results.append(attempts.submit(db.session.get(Attempt, attempt_id)))
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submitter) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(results)) == 1 and results[0].points_awarded == 2 and results[0].score == 2000
+    submits = db.session.execute(
+        select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "attempt.submit")
+    ).scalar_one()
+    assert submits == 1
