@@ -121,19 +121,14 @@ def bench_grading(n: int) -> dict:
 
 def prepare_database(url: str):
     """The scratch database at the migrations' head, emptied; returns the app."""
+    from _pg import ensure_database
     from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import text
 
     from eduapp import create_app
     from eduapp.extensions import db
 
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    ensure_database(url)
     app = create_app({"EDUAPP_DATABASE_URL": url, "EDUAPP_SECRET_KEY": "bench" * 8, "EDUAPP_ENV": "testing"})
     with app.app_context(), contextlib.redirect_stderr(io.StringIO()):  # alembic's progress lines
         upgrade(directory=str(ROOT / "migrations"))

@@ -103,15 +103,9 @@ def child(fmt: str, path: str, url: str) -> None:
 
 
 def prepare_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from _pg import ensure_database
 
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
+    ensure_database(url)
     env = {**os.environ, "EDUAPP_DATABASE_URL": url, "EDUAPP_SECRET_KEY": "bench" * 8}
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "eduapp", "db", "upgrade"],
