@@ -2,13 +2,35 @@
 
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
+from eduapp.models.cases import OffsetApplication, OffsetDecision, PenaltyCase, RuleSet, ViolationType
 from eduapp.models.exam import ApiToken, Attempt, AttemptItem, Exam, ExamAudience, ExamOverride, PracticeAnswer
 from eduapp.models.law import Law, LawArticle
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
+from eduapp.models.points import (
+    EarningRule,
+    PointsAccount,
+    PointsEntry,
+    PointsLot,
+    PointsReservation,
+    Training,
+    TrainingAttendance,
+)
 from eduapp.models.question import Category, Question, QuestionVersion, VersionTag
 from eduapp.models.user import User, UserRole
 
 __all__ = [
+    "EarningRule",
+    "OffsetApplication",
+    "OffsetDecision",
+    "PenaltyCase",
+    "PointsAccount",
+    "PointsEntry",
+    "PointsLot",
+    "PointsReservation",
+    "RuleSet",
+    "Training",
+    "TrainingAttendance",
+    "ViolationType",
     "ENTERPRISE",
     "ApiToken",
     "Attempt",

@@ -1,0 +1,130 @@
+"""Penalty cases, the violation catalogue, versioned offset rule sets, offset applications and
+their decisions. Money is integer fen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eduapp.models.base import Base, utcnow
+
+
+class ViolationType(Base):
+    """A kind of violation: the statute article that forbids and punishes it, and its fine range."""
+
+    __tablename__ = "violation_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. AIR-99-1
+    name: Mapped[str] = mapped_column(String(300))
+    law: Mapped[str] = mapped_column(String(100))  # the statute's full title
+    article: Mapped[str] = mapped_column(String(32))  # 第九十九条
+    clause: Mapped[str | None] = mapped_column(String(32))  # 第（一）项
+    fine_min: Mapped[int | None]  # fen; None when the statute sets no minimum
+    fine_max: Mapped[int | None]  # fen; None when the fine is not a fixed range (e.g. a multiple)
+    fine_note: Mapped[str] = mapped_column(Text, default="")  # how the statute states the fine
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PenaltyCase(Base):
+    """A case (案件) against an enterprise, from filing (立案) to closing (结案)."""
+
+    __tablename__ = "penalty_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    violation_type_id: Mapped[int] = mapped_column(ForeignKey("violation_types.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # filed 立案 | investigating 调查 | notified 告知 | decided 决定 | paid 缴纳 | closed 结案 |
+    # not_penalised 不予处罚 | transferred 移送
+    status: Mapped[str] = mapped_column(String(16), default="filed", index=True)
+    harm_level: Mapped[str] = mapped_column(String(12), default="minor")  # none | minor | general | serious
+    corrected: Mapped[bool] = mapped_column(default=False)
+    discovered_on: Mapped[date | None]
+    opened_on: Mapped[date]
+    notified_on: Mapped[date | None]
+    decided_on: Mapped[date | None]
+    paid_on: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    proposed_fine: Mapped[int]  # fen
+    final_fine: Mapped[int | None]  # fen, from the decision
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    violation_type: Mapped[ViolationType] = relationship(lazy="joined")
+    enterprise = relationship("Organisation", lazy="joined")
+
+
+class RuleSet(Base):
+    """One version of an offset rule set (the published discretion benchmark, 行政处罚法 §34).
+
+    Versions of one rule set share ``code``; an active version never changes: editing it makes a
+    new version. ``conditions`` and ``maths`` hold the fields DOMAIN.md lists (see
+    eduapp/domain/offsets.py for their meaning)."""
+
+    __tablename__ = "rule_sets"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    doc_number: Mapped[str] = mapped_column(String(100))  # 文号
+    authority: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[date]
+    effective_to: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | active | retired
+    legal_basis: Mapped[list] = mapped_column(JSON)
+    eligible_codes: Mapped[list] = mapped_column(JSON)
+    excluded_codes: Mapped[list] = mapped_column(JSON)
+    conditions: Mapped[dict] = mapped_column(JSON)
+    maths: Mapped[dict] = mapped_column(JSON)
+    procedure: Mapped[dict] = mapped_column(JSON)  # step deadlines in days
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OffsetApplication(Base):
+    """An enterprise's application to offset part of a case's fine with its pool's points."""
+
+    __tablename__ = "offset_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("penalty_cases.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"))
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # pending_officer | pending_reviewer | pending_approver | approved | rejected | withdrawn | expired
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    evaluation: Mapped[dict] = mapped_column(JSON)  # the eligibility result it was judged by
+    points: Mapped[int]
+    offset_fen: Mapped[int]
+    fine_before: Mapped[int]
+    fine_after: Mapped[int]
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("points_reservations.id"))
+    step_deadline: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    case: Mapped[PenaltyCase] = relationship(lazy="joined")
+    rule_set: Mapped[RuleSet] = relationship(lazy="joined")
+    decisions: Mapped[list[OffsetDecision]] = relationship(order_by="OffsetDecision.decided_at", lazy="selectin")
+
+
+class OffsetDecision(Base):
+    """One step's decision: case officer (承办人), legal reviewer (法制审核), approver (负责人)."""
+
+    __tablename__ = "offset_decisions"
+    __table_args__ = (UniqueConstraint("application_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("offset_applications.id"), index=True)
+    step: Mapped[str] = mapped_column(String(12))  # officer | reviewer | approver
+    decision: Mapped[str] = mapped_column(String(8))  # approve | reject
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
