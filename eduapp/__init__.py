@@ -54,19 +54,23 @@ def register_blueprints(app: Flask) -> None:
     from eduapp.web import (
         admin,
         auth,
+        cases,
         exam_admin,
         exam_stats,
         exams,
         laws,
         main,
+        offsets,
         orgs,
+        points,
         practice,
         questions,
         register_template_context,
         roster,
     )
 
-    for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice):
+    for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
+                   points, offsets):
         app.register_blueprint(module.bp)
     register_template_context(app)
 

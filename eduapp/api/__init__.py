@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
     from eduapp.api import routes  # noqa: F401 (registers the views on the blueprint)
     from eduapp.api.auth import blp as auth_blp
     from eduapp.api.auth import init_auth
+    from eduapp.api.offsets import blp as offsets_blp
+    from eduapp.api.points import blp as points_blp
     from eduapp.api.routes import blp
     from eduapp.extensions import csrf
 
@@ -51,8 +53,12 @@ def init_app(app: Flask) -> None:
     init_auth(app)
     csrf.exempt(auth_blp)  # cookie-authenticated writes are checked by init_auth, bearer ones need no token
     csrf.exempt(blp)
+    csrf.exempt(points_blp)
+    csrf.exempt(offsets_blp)
     api.register_blueprint(auth_blp)
     api.register_blueprint(blp)
+    api.register_blueprint(points_blp)
+    api.register_blueprint(offsets_blp)
     # The OpenAPI document is public: integrators read it before they have a token.
     from eduapp.security import public
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("offsets", __name__, url_prefix="/offsets")
+
+from eduapp.web.offsets import routes  # noqa: E402,F401
