@@ -343,9 +343,10 @@ def next_step(step: str) -> str | None:
 
 
 def four_eyes_conflict(user_id: int, applicant_id: int, deciders: list[int]) -> str | None:
-    """Why ``user_id`` may not decide a step: they filed the application or decided a step of it."""
+    """Why ``user_id`` may not decide a step: "applicant" (they filed the application) or "decided"
+    (they already decided a step of it); None when they may."""
     if user_id == applicant_id:
-        return "申请人不得审批本人提交的申请。"
+        return "applicant"
     if user_id in deciders:
-        return "同一人不得审批同一申请的两个环节（双人审核）。"
+        return "decided"
     return None

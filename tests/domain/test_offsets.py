@@ -169,6 +169,6 @@ def test_months_before_clamps_to_the_month_end():
 
 
 def test_four_eyes():
-    assert four_eyes_conflict(1, applicant_id=1, deciders=[]) is not None
-    assert four_eyes_conflict(2, applicant_id=1, deciders=[2]) is not None
+    assert four_eyes_conflict(1, applicant_id=1, deciders=[]) == "applicant"
+    assert four_eyes_conflict(2, applicant_id=1, deciders=[2]) == "decided"
     assert four_eyes_conflict(3, applicant_id=1, deciders=[2]) is None
