@@ -1,1 +1,348 @@
-"""Routes (being written)."""
+"""Case officers' pages: the case list with filters, the case form, the case page with its stage
+moves and audit trail, the violation catalogue, and the case register import with a preview."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eduapp.domain import cases as rules
+from eduapp.domain.problems import InputError, Problem
+from eduapp.domain.roles import Permission
+from eduapp.domain.tabular import read_rows
+from eduapp.extensions import db
+from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
+from eduapp.security import client_ip, require, signed_in
+from eduapp.services import cases
+from eduapp.web.cases import bp
+from eduapp.web.cases.forms import CaseForm, StatusForm
+from eduapp.web.forms import ConfirmForm, UploadForm, choices
+from eduapp.web.helpers import Page, flash_ok, flash_problems, page_arg
+from eduapp.web.i18n import attach_problems, message
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Problems of the service name model fields; the form names some of them differently.
+FORM_FIELD = {"enterprise_id": "enterprise"}
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "yuan": rules.format_yuan,
+        "status_label": lambda s: _(rules.STATUS_LABELS[s]) if s in rules.STATUS_LABELS else s,
+        "harm_label": lambda h: _(rules.HARM_LABELS[h]) if h in rules.HARM_LABELS else h,
+    }
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/")
+@require(Permission.CASES_HANDLE)
+def index():
+    status = request.args.get("status", "")
+    status = status if status in rules.STATUSES else ""
+    enterprise_id = _int_arg("enterprise_id")
+    violation_type_id = _int_arg("violation_type_id")
+    q = request.args.get("q", "").strip()
+    query = cases.list_cases(
+        current_user, status=status or None, enterprise_id=enterprise_id, violation_type_id=violation_type_id, q=q
+    )
+    page = Page(query, page_arg())
+    enterprise = db.session.get(Organisation, enterprise_id) if enterprise_id else None
+    filters = {"status": status, "enterprise_id": enterprise_id or "", "violation_type_id": violation_type_id or "",
+               "q": q}  # fmt: skip
+    return render_template(
+        "cases/index.html",
+        page=page,
+        filters=filters,
+        enterprise=enterprise,
+        statuses=rules.STATUSES,
+        types=cases.violation_types(),
+    )
+
+
+# --- the case form -----------------------------------------------------------------------------------------
+
+
+def _fill_choices(form: CaseForm, case: PenaltyCase | None) -> None:
+    types = [vt for vt in cases.violation_types() if vt.active or (case and vt.id == case.violation_type_id)]
+    form.violation_type_id.choices = choices([(0, _("Choose…"))] + [(vt.id, f"{vt.code} {vt.name}") for vt in types])
+    form.harm_level.choices = choices([(h, _(rules.HARM_LABELS[h])) for h in rules.HARM_LEVELS])
+    officers = cases.case_officers()
+    form.officer_id.choices = choices([(0, _("(none)"))] + [(u.id, f"{u.full_name} ({u.username})") for u in officers])
+
+
+def _enterprise_names() -> list[str]:
+    return list(
+        db.session.execute(
+            select(Organisation.name).where(Organisation.kind == ENTERPRISE).order_by(Organisation.name)
+        ).scalars()
+    )
+
+
+def _case_form(case: PenaltyCase | None):
+    form = CaseForm(obj=case)
+    _fill_choices(form, case)
+    if request.method == "GET":
+        if case is not None:
+            form.enterprise.data = case.enterprise.name
+            form.proposed_fine.data = rules.format_yuan(case.proposed_fine).replace(",", "")
+            form.officer_id.data = case.officer_id or 0
+        else:
+            form.officer_id.data = current_user.id if current_user.can(Permission.CASES_HANDLE) else 0
+            form.opened_on.data = cases.local_today()
+            form.harm_level.data = "minor"
+    if form.validate_on_submit():
+        fields = {
+            "case_number": form.case_number.data,
+            "enterprise_id": form.enterprise_org.id,
+            "violation_type_id": form.violation_type_id.data or None,
+            "description": form.description.data or "",
+            "harm_level": form.harm_level.data,
+            "corrected": bool(form.corrected.data),
+            "discovered_on": form.discovered_on.data,
+            "opened_on": form.opened_on.data,
+            "proposed_fine": form.proposed_fine.fen,
+            "officer_id": form.officer_id.data or None,
+        }
+        try:
+            result = cases.save_case(current_user, fields, case, ip=client_ip())
+        except InputError as err:
+            problems = [Problem(p.msgid, p.params, FORM_FIELD.get(p.field, p.field), p.row) for p in err.problems]
+            attach_problems(form, problems)
+        else:
+            for warning in result.warnings:
+                flash(f"{form[warning.field].label.text}: {message(warning)}", "warning")
+            flash_ok(_("Saved."))
+            return redirect(url_for("cases.show", case_id=result.case.id))
+    return render_template(
+        "cases/form.html", form=form, case=case, enterprise_names=_enterprise_names()
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.CASES_HANDLE)
+def new():
+    return _case_form(None)
+
+
+def _case_or_404(case_id: int) -> PenaltyCase:
+    case = cases.get_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@require(Permission.CASES_HANDLE)
+def edit(case_id: int):
+    return _case_form(_case_or_404(case_id))
+
+
+# --- the case page ------------------------------------------------------------------------------------------
+
+
+def _article_link(vt: ViolationType):
+    """(url, label) of the article that punishes the violation, when the law library has it."""
+    from eduapp.services import laws
+
+    label = f"《{vt.law}》{vt.article}{vt.clause or ''}"
+    article = laws.article_for(vt.law, vt.article)
+    if article is None:
+        return None, label
+    return url_for("laws.article", slug=article.law.slug, label=article.label), label
+
+
+def _status_form(case: PenaltyCase, form: StatusForm | None = None) -> StatusForm | None:
+    allowed = rules.allowed_transitions(case.status)
+    if not allowed:
+        return None
+    form = form or StatusForm(formdata=None)
+    form.to.choices = choices([(s, _(rules.STATUS_LABELS[s])) for s in allowed])
+    if form.on.data is None:
+        form.on.data = cases.local_today()
+    if not form.final_fine.data and rules.DECIDED in allowed:
+        form.final_fine.data = rules.format_yuan(case.proposed_fine).replace(",", "")
+    return form
+
+
+def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code: int = 200):
+    handler = current_user.can(Permission.CASES_HANDLE)
+    url, label = _article_link(case.violation_type)
+    return render_template(
+        "cases/show.html",
+        case=case,
+        article_url=url,
+        article_label=label,
+        status_form=_status_form(case, status_form) if handler else None,
+        trail=cases.case_trail(case) if handler else [],
+        prior=cases.prior_cases(case.enterprise_id, case.opened_on, exclude_case_id=case.id) if handler else [],
+        handler=handler,
+        open_for_offset=rules.is_open_for_offset(case.status),
+    ), code
+
+
+@bp.route("/<int:case_id>")
+@signed_in
+def show(case_id: int):
+    """Case officers see every case; an enterprise contact its own enterprise's (without the officers'
+    tools); everyone else, and another enterprise's case, gets 404."""
+    return _render_case(_case_or_404(case_id))
+
+
+@bp.route("/<int:case_id>/status", methods=["POST"])
+@require(Permission.CASES_HANDLE)
+def change_status(case_id: int):
+    case = _case_or_404(case_id)
+    form = StatusForm()
+    form.to.choices = choices([(s, s) for s in rules.allowed_transitions(case.status)])
+    if form.validate_on_submit():
+        try:
+            check = cases.change_status(
+                current_user,
+                case,
+                form.to.data,
+                form.on.data,
+                final_fine=form.final_fine.fen,
+                comment=form.comment.data or "",
+                ip=client_ip(),
+            )
+        except InputError as err:
+            attach_problems(form, err.problems)
+        else:
+            for warning in check.warnings:
+                flash(f"{form[warning.field].label.text}: {message(warning)}", "warning")
+            flash_ok(_("The case is now: %(status)s.", status=_(rules.STATUS_LABELS[form.to.data])))
+            return redirect(url_for("cases.show", case_id=case.id))
+    case = _case_or_404(case_id)  # the failed change rolled back: show the case as it is
+    return _render_case(case, form, 400)
+
+
+# --- the catalogue --------------------------------------------------------------------------------------------
+
+
+@bp.route("/violations")
+@require(Permission.CASES_HANDLE)
+def violations():
+    rows = [(vt, *_article_link(vt)) for vt in cases.violation_types()]
+    return render_template("cases/violations.html", rows=rows)
+
+
+# --- the case register import ----------------------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _records(data: bytes, name: str):
+    rows = read_rows(
+        data, name, headers=rules.HEADERS, required=rules.REQUIRED, max_rows=current_app.config["IMPORT_MAX_ROWS"]
+    )
+    records, problems = rules.parse_case_rows(rows)
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require(Permission.CASES_HANDLE)
+def import_file():
+    """Check the file and show what would change (nothing is written); a confirm button imports it."""
+    form = UploadForm()
+    errors: list[str] = []
+    summary = token = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        name = Path(upload.filename or "upload.xlsx").name
+        try:
+            summary = cases.import_cases(current_user, _records(data, name), dry_run=True)
+        except InputError as err:
+            errors = flash_problems(err.problems, rules.HEADERS)
+        else:
+            if summary.added or summary.updated:
+                token = secrets.token_urlsafe(16)
+                (_upload_dir() / f"cases-{token}.bin").write_bytes(data)
+                (_upload_dir() / f"cases-{token}.json").write_text(
+                    json.dumps({"user": current_user.id, "name": name}), encoding="utf-8"
+                )
+    elif form.errors:
+        errors = [e for errs in form.errors.values() for e in errs]
+    return render_template(
+        "cases/import.html",
+        form=form,
+        errors=errors,
+        summary=summary,
+        warnings=flash_problems(summary.warnings, rules.HEADERS) if summary else [],
+        token=token,
+        done=False,
+        confirm=ConfirmForm(),
+        headers=rules.HEADERS,
+        required=rules.REQUIRED,
+    ), 400 if errors else 200
+
+
+@bp.route("/import/<token>", methods=["POST"])
+@require(Permission.CASES_HANDLE)
+def import_confirm(token: str):
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{10,64}", token) or not ConfirmForm().validate_on_submit():
+        abort(400)
+    meta_path, data_path = _upload_dir() / f"cases-{token}.json", _upload_dir() / f"cases-{token}.bin"
+    if not meta_path.exists():
+        abort(404)
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta["user"] != current_user.id:
+        abort(404)
+    errors: list[str] = []
+    summary = None
+    try:
+        summary = cases.import_cases(current_user, _records(data_path.read_bytes(), meta["name"]))
+    except InputError as err:  # the register changed since the preview
+        errors = flash_problems(err.problems, rules.HEADERS)
+    meta_path.unlink(missing_ok=True)
+    data_path.unlink(missing_ok=True)
+    return render_template(
+        "cases/import.html",
+        form=UploadForm(),
+        errors=errors,
+        summary=summary,
+        warnings=flash_problems(summary.warnings, rules.HEADERS) if summary else [],
+        token=None,
+        done=True,
+        confirm=ConfirmForm(),
+        headers=rules.HEADERS,
+        required=rules.REQUIRED,
+    ), 400 if errors else 200
+
+
+@bp.route("/template.xlsx")
+@require(Permission.CASES_HANDLE)
+def template():
+    return Response(
+        cases.template_bytes("xlsx"),
+        mimetype=XLSX,
+        headers={"Content-Disposition": "attachment; filename=penalty-cases-template.xlsx"},
+    )
+
+
+@bp.route("/template.csv")
+@require(Permission.CASES_HANDLE)
+def template_csv():
+    return Response(
+        cases.template_bytes("csv"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=penalty-cases-template.csv"},
+    )

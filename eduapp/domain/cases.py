@@ -1,0 +1,652 @@
+"""Penalty cases (行政处罚案件): their stages and the moves between them, the checks on a case's
+fields, the violation catalogue file (eduapp/data/violations.yaml) and the case register file
+(``eduapp cases import``). Money is integer fen; every check returns its reasons as Problems that
+name the field (and, for a file, the row)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from eduapp.domain.laws import LABEL_RE, chinese_to_int, int_to_chinese, parse_label
+from eduapp.domain.problems import N_, Problem
+from eduapp.domain.tabular import Row, parse_date
+
+# --- stages ------------------------------------------------------------------------------------------
+
+FILED = "filed"  # 立案
+INVESTIGATING = "investigating"  # 调查
+NOTIFIED = "notified"  # 告知 (of the intended penalty, 行政处罚法 §44)
+DECIDED = "decided"  # 决定 (the penalty decision, 决定书)
+PAID = "paid"  # 缴纳
+CLOSED = "closed"  # 结案
+NOT_PENALISED = "not_penalised"  # 不予处罚 (§33)
+TRANSFERRED = "transferred"  # 移送 (to the police or the prosecutors)
+
+STATUSES = (FILED, INVESTIGATING, NOTIFIED, DECIDED, PAID, CLOSED, NOT_PENALISED, TRANSFERRED)
+
+STATUS_LABELS = {
+    FILED: N_("Filed"),
+    INVESTIGATING: N_("Under investigation"),
+    NOTIFIED: N_("Notified of the intended penalty"),
+    DECIDED: N_("Penalty decided"),
+    PAID: N_("Fine paid"),
+    CLOSED: N_("Closed"),
+    NOT_PENALISED: N_("Not penalised"),
+    TRANSFERRED: N_("Transferred"),
+}
+
+# How a case register names the stages (the import's 状态 column); the codes are accepted too.
+STATUS_NAMES = {
+    "立案": FILED,
+    "已立案": FILED,
+    "调查": INVESTIGATING,
+    "调查中": INVESTIGATING,
+    "告知": NOTIFIED,
+    "已告知": NOTIFIED,
+    "决定": DECIDED,
+    "已决定": DECIDED,
+    "缴纳": PAID,
+    "已缴纳": PAID,
+    "结案": CLOSED,
+    "已结案": CLOSED,
+    "不予处罚": NOT_PENALISED,
+    "移送": TRANSFERRED,
+    "已移送": TRANSFERRED,
+}
+STATUS_CHINESE = {FILED: "立案", INVESTIGATING: "调查", NOTIFIED: "告知", DECIDED: "决定", PAID: "缴纳",
+                  CLOSED: "结案", NOT_PENALISED: "不予处罚", TRANSFERRED: "移送"}  # fmt: skip
+
+# The moves a case may make: 立案 → 调查 → 告知 → 决定 → 缴纳 → 结案; before the decision a case may
+# instead end without a penalty (不予处罚) or be transferred (移送); both are then closed.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    FILED: (INVESTIGATING, NOT_PENALISED, TRANSFERRED),
+    INVESTIGATING: (NOTIFIED, NOT_PENALISED, TRANSFERRED),
+    NOTIFIED: (DECIDED, NOT_PENALISED, TRANSFERRED),
+    DECIDED: (PAID,),
+    PAID: (CLOSED,),
+    NOT_PENALISED: (CLOSED,),
+    TRANSFERRED: (CLOSED,),
+    CLOSED: (),
+}
+
+# The date field a move records (the decision not to penalise is a decision too). A move to
+# 调查 or 移送 records no date of its own: its date is kept in the audit trail.
+RECORDS_DATE: dict[str, str] = {
+    NOTIFIED: "notified_on",
+    DECIDED: "decided_on",
+    PAID: "paid_on",
+    CLOSED: "closed_on",
+    NOT_PENALISED: "decided_on",
+}
+
+DATE_FIELDS = ("discovered_on", "opened_on", "notified_on", "decided_on", "paid_on", "closed_on")
+_BASE_DATES = frozenset({"discovered_on", "opened_on"})
+# Which dates a case may carry at each status, and which it must.
+ALLOWED_DATES: dict[str, frozenset[str]] = {
+    FILED: _BASE_DATES,
+    INVESTIGATING: _BASE_DATES,
+    NOTIFIED: _BASE_DATES | {"notified_on"},
+    DECIDED: _BASE_DATES | {"notified_on", "decided_on"},
+    PAID: _BASE_DATES | {"notified_on", "decided_on", "paid_on"},
+    CLOSED: frozenset(DATE_FIELDS),
+    NOT_PENALISED: _BASE_DATES | {"notified_on", "decided_on"},
+    TRANSFERRED: _BASE_DATES | {"notified_on"},
+}
+REQUIRED_DATES: dict[str, tuple[str, ...]] = {
+    FILED: ("opened_on",),
+    INVESTIGATING: ("opened_on",),
+    NOTIFIED: ("opened_on", "notified_on"),
+    DECIDED: ("opened_on", "decided_on"),
+    PAID: ("opened_on", "decided_on", "paid_on"),
+    CLOSED: ("opened_on", "closed_on"),
+    NOT_PENALISED: ("opened_on", "decided_on"),
+    TRANSFERRED: ("opened_on",),
+}
+# "Cannot be before the <earlier date>": the message names the earlier date.
+_NOT_BEFORE = {
+    "discovered_on": N_("Cannot be before the date of discovery (%(date)s)."),
+    "opened_on": N_("Cannot be before the filing date (%(date)s)."),
+    "notified_on": N_("Cannot be before the notification date (%(date)s)."),
+    "decided_on": N_("Cannot be before the decision date (%(date)s)."),
+    "paid_on": N_("Cannot be before the payment date (%(date)s)."),
+}
+
+FINE_STATUSES = frozenset({DECIDED, PAID, CLOSED})  # a final fine exists once the penalty is decided
+OPEN_FOR_OFFSET = frozenset({FILED, INVESTIGATING, NOTIFIED})
+
+
+def is_open_for_offset(status: str) -> bool:
+    """Before the penalty decision and not transferred: the only time study points may lower the fine
+    (once the decision is issued the fine is owed in full)."""
+    return status in OPEN_FOR_OFFSET
+
+
+def allowed_transitions(status: str) -> tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+# --- harm levels -------------------------------------------------------------------------------------
+
+HARM_LEVELS = ("none", "minor", "general", "serious")
+HARM_LABELS = {
+    "none": N_("No harm"),
+    "minor": N_("Minor harm"),
+    "general": N_("General harm"),
+    "serious": N_("Serious harm"),
+}
+HARM_NAMES = {"无": "none", "无危害": "none", "轻微": "minor", "一般": "general", "较大": "general", "严重": "serious"}
+
+# --- money ---------------------------------------------------------------------------------------------
+
+MAX_FEN = 2_147_483_647  # the fine columns are 32-bit integers: ¥21,474,836.47
+_AMOUNT_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
+
+
+def parse_yuan(text: str) -> int | None:
+    """'12,345.67', '¥12345.6', '100000元' → fen, exactly (no floats); None when it is not such an amount."""
+    cleaned = re.sub(r"[\s,，¥￥]", "", text or "").removesuffix("元")
+    if not _AMOUNT_RE.match(cleaned):
+        return None
+    try:
+        return int(Decimal(cleaned) * 100)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        return None
+
+
+def format_yuan(fen: int | None) -> str:
+    """2000000 → '20,000'; 12345 → '123.45' (for pages; the ¥ is the template's)."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan:,}" + (f".{cents:02d}" if cents else "")
+
+
+def yuan_wordings(fen: int) -> set[str]:
+    """How a statute writes this many fen: 10000000 → {'十万元', '10万元', '100000元'}.
+
+    Laws write 十万元 / 一百万元 / 五千元 / 五百元; State Council regulations often 20万元 / 5千元."""
+    if fen <= 0 or fen % 100:
+        return set()
+    yuan = fen // 100
+    words = {f"{yuan}元"}
+    if yuan % 10_000 == 0 and yuan // 10_000 < 10_000:
+        wan = yuan // 10_000
+        words |= {f"{int_to_chinese(wan)}万元", f"{wan}万元"}
+    elif yuan < 10_000:
+        words.add(f"{int_to_chinese(yuan)}元")
+        if yuan % 1000 == 0:
+            words.add(f"{yuan // 1000}千元")
+    return words
+
+
+# --- checks on a case ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FineRange:
+    """A violation type's statutory range in fen; None where the statute sets no fixed amount."""
+
+    fine_min: int | None = None
+    fine_max: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    status: str
+    harm_level: str
+    corrected: bool
+    opened_on: date | None
+    proposed_fine: int | None
+    discovered_on: date | None = None
+    notified_on: date | None = None
+    decided_on: date | None = None
+    paid_on: date | None = None
+    closed_on: date | None = None
+    final_fine: int | None = None
+
+
+@dataclass
+class CaseCheck:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_fine(amount: int | None, fine: FineRange, fld: str, check: CaseCheck) -> None:
+    """Above the statutory maximum is refused; below the minimum is a warning, because it is lawful
+    only as a reduced penalty (减轻, 行政处罚法 §32), which needs legal review (§58)."""
+    if amount is None:
+        return
+    if amount < 0:
+        check.errors.append(Problem(N_("A fine cannot be negative."), {}, fld))
+    elif amount > MAX_FEN:
+        check.errors.append(Problem(N_("At most ¥%(max)s."), {"max": format_yuan(MAX_FEN)}, fld))
+    elif fine.fine_max is not None and amount > fine.fine_max:
+        check.errors.append(
+            Problem(
+                N_("More than the statutory maximum for this violation type, ¥%(max)s."),
+                {"max": format_yuan(fine.fine_max)},
+                fld,
+            )
+        )
+    elif fine.fine_min is not None and amount < fine.fine_min:
+        check.warnings.append(
+            Problem(
+                N_(
+                    "Less than the statutory minimum for this violation type, ¥%(min)s: lawful only as a reduced "
+                    "penalty (Administrative Penalty Law, art. 32), which needs legal review (art. 58)."
+                ),
+                {"min": format_yuan(fine.fine_min)},
+                fld,
+            )
+        )
+
+
+def check_case(facts: CaseFacts, fine: FineRange, today: date | None = None) -> CaseCheck:
+    """Every problem with a case's fields, each naming its field."""
+    check = CaseCheck()
+    errors = check.errors
+    if facts.status not in STATUSES:
+        errors.append(Problem(N_("Unknown status “%(value)s”."), {"value": facts.status}, "status"))
+    if facts.harm_level not in HARM_LEVELS:
+        errors.append(Problem(N_("Unknown harm level “%(value)s”."), {"value": facts.harm_level}, "harm_level"))
+
+    dates = {name: getattr(facts, name) for name in DATE_FIELDS}
+    if facts.status in STATUSES:
+        for name in REQUIRED_DATES[facts.status]:
+            if dates[name] is None:
+                errors.append(Problem(N_("Required for a case with this status."), {}, name))
+        for name in DATE_FIELDS:
+            if dates[name] is not None and name not in ALLOWED_DATES[facts.status]:
+                errors.append(Problem(N_("Must be empty while the case has not reached this stage."), {}, name))
+    previous: str | None = None
+    for name in DATE_FIELDS:
+        value = dates[name]
+        if value is None:
+            continue
+        if today is not None and value > today:
+            errors.append(Problem(N_("Cannot be in the future."), {}, name))
+        elif previous is not None and value < dates[previous]:
+            errors.append(Problem(_NOT_BEFORE[previous], {"date": dates[previous].isoformat()}, name))
+        previous = name
+
+    if facts.proposed_fine is None:
+        errors.append(Problem(N_("This field is required."), {}, "proposed_fine"))
+    check_fine(facts.proposed_fine, fine, "proposed_fine", check)
+    if facts.status in (DECIDED, PAID) and facts.final_fine is None:
+        errors.append(Problem(N_("Required once the penalty is decided."), {}, "final_fine"))
+    if facts.final_fine is not None and facts.status not in FINE_STATUSES:
+        errors.append(Problem(N_("Must be empty until the penalty is decided."), {}, "final_fine"))
+    else:
+        check_fine(facts.final_fine, fine, "final_fine", check)
+    return check
+
+
+@dataclass
+class Transition:
+    """A planned move: the fields it changes, or why it cannot happen."""
+
+    changes: dict
+    check: CaseCheck
+
+
+def plan_transition(
+    facts: CaseFacts,
+    to: str,
+    on: date | None,
+    fine: FineRange,
+    final_fine: int | None = None,
+    today: date | None = None,
+) -> Transition:
+    """Move a case to ``to`` on date ``on``. Problems name the form's fields: to, on, final_fine."""
+    check = CaseCheck()
+    if to not in allowed_transitions(facts.status):
+        check.errors.append(Problem(N_("This case cannot move to that status from its current one."), {}, "to"))
+        return Transition({}, check)
+    if on is None:
+        check.errors.append(Problem(N_("This field is required."), {}, "on"))
+        return Transition({}, check)
+    if today is not None and on > today:
+        check.errors.append(Problem(N_("Cannot be in the future."), {}, "on"))
+    recorded = [(name, getattr(facts, name)) for name in DATE_FIELDS if getattr(facts, name) is not None]
+    if recorded:
+        latest_name, latest = max(recorded, key=lambda item: item[1])
+        if on < latest:
+            message = _NOT_BEFORE.get(latest_name, N_("Cannot be before %(date)s, the latest date of this case."))
+            check.errors.append(Problem(message, {"date": latest.isoformat()}, "on"))
+    changes: dict = {"status": to}
+    if to in RECORDS_DATE:
+        changes[RECORDS_DATE[to]] = on
+    if to == DECIDED:
+        if final_fine is None:
+            check.errors.append(Problem(N_("Required once the penalty is decided."), {}, "final_fine"))
+        else:
+            changes["final_fine"] = final_fine
+            check_fine(final_fine, fine, "final_fine", check)
+    elif final_fine is not None:
+        check.errors.append(Problem(N_("A fine is set only with the penalty decision."), {}, "final_fine"))
+    if check.errors:
+        return Transition({}, check)
+    after = check_case(replace(facts, **changes), fine)
+    # The move's own amount was checked above; what remains are problems of the case itself.
+    check.errors.extend(p for p in after.errors)
+    return Transition(changes if not check.errors else {}, check)
+
+
+# --- the violation catalogue -------------------------------------------------------------------------------
+
+# Code prefixes of the starter catalogue and the statute each stands for.
+LAW_PREFIXES = {
+    "EPL": "中华人民共和国环境保护法",
+    "AIR": "中华人民共和国大气污染防治法",
+    "WATER": "中华人民共和国水污染防治法",
+    "SOLID": "中华人民共和国固体废物污染环境防治法",
+    "SOIL": "中华人民共和国土壤污染防治法",
+    "NOISE": "中华人民共和国噪声污染防治法",
+    "EIA": "中华人民共和国环境影响评价法",
+    "MARINE": "中华人民共和国海洋环境保护法",
+    "PERMIT": "排污许可管理条例",
+    "CONSTR": "建设项目环境保护管理条例",
+}
+# AIR-99-1: 第九十九条 第（一）项; EIA-31-K3: 第三十一条 第三款; NOISE-75: the whole article.
+CODE_RE = re.compile(r"^(?P<prefix>[A-Z]{2,10})-(?P<article>\d{1,4})(?:-(?:(?P<item>\d{1,2})|K(?P<para>\d{1,2})))?$")
+_NUM = "一二三四五六七八九十"
+ITEM_RE = re.compile(rf"^第（(?P<num>[{_NUM}]+)）项$")
+PARAGRAPH_RE = re.compile(rf"^第(?P<num>[{_NUM}]+)款$")
+CATALOGUE_FIELDS = ("name", "law", "article", "clause", "fine_min", "fine_max", "fine_note", "active")
+
+
+@dataclass(frozen=True)
+class ViolationRecord:
+    entry: int  # 1-based position in the file
+    code: str
+    name: str
+    law: str
+    article: str
+    clause: str | None
+    fine_min: int | None
+    fine_max: int | None
+    fine_note: str
+    active: bool = True
+
+    def fields(self) -> dict:
+        return {k: getattr(self, k) for k in CATALOGUE_FIELDS}
+
+
+def clause_position(clause: str | None) -> tuple[str, int] | None:
+    """第（一）项 → ('item', 1); 第三款 → ('paragraph', 3); None for the whole article."""
+    if not clause:
+        return None
+    for kind, pattern in (("item", ITEM_RE), ("paragraph", PARAGRAPH_RE)):
+        match = pattern.match(clause)
+        if match:
+            return kind, chinese_to_int(match["num"])
+    raise ValueError(f"not a clause: {clause!r}")
+
+
+def _fen(value, fld: str, found: list[Problem]) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
+        found.append(Problem(N_("Write a whole number of fen (1 yuan = 100 fen), or null."), {}, fld))
+        return None
+    return value
+
+
+def parse_catalogue(data: object) -> tuple[list[ViolationRecord], list[Problem]]:
+    """Check a loaded catalogue file ({violations: [...]}); problems carry the entry number as row."""
+    entries = data.get("violations") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return [], [Problem(N_("The file must hold a list “violations” of violation types."))]
+    records: list[ViolationRecord] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        found: list[Problem] = []
+        if not isinstance(entry, dict):
+            problems.append(Problem(N_("Each violation type is a mapping of fields."), {}, None, number))
+            continue
+        text = {k: str(entry.get(k) or "").strip() for k in ("code", "name", "law", "article", "clause", "fine_note")}
+        for required in ("code", "name", "law", "article", "fine_note"):
+            if not text[required]:
+                found.append(Problem(N_("This field is required."), {}, required))
+        for fld, limit in (("name", 300), ("law", 100), ("article", 32), ("clause", 32)):
+            if len(text[fld]) > limit:
+                found.append(Problem(N_("At most %(max)s characters."), {"max": limit}, fld))
+        code = text["code"]
+        match = CODE_RE.match(code)
+        if code and not match:
+            found.append(Problem(N_("“%(value)s” is not a code like AIR-99-1 or EIA-31-K3."), {"value": code}, "code"))
+        elif code in seen:
+            found.append(Problem(N_("Repeats the code of entry %(other)s."), {"other": seen[code]}, "code"))
+        if text["article"] and not LABEL_RE.match(text["article"]):
+            found.append(
+                Problem(N_("“%(value)s” is not an article like 第九十九条."), {"value": text["article"]}, "article")
+            )
+        position = None
+        try:
+            position = clause_position(text["clause"] or None)
+        except ValueError:
+            found.append(
+                Problem(
+                    N_("“%(value)s” is not a clause like 第（一）项 or 第三款."), {"value": text["clause"]}, "clause"
+                )
+            )
+        if match and not found:
+            prefix_law = LAW_PREFIXES.get(match["prefix"])
+            if prefix_law is not None and prefix_law != text["law"]:
+                found.append(Problem(N_("The code's prefix stands for %(law)s."), {"law": prefix_law}, "law"))
+            wanted = (
+                ("item", int(match["item"]))
+                if match["item"]
+                else ("paragraph", int(match["para"]))
+                if match["para"]
+                else None
+            )
+            if parse_label(text["article"])[0] != int(match["article"]) or position != wanted:
+                found.append(Problem(N_("The code does not match the article and clause."), {}, "code"))
+        fine_min = _fen(entry.get("fine_min"), "fine_min", found)
+        fine_max = _fen(entry.get("fine_max"), "fine_max", found)
+        if fine_min is not None and fine_max is not None and fine_min > fine_max:
+            found.append(Problem(N_("The minimum is above the maximum."), {}, "fine_min"))
+        active = entry.get("active", True)
+        if not isinstance(active, bool):
+            found.append(Problem(N_("Write true or false."), {}, "active"))
+        if found:
+            problems.extend(Problem(p.msgid, p.params, p.field, number) for p in found)
+            continue
+        seen[code] = number
+        records.append(
+            ViolationRecord(
+                entry=number,
+                code=code,
+                name=text["name"],
+                law=text["law"],
+                article=text["article"],
+                clause=text["clause"] or None,
+                fine_min=fine_min,
+                fine_max=fine_max,
+                fine_note=text["fine_note"],
+                active=active,
+            )
+        )
+    return records, problems
+
+
+# --- the case register file (eduapp cases import) ------------------------------------------------------
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "case_number": ("案件编号", "case_number"),
+    "enterprise": ("企业名称或统一社会信用代码", "企业名称", "统一社会信用代码", "enterprise"),
+    "violation_code": ("违法类型编码", "violation_code"),
+    "opened_on": ("立案日期", "opened_on"),
+    "status": ("状态", "status"),
+    "harm_level": ("危害程度", "harm_level"),
+    "corrected": ("是否已改正", "corrected"),
+    "proposed_fine": ("拟罚款金额（元）", "拟罚款金额(元)", "拟罚款金额", "proposed_fine"),
+    "description": ("案情简述", "description"),
+    "discovered_on": ("发现日期", "discovered_on"),
+    "notified_on": ("告知日期", "notified_on"),
+    "decided_on": ("决定日期", "decided_on"),
+    "paid_on": ("缴纳日期", "paid_on"),
+    "closed_on": ("结案日期", "closed_on"),
+    "final_fine": ("决定罚款金额（元）", "决定罚款金额(元)", "决定罚款金额", "final_fine"),
+    "officer": ("承办人账号", "officer"),
+}
+REQUIRED = ("case_number", "enterprise", "violation_code", "opened_on", "proposed_fine")
+EXAMPLE = {
+    "case_number": "示环罚〔2026〕12号",
+    "enterprise": "示范化工有限公司",
+    "violation_code": "AIR-99-2",
+    "opened_on": "2026-03-02",
+    "status": "调查",
+    "harm_level": "轻微",
+    "corrected": "是",
+    "proposed_fine": "150000.00",
+    "description": "2026年2月27日现场检查发现，二号锅炉颗粒物排放浓度超过排放标准。",
+    "discovered_on": "2026-02-27",
+}
+YES = {"是", "已改正", "y", "yes", "true", "1"}
+NO = {"否", "未改正", "n", "no", "false", "0", ""}
+MAX_CASE_NUMBER = 64
+MAX_DESCRIPTION = 4000
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    row: int
+    case_number: str
+    enterprise: str
+    violation_code: str
+    status: str
+    harm_level: str
+    corrected: bool
+    description: str
+    opened_on: date
+    proposed_fine: int
+    discovered_on: date | None = None
+    notified_on: date | None = None
+    decided_on: date | None = None
+    paid_on: date | None = None
+    closed_on: date | None = None
+    final_fine: int | None = None
+    officer: str | None = None
+
+    def facts(self) -> CaseFacts:
+        return CaseFacts(
+            status=self.status,
+            harm_level=self.harm_level,
+            corrected=self.corrected,
+            opened_on=self.opened_on,
+            proposed_fine=self.proposed_fine,
+            discovered_on=self.discovered_on,
+            notified_on=self.notified_on,
+            decided_on=self.decided_on,
+            paid_on=self.paid_on,
+            closed_on=self.closed_on,
+            final_fine=self.final_fine,
+        )
+
+
+def parse_choice(text: str, names: dict[str, str], codes: tuple[str, ...]) -> str | None:
+    value = text.strip()
+    if value in names:
+        return names[value]
+    return value.lower() if value.lower() in codes else None
+
+
+def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
+    """Check each row on its own (the enterprise, the violation code and the fine range are the
+    service's to check against the database); problems carry the row and the field."""
+    records: list[CaseRecord] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        v = row.values
+        found: list[Problem] = []
+        number = v.get("case_number", "")
+        for fld in REQUIRED:
+            if not v.get(fld):
+                found.append(Problem(N_("This field is required."), {}, fld))
+        if len(number) > MAX_CASE_NUMBER:
+            found.append(Problem(N_("At most %(max)s characters."), {"max": MAX_CASE_NUMBER}, "case_number"))
+        elif number in seen:
+            found.append(
+                Problem(N_("Repeats the case number of row %(other)s."), {"other": seen[number]}, "case_number")
+            )
+        if len(v.get("description", "")) > MAX_DESCRIPTION:
+            found.append(Problem(N_("At most %(max)s characters."), {"max": MAX_DESCRIPTION}, "description"))
+        dates: dict[str, date | None] = {}
+        for fld in DATE_FIELDS:
+            dates[fld] = None
+            if v.get(fld):
+                dates[fld] = parse_date(v[fld])
+                if dates[fld] is None:
+                    found.append(Problem(N_("“%(value)s” is not a date (use 2026-12-31)."), {"value": v[fld]}, fld))
+        amounts: dict[str, int | None] = {}
+        for fld in ("proposed_fine", "final_fine"):
+            amounts[fld] = None
+            if v.get(fld):
+                amounts[fld] = parse_yuan(v[fld])
+                if amounts[fld] is None:
+                    found.append(
+                        Problem(
+                            N_("“%(value)s” is not an amount in yuan with at most two decimals (e.g. 12345.67)."),
+                            {"value": v[fld]},
+                            fld,
+                        )
+                    )
+        status = parse_choice(v.get("status") or "立案", STATUS_NAMES, STATUSES)
+        if status is None:
+            found.append(
+                Problem(
+                    N_("“%(value)s” is not a status: use %(choices)s."),
+                    {"value": v["status"], "choices": "、".join(STATUS_CHINESE.values())},
+                    "status",
+                )
+            )
+        harm = parse_choice(v.get("harm_level") or "轻微", HARM_NAMES, HARM_LEVELS)
+        if harm is None:
+            found.append(
+                Problem(
+                    N_("“%(value)s” is not a harm level: use 无、轻微、一般 or 严重."),
+                    {"value": v["harm_level"]},
+                    "harm_level",
+                )
+            )
+        corrected_text = v.get("corrected", "").strip().lower()
+        if corrected_text not in YES | NO:
+            found.append(Problem(N_("Write 是 or 否."), {}, "corrected"))
+        if found:
+            problems.extend(Problem(p.msgid, p.params, p.field, row.number) for p in found)
+            continue
+        seen[number] = row.number
+        records.append(
+            CaseRecord(
+                row=row.number,
+                case_number=number,
+                enterprise=v["enterprise"],
+                violation_code=v["violation_code"].strip().upper(),
+                status=status,
+                harm_level=harm,
+                corrected=corrected_text in YES,
+                description=v.get("description", ""),
+                opened_on=dates["opened_on"],
+                proposed_fine=amounts["proposed_fine"],
+                discovered_on=dates["discovered_on"],
+                notified_on=dates["notified_on"],
+                decided_on=dates["decided_on"],
+                paid_on=dates["paid_on"],
+                closed_on=dates["closed_on"],
+                final_fine=amounts["final_fine"],
+                officer=v.get("officer") or None,
+            )
+        )
+    return records, problems

@@ -1,0 +1,513 @@
+"""Penalty cases and the violation catalogue: load the catalogue, create and edit cases, move them
+through their stages, list them within the actor's tenancy, import a case register.
+
+The rules (stages, moves, field checks) are eduapp.domain.cases; this module loads, calls them,
+persists and writes the audit trail. Each public function that writes owns its transaction
+(``commit=False`` lets a caller such as the demo loader compose several)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import Select, false, or_, select
+
+from eduapp.domain import cases as rules
+from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, ViolationRecord
+from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.roles import Permission
+from eduapp.extensions import db
+from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
+from eduapp.services import audit
+from eduapp.services import orgs as org_service
+
+LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
+PACKAGED_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "violations.yaml"
+OBJECT_TYPE = "penalty_case"
+# Bureau staff who see every case: case officers, and the legal reviewers and approvers of offsets.
+BUREAU_PERMISSIONS = (Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
+CASE_FIELDS = (
+    "case_number",
+    "enterprise_id",
+    "violation_type_id",
+    "description",
+    "status",
+    "harm_level",
+    "corrected",
+    "discovered_on",
+    "opened_on",
+    "notified_on",
+    "decided_on",
+    "paid_on",
+    "closed_on",
+    "proposed_fine",
+    "final_fine",
+    "officer_id",
+)
+
+
+def local_today() -> date:
+    """Today in Asia/Shanghai: a date entered at 01:00 Beijing time is not "in the future"."""
+    return utcnow().astimezone(LOCAL).date()
+
+
+# --- the violation catalogue ---------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def read_catalogue(path: Path | str | None = None) -> list[ViolationRecord]:
+    """The catalogue file's entries (default: the packaged eduapp/data/violations.yaml)."""
+    path = Path(path) if path else PACKAGED_CATALOGUE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError([Problem(N_("The file is not valid YAML: %(error)s"), {"error": str(err)})])
+    records, problems = rules.parse_catalogue(data)
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+def load_catalogue(
+    records: list[ViolationRecord] | None = None, actor: User | None = None, commit: bool = True
+) -> CatalogueSummary:
+    """Add or update violation types by code, in one transaction. Types the file does not list are
+    left alone (cases cite them); retire one with ``active: false``. Running it twice changes nothing."""
+    records = read_catalogue() if records is None else records
+    summary = CatalogueSummary()
+    existing = {vt.code: vt for vt in db.session.execute(select(ViolationType)).scalars()}
+    try:
+        for record in records:
+            vt = existing.get(record.code)
+            wanted = record.fields()
+            if vt is not None and all(getattr(vt, k) == v for k, v in wanted.items()):
+                summary.unchanged.append(record.code)
+                continue
+            if vt is None:
+                vt = ViolationType(code=record.code)
+                db.session.add(vt)
+                summary.added.append(record.code)
+            else:
+                summary.updated.append(record.code)
+            for key, value in wanted.items():
+                setattr(vt, key, value)
+        if summary.added or summary.updated:
+            db.session.flush()
+            audit.record(
+                "violation_types.load",
+                actor=actor,
+                obj_type="violation_type",
+                summary={"added": summary.added, "updated": summary.updated, "unchanged": len(summary.unchanged)},
+            )
+        if commit:
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def violation_types(active_only: bool = False) -> list[ViolationType]:
+    query = select(ViolationType).order_by(ViolationType.code)
+    if active_only:
+        query = query.where(ViolationType.active.is_(True))
+    return list(db.session.execute(query).scalars())
+
+
+def violation_by_code(code: str) -> ViolationType | None:
+    return db.session.execute(select(ViolationType).where(ViolationType.code == code)).scalar_one_or_none()
+
+
+def fine_range(vt: ViolationType) -> FineRange:
+    return FineRange(vt.fine_min, vt.fine_max)
+
+
+# --- reading cases within the actor's tenancy -----------------------------------------------------------
+
+
+def sees_every_case(actor: User) -> bool:
+    return any(actor.can(p) for p in BUREAU_PERMISSIONS)
+
+
+def visible_cases(actor: User) -> Select:
+    """Bureau staff see every case; an enterprise contact only its own enterprise's; others none."""
+    query = select(PenaltyCase)
+    if sees_every_case(actor):
+        return query
+    if actor.organisation.kind == ENTERPRISE and actor.can(Permission.ROSTER_MANAGE):
+        return query.where(PenaltyCase.enterprise_id == actor.organisation_id)
+    return query.where(false())
+
+
+def list_cases(
+    actor: User,
+    *,
+    status: str | None = None,
+    enterprise_id: int | None = None,
+    violation_type_id: int | None = None,
+    q: str = "",
+) -> Select:
+    """Visible cases, filtered; ``q`` searches the case number and the enterprise's name or code."""
+    query = visible_cases(actor).join(Organisation, PenaltyCase.enterprise_id == Organisation.id)
+    if status:
+        query = query.where(PenaltyCase.status == status)
+    if enterprise_id:
+        query = query.where(PenaltyCase.enterprise_id == enterprise_id)
+    if violation_type_id:
+        query = query.where(PenaltyCase.violation_type_id == violation_type_id)
+    q = q.strip()
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(PenaltyCase.case_number.ilike(like), Organisation.name.ilike(like), Organisation.uscc.ilike(like))
+        )
+    return query.order_by(PenaltyCase.opened_on.desc(), PenaltyCase.id.desc())
+
+
+def get_case(actor: User, case_id: int) -> PenaltyCase | None:
+    """A case through the tenant-scoped query: another enterprise's case is simply not found."""
+    return db.session.execute(visible_cases(actor).where(PenaltyCase.id == case_id)).unique().scalar_one_or_none()
+
+
+class PriorCase(NamedTuple):
+    violation_code: str
+    opened_on: date
+    status: str
+
+
+def prior_cases(enterprise_id: int, before: date, exclude_case_id: int | None = None) -> list[PriorCase]:
+    """The enterprise's cases opened before ``before``, oldest first (for "first violation within
+    a look-back window" checks). Every status counts, 不予处罚 included: the caller decides."""
+    query = (
+        select(ViolationType.code, PenaltyCase.opened_on, PenaltyCase.status)
+        .join(ViolationType, PenaltyCase.violation_type_id == ViolationType.id)
+        .where(PenaltyCase.enterprise_id == enterprise_id, PenaltyCase.opened_on < before)
+        .order_by(PenaltyCase.opened_on, PenaltyCase.id)
+    )
+    if exclude_case_id is not None:
+        query = query.where(PenaltyCase.id != exclude_case_id)
+    return [PriorCase(*row) for row in db.session.execute(query)]
+
+
+def case_trail(case: PenaltyCase) -> list[AuditRecord]:
+    """The audit records about the case, oldest first."""
+    return list(
+        db.session.execute(
+            select(AuditRecord)
+            .where(AuditRecord.object_type == OBJECT_TYPE, AuditRecord.object_id == str(case.id))
+            .order_by(AuditRecord.id)
+        ).scalars()
+    )
+
+
+def case_officers() -> list[User]:
+    """Active accounts that may handle cases (for the officer choice)."""
+    users = db.session.execute(select(User).where(User.active.is_(True)).order_by(User.full_name)).scalars()
+    return [u for u in users if u.can(Permission.CASES_HANDLE)]
+
+
+# --- writing cases ---------------------------------------------------------------------------------------
+
+
+def facts_of(values: dict) -> CaseFacts:
+    return CaseFacts(
+        status=values["status"],
+        harm_level=values["harm_level"],
+        corrected=bool(values["corrected"]),
+        opened_on=values["opened_on"],
+        proposed_fine=values["proposed_fine"],
+        discovered_on=values.get("discovered_on"),
+        notified_on=values.get("notified_on"),
+        decided_on=values.get("decided_on"),
+        paid_on=values.get("paid_on"),
+        closed_on=values.get("closed_on"),
+        final_fine=values.get("final_fine"),
+    )
+
+
+def _values(case: PenaltyCase) -> dict:
+    return {k: getattr(case, k) for k in CASE_FIELDS}
+
+
+def _snapshot(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+def _by_case_number(number: str) -> PenaltyCase | None:
+    return (
+        db.session.execute(select(PenaltyCase).where(PenaltyCase.case_number == number)).unique().scalar_one_or_none()
+    )
+
+
+@dataclass
+class SaveResult:
+    case: PenaltyCase
+    warnings: list[Problem]
+    changed: bool
+
+
+def save_case(
+    actor: User | None,
+    fields: dict,
+    existing: PenaltyCase | None = None,
+    *,
+    ip: str | None = None,
+    commit: bool = True,
+    today: date | None = None,
+    source: str | None = None,
+) -> SaveResult:
+    """Create a case (status 立案 unless ``fields`` says otherwise) or update one.
+
+    ``fields`` holds any of CASE_FIELDS; what it leaves out keeps its value (a new case: status
+    filed, harm minor, not corrected). The form leaves the stage fields out: stages change through
+    change_status. Problems name their field; warnings (a fine below the statutory minimum) do not
+    stop the save and are returned."""
+    values = (
+        _values(existing)
+        if existing is not None
+        else {k: None for k in CASE_FIELDS} | {"status": rules.FILED, "harm_level": "minor", "corrected": False}
+    )
+    values.update({k: v for k, v in fields.items() if k in CASE_FIELDS})
+    values["case_number"] = (values["case_number"] or "").strip()
+    values["description"] = (values["description"] or "").strip()
+    problems: list[Problem] = []
+
+    number = values["case_number"]
+    if not number:
+        problems.append(Problem(N_("This field is required."), {}, "case_number"))
+    elif len(number) > rules.MAX_CASE_NUMBER:
+        problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_CASE_NUMBER}, "case_number"))
+    else:
+        other = _by_case_number(number)
+        if other is not None and other is not existing:
+            problems.append(
+                Problem(N_("Another case already has the number “%(value)s”."), {"value": number}, "case_number")
+            )
+    enterprise = db.session.get(Organisation, values["enterprise_id"]) if values["enterprise_id"] else None
+    if enterprise is None or enterprise.kind != ENTERPRISE:
+        problems.append(Problem(N_("Choose an enterprise."), {}, "enterprise_id"))
+    vt = db.session.get(ViolationType, values["violation_type_id"]) if values["violation_type_id"] else None
+    if vt is None:
+        problems.append(Problem(N_("Choose a violation type."), {}, "violation_type_id"))
+    if values["officer_id"]:
+        officer = db.session.get(User, values["officer_id"])
+        if officer is None or not officer.can(Permission.CASES_HANDLE):
+            problems.append(Problem(N_("Not a case officer's account."), {}, "officer_id"))
+    if len(values["description"]) > rules.MAX_DESCRIPTION:
+        problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_DESCRIPTION}, "description"))
+    check = rules.check_case(facts_of(values), fine_range(vt) if vt else FineRange(), today=today or local_today())
+    problems.extend(check.errors)
+    if problems:
+        raise InputError(problems)
+
+    before = _snapshot(_values(existing)) if existing is not None else {}
+    diff = audit.changes(before, _snapshot(values))
+    case = existing or PenaltyCase()
+    if diff or existing is None:
+        for key, value in values.items():
+            setattr(case, key, value)
+        case.updated_at = utcnow()
+        db.session.add(case)
+        db.session.flush()
+        summary: dict = {"changes": diff}
+        if check.warnings:
+            summary["warnings"] = sorted({p.field for p in check.warnings})
+        if source:
+            summary["source"] = source
+        audit.record(
+            "penalty_case.update" if existing is not None else "penalty_case.create",
+            actor=actor,
+            obj_type=OBJECT_TYPE,
+            obj_id=case.id,
+            summary=summary,
+            ip=ip,
+        )
+    if commit:
+        db.session.commit()
+    return SaveResult(case, check.warnings, bool(diff) or existing is None)
+
+
+def change_status(
+    actor: User | None,
+    case: PenaltyCase,
+    to: str,
+    on: date | None,
+    *,
+    final_fine: int | None = None,
+    comment: str = "",
+    ip: str | None = None,
+    today: date | None = None,
+) -> CaseCheck:
+    """Move the case to ``to`` (one of the moves the domain allows), recording the date the move
+    records, in one audited transaction. Returns the check (its warnings); raises InputError."""
+    locked = (
+        db.session.execute(
+            select(PenaltyCase)
+            .where(PenaltyCase.id == case.id)
+            .with_for_update(of=PenaltyCase)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one()
+    )
+    plan = rules.plan_transition(
+        facts_of(_values(locked)),
+        to,
+        on,
+        fine_range(locked.violation_type),
+        final_fine=final_fine,
+        today=today or local_today(),
+    )
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        plan.check.errors.append(Problem(N_("At most %(max)s characters."), {"max": 2000}, "comment"))
+    if plan.check.errors:
+        db.session.rollback()
+        raise InputError(plan.check.errors)
+    before = locked.status
+    for key, value in plan.changes.items():
+        setattr(locked, key, value)
+    locked.updated_at = utcnow()
+    summary = {"from": before, "to": to, "on": on.isoformat(), "changes": _snapshot(plan.changes)}
+    if comment:
+        summary["comment"] = comment
+    if plan.check.warnings:
+        summary["warnings"] = sorted({p.field for p in plan.check.warnings})
+    audit.record("penalty_case.status", actor=actor, obj_type=OBJECT_TYPE, obj_id=locked.id, summary=summary, ip=ip)
+    db.session.commit()
+    return plan.check
+
+
+# --- the case register (eduapp cases import) ------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # with their rows
+    written: bool = False
+
+
+def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
+    """The record's enterprise, violation type and officer as ids; problems name the column."""
+    found: list[Problem] = []
+    key = ("org", record.enterprise)
+    if key not in cache:
+        cache[key] = org_service.find(record.enterprise)
+    org = cache[key]
+    if org is None or org.kind != ENTERPRISE:
+        found.append(
+            Problem(N_("No enterprise is named or coded “%(value)s”."), {"value": record.enterprise}, "enterprise")
+        )
+    key = ("vt", record.violation_code)
+    if key not in cache:
+        cache[key] = violation_by_code(record.violation_code)
+    vt = cache[key]
+    if vt is None:
+        found.append(
+            Problem(
+                N_("No violation type has the code “%(value)s” (see the catalogue)."),
+                {"value": record.violation_code},
+                "violation_code",
+            )
+        )
+    officer_id = None
+    if record.officer:
+        key = ("user", record.officer)
+        if key not in cache:
+            cache[key] = db.session.execute(select(User).where(User.username == record.officer)).scalar_one_or_none()
+        officer = cache[key]
+        if officer is None or not officer.can(Permission.CASES_HANDLE):
+            found.append(
+                Problem(N_("No case officer has the username “%(value)s”."), {"value": record.officer}, "officer")
+            )
+        else:
+            officer_id = officer.id
+    values = {
+        "case_number": record.case_number,
+        "enterprise_id": org.id if org is not None else None,
+        "violation_type_id": vt.id if vt is not None else None,
+        "description": record.description,
+        "status": record.status,
+        "harm_level": record.harm_level,
+        "corrected": record.corrected,
+        "opened_on": record.opened_on,
+        "proposed_fine": record.proposed_fine,
+        "final_fine": record.final_fine,
+        **{name: getattr(record, name) for name in rules.DATE_FIELDS},
+    }
+    if officer_id is not None:
+        values["officer_id"] = officer_id  # an empty column keeps the case's officer
+    return values, found
+
+
+# Problems of save_case name model fields; the file names columns.
+_COLUMN_OF = {"enterprise_id": "enterprise", "violation_type_id": "violation_code", "officer_id": "officer"}
+
+
+def import_cases(
+    actor: User | None, records: list[CaseRecord], *, dry_run: bool = False, today: date | None = None
+) -> ImportSummary:
+    """Add or update cases by case number, all or nothing: any problem names its row and column and
+    nothing is written. A case whose row matches it is left alone, so importing the same file twice
+    changes nothing. ``dry_run`` reports what would change and writes nothing."""
+    summary = ImportSummary()
+    problems: list[Problem] = []
+    cache: dict = {}
+    try:
+        for record in records:
+            values, found = _resolve(record, cache)
+            if found:
+                problems.extend(Problem(p.msgid, p.params, p.field, record.row) for p in found)
+                continue
+            existing = _by_case_number(record.case_number)
+            if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
+                summary.unchanged.append(record.case_number)
+                continue
+            try:
+                result = save_case(actor, values, existing, commit=False, today=today, source="import")
+            except InputError as err:
+                problems.extend(
+                    Problem(p.msgid, p.params, _COLUMN_OF.get(p.field, p.field), record.row) for p in err.problems
+                )
+                continue
+            summary.warnings.extend(
+                Problem(p.msgid, p.params, _COLUMN_OF.get(p.field, p.field), record.row) for p in result.warnings
+            )
+            (summary.updated if existing is not None else summary.added).append(record.case_number)
+        if problems:
+            raise InputError(problems)
+        if dry_run or not (summary.added or summary.updated):
+            db.session.rollback()
+            return summary
+        audit.record(
+            "penalty_cases.import",
+            actor=actor,
+            obj_type=OBJECT_TYPE,
+            summary={"added": len(summary.added), "updated": len(summary.updated), "unchanged": len(summary.unchanged)},
+        )
+        db.session.commit()
+        summary.written = True
+    except Exception:
+        db.session.rollback()
+        raise
+    return summary
+
+
+def template_bytes(fmt: str = "xlsx") -> bytes:
+    """The case register template: the Chinese headers and one example row."""
+    from eduapp.domain.tabular import template_bytes as build
+
+    return build(rules.HEADERS, rules.EXAMPLE, fmt)

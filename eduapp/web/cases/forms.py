@@ -1,0 +1,80 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from eduapp.domain.cases import MAX_CASE_NUMBER, MAX_DESCRIPTION, parse_yuan
+from eduapp.domain.problems import N_, Problem
+from eduapp.web.i18n import message
+
+
+class Yuan:
+    """An amount in yuan with at most two decimals; the field's ``fen`` holds it in fen."""
+
+    def __call__(self, form, field):
+        field.fen = None
+        text = (field.data or "").strip()
+        if not text:
+            return
+        field.fen = parse_yuan(text)
+        if field.fen is None:
+            raise ValidationError(
+                message(
+                    Problem(
+                        N_("“%(value)s” is not an amount in yuan with at most two decimals (e.g. 12345.67)."),
+                        {"value": text},
+                    )
+                )
+            )
+
+
+class CaseForm(FlaskForm):
+    case_number = StringField(
+        _l("Case number"), validators=[DataRequired(), Length(max=MAX_CASE_NUMBER)], render_kw={"maxlength": 64}
+    )
+    enterprise = StringField(
+        _l("Enterprise (name or unified social credit code)"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"list": "enterprise-names", "autocomplete": "off"},
+    )
+    violation_type_id = SelectField(_l("Violation type"), coerce=int, validate_choice=True)
+    description = TextAreaField(
+        _l("Summary of the facts"), validators=[Optional(), Length(max=MAX_DESCRIPTION)], render_kw={"rows": 4}
+    )
+    harm_level = SelectField(_l("Harm"), validate_choice=True)
+    corrected = BooleanField(_l("Corrected"))
+    discovered_on = DateField(_l("Discovered on"), validators=[Optional()])
+    opened_on = DateField(_l("Filed on"), validators=[DataRequired()])
+    proposed_fine = StringField(
+        _l("Proposed fine (yuan)"),
+        validators=[DataRequired(), Yuan()],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    officer_id = SelectField(_l("Case officer"), coerce=int, validate_choice=True)
+
+    def validate_enterprise(self, field):
+        from eduapp.models import ENTERPRISE
+        from eduapp.services import orgs
+
+        org = orgs.find(field.data or "")
+        self.enterprise_org = org if org is not None and org.kind == ENTERPRISE else None
+        if self.enterprise_org is None:
+            raise ValidationError(
+                message(Problem(N_("No enterprise is named or coded “%(value)s”."), {"value": field.data}))
+            )
+
+    def validate_violation_type_id(self, field):
+        if not field.data:
+            raise ValidationError(message(Problem(N_("Choose a violation type."))))
+
+
+class StatusForm(FlaskForm):
+    to = SelectField(_l("New status"), validate_choice=True)
+    on = DateField(_l("Date"), validators=[DataRequired()])
+    final_fine = StringField(
+        _l("Fine decided (yuan)"),
+        validators=[Yuan()],
+        description=_l("Only for the penalty decision."),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
