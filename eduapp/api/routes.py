@@ -111,12 +111,6 @@ class ResultOut(Schema):
     points_awarded = fields.Integer()
 
 
-class PointsOut(Schema):
-    available = fields.Integer()
-    reserved = fields.Integer()
-    expiring_30d = fields.Integer()
-
-
 # --- helpers -----------------------------------------------------------------------------------------
 
 
@@ -223,12 +217,3 @@ def submit(attempt_id: int):
     result = attempts.submit(_own_attempt(attempt_id))
     return {"score": _points(result.score), "max_score": _points(result.max_score), "passed": result.passed,
             "points_awarded": result.points_awarded}
-
-
-@blp.route("/me/points")
-@require(Permission.STUDY)
-@blp.response(200, PointsOut)
-def my_points():
-    """My study points (until the points ledger: those of passed exams)."""
-    return {"available": attempts.points_of_passed_exams(current_user), "reserved": 0, "expiring_30d": 0}
-

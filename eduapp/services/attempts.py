@@ -215,6 +215,10 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
         ).first()
         if earlier is None:
             attempt.points_awarded = exam.points_on_pass
+            from eduapp.services import points
+
+            points.award_for_activity(db.session.get(User, attempt.user_id), "exam_pass", f"exam_attempt:{attempt.id}",
+                                      now, points=exam.points_on_pass, commit=False)
     db.session.add_all(practice)
     audit.record("attempt.submit", actor=None if by == "deadline" else db.session.get(User, attempt.user_id),
                  obj_type="attempt", obj_id=attempt.id,

@@ -261,16 +261,20 @@ def _grade(question: Question, values: list[str]) -> Outcome:
 
 
 def _store(user: User, outcome: Outcome, source: str, now: datetime) -> None:
-    db.session.add(
-        PracticeAnswer(
-            user_id=user.id,
-            question_id=outcome.question.id,
-            version_id=outcome.version.id,
-            correct=outcome.correct,
-            source=source,
-            answered_at=now,
-        )
+    answer = PracticeAnswer(
+        user_id=user.id,
+        question_id=outcome.question.id,
+        version_id=outcome.version.id,
+        correct=outcome.correct,
+        source=source,
+        answered_at=now,
     )
+    db.session.add(answer)
+    if outcome.correct:  # a right answer earns practice points, up to the daily cap
+        from eduapp.services import points
+
+        db.session.flush()
+        points.award_for_activity(user, "practice", f"practice_answer:{answer.id}", now, commit=False)
     db.session.commit()
 
 
