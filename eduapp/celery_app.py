@@ -16,8 +16,11 @@ from eduapp.tasks import TASK_MODULES
 
 # Every periodic job, in one place (times in Asia/Shanghai).
 BEAT_SCHEDULE = {
+    "offsets-expire-overdue": {"task": "eduapp.offsets.expire_overdue", "schedule": crontab(minute=10)},
     "audit-verify-nightly": {"task": "eduapp.audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
     "exams-finalise-overdue": {"task": "eduapp.exams.finalise_overdue", "schedule": 60.0},
+    # Lots expire at the end of a day in China: write them off just after midnight.
+    "points-expire-daily": {"task": "eduapp.points.expire", "schedule": crontab(hour=0, minute=5)},
 }
 
 

@@ -179,8 +179,11 @@ def audit_verify():
 
 
 def register(app: Flask) -> None:
+    from eduapp.cli_cases import cases_group
     from eduapp.cli_laws import laws_group
+    from eduapp.cli_points import points_group
     from eduapp.cli_questions import questions_group
 
-    for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group):
+    for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group, cases_group,
+                    points_group):
         app.cli.add_command(command)

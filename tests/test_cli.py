@@ -145,6 +145,27 @@ def test_demo_exams_need_the_bank_and_open_for_every_learner(client, runner, aut
     assert exams[0].title in page and exams[1].title in page
 
 
+def test_demo_offsets_one_eligible_at_a_time(runner, ctx):
+    """The demo enterprise has two eligible cases and one that is not, and points for one offset only."""
+    from eduapp.models import PenaltyCase
+    from eduapp.services import accounts, offsets
+    from tests.test_question_import import BANK
+
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    cases = db.session.execute(select(PenaltyCase).order_by(PenaltyCase.case_number)).unique().scalars().all()
+    previews = [offsets.preview(c).evaluation for c in cases]
+    assert [p.eligible for p in previews] == [True, True, False]
+    assert {c.key for c in previews[2].failed()} == {"harm_level", "corrected"}
+    contact = accounts.find_by_username("demo-contact")
+    offsets.apply(contact, cases[0])
+    after = offsets.preview(cases[1]).evaluation
+    assert not after.eligible and "points_minimum" in {c.key for c in after.failed()}
+    again = runner.invoke(args=["demo"])
+    assert "0 created, 0 updated" in again.output
+
+
 def test_demo_accounts_sign_in(client, runner, auth, ctx):
     runner.invoke(args=["demo"])
     response = auth.login("demo-contact", demo_service.DEFAULT_PASSWORD)

@@ -20,6 +20,12 @@ OBJECT_PARAMS = {
     "exam_id": "exam",
     "attempt_id": "attempt",
     "item_id": "item",
+    "case_id": "case",
+    "application_id": "application",
+    "rule_set_id": "rule_set",
+    "account_id": "points_account",
+    "entry_id": "points_entry",
+    "training_id": "training",
 }
 
 
@@ -63,6 +69,42 @@ def tenants(ctx):
         attempt = attempts.start(db.session.get(User, ids[f"staff_{tenant}"]), exam)
         ids[f"exam_{tenant}"], ids[f"attempt_{tenant}"] = exam.id, attempt.id
         ids[f"item_{tenant}"] = attempt.items[0].id
+    # a penalty case against each enterprise
+    from datetime import date
+
+    from eduapp.services import cases
+
+    cases.load_catalogue()
+    for tenant in ("a", "b"):
+        fields = {"case_number": f"示环罚〔2026〕{tenant}号", "enterprise_id": ids[f"org_{tenant}"],
+                  "violation_type_id": cases.violation_by_code("AIR-99-2").id, "opened_on": date(2026, 3, 2),
+                  "proposed_fine": 15_000_000}  # fmt: skip
+        ids[f"case_{tenant}"] = cases.save_case(None, fields).case.id
+    # a rule set (bureau-wide), an offset application and a points pool entry per enterprise, a training
+    from eduapp.domain import offsets as offset_rules
+    from eduapp.models import OffsetApplication
+    from eduapp.services import points, rule_sets
+
+    rule = rule_sets.save(None, None, {
+        "name": "规则", "doc_number": "文号", "authority": "局", "effective_from": date(2026, 1, 1),
+        "effective_to": None, "status": "active", "legal_basis": [], "eligible_codes": ["AIR-99-2"],
+        "excluded_codes": [], "conditions": offset_rules.Conditions(), "maths": offset_rules.Maths(), "procedure": {},
+    })
+    ids["rule_set_a"] = ids["rule_set_b"] = rule.id
+    for tenant in ("a", "b"):
+        application = OffsetApplication(
+            case_id=ids[f"case_{tenant}"], enterprise_id=ids[f"org_{tenant}"], rule_set_id=rule.id,
+            applicant_id=ids[f"contact_{tenant}"], status="pending_officer", evaluation={}, points=0, offset_fen=0,
+            fine_before=15_000_000, fine_after=15_000_000)
+        db.session.add(application)
+        db.session.flush()
+        ids[f"application_{tenant}"] = application.id
+        pool = points.pool_account(ids[f"org_{tenant}"])
+        ids[f"points_entry_{tenant}"] = points.award(pool, 5, f"tenancy:{tenant}", "seed").id
+        ids[f"points_account_{tenant}"] = pool.id
+    db.session.commit()
+    admin = factories.user("admin-t", factories.unit("办公室"), Role.SYSADMIN)
+    ids["training_a"] = ids["training_b"] = points.create_training(admin, "培训", date(2026, 3, 1), 2).id
     return ids
 
 

@@ -1,5 +1,212 @@
-"""Penalty cases and offset applications (being written)."""
+"""Penalty cases and offset applications: enterprise contacts preview, apply and withdraw; bureau
+reviewers decide their step. Money in fen (integers)."""
 
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from eduapp.domain.problems import InputError, Problem
+from eduapp.domain.roles import Permission
+from eduapp.security import require
+from eduapp.services import offsets
+from eduapp.services.offsets import OffsetError
 
 blp = Blueprint("api_offsets", __name__, url_prefix="/api/v1", description="Penalty cases and fine offsets")
+
+
+def _error(error: OffsetError):
+    from eduapp.api.routes import ApiError
+    from eduapp.web.i18n import message
+
+    return ApiError(error.status, error.code, message(Problem(error.msgid, error.params)))
+
+
+def _input(error: InputError):
+    from eduapp.api.routes import ApiError
+    from eduapp.web.i18n import message
+
+    found = {p.field or "request": message(p) for p in error.problems}
+    return ApiError(422, "invalid", "; ".join(f"{k}: {v}" for k, v in found.items()), found)
+
+
+class CaseOut(Schema):
+    id = fields.Integer()
+    case_number = fields.String()
+    status = fields.String()
+    violation_code = fields.String()
+    violation = fields.String()
+    law = fields.String()
+    article = fields.String()
+    opened_on = fields.Date()
+    proposed_fine = fields.Integer(metadata={"description": "fen"})
+    final_fine = fields.Integer(allow_none=True)
+    open_for_offset = fields.Boolean()
+    application_id = fields.Integer(allow_none=True, metadata={"description": "the application under review"})
+
+
+class CheckOut(Schema):
+    key = fields.String()
+    passed = fields.Boolean()
+    reason = fields.String()
+    basis = fields.String()
+
+
+class PreviewOut(Schema):
+    case_id = fields.Integer()
+    rule_set = fields.String(allow_none=True)
+    eligible = fields.Boolean()
+    checks = fields.List(fields.Nested(CheckOut))
+    fine_before = fields.Integer()
+    max_offset = fields.Integer()
+    points = fields.Integer()
+    fine_after = fields.Integer()
+
+
+class ApplicationIn(Schema):
+    case_id = fields.Integer(required=True, strict=True)
+
+
+class DecisionOut(Schema):
+    step = fields.String()
+    decision = fields.String()
+    comment = fields.String()
+    decided_by = fields.String()
+    decided_at = fields.DateTime()
+
+
+class ApplicationOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    case_number = fields.String()
+    status = fields.String()
+    points = fields.Integer()
+    offset_fen = fields.Integer()
+    fine_before = fields.Integer()
+    fine_after = fields.Integer()
+    rule_set = fields.String()
+    step_deadline = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    checks = fields.List(fields.Nested(CheckOut))
+    decisions = fields.List(fields.Nested(DecisionOut))
+
+
+class DecisionIn(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+def case_out(case) -> dict:
+    vt = case.violation_type
+    application = offsets.open_application(case.id)
+    return {"id": case.id, "case_number": case.case_number, "status": case.status, "violation_code": vt.code,
+            "violation": vt.name, "law": vt.law, "article": vt.article, "opened_on": case.opened_on,
+            "proposed_fine": case.proposed_fine, "final_fine": case.final_fine,
+            "open_for_offset": case.status in offsets.rules.OPEN_STAGES,
+            "application_id": application.id if application else None}
+
+
+def rule_label(rule_set) -> str:
+    return f"{rule_set.name}（{rule_set.doc_number}）v{rule_set.version}"
+
+
+def application_out(application) -> dict:
+    people = offsets.deciders(application)
+    return {
+        "id": application.id, "case_id": application.case_id, "case_number": application.case.case_number,
+        "status": application.status, "points": application.points, "offset_fen": application.offset_fen,
+        "fine_before": application.fine_before, "fine_after": application.fine_after,
+        "rule_set": rule_label(application.rule_set),
+        "step_deadline": application.step_deadline, "created_at": application.created_at,
+        "finished_at": application.finished_at, "checks": application.evaluation.get("checks", []),
+        "decisions": [{"step": step, "decision": d.decision, "comment": d.comment, "decided_by": user.full_name,
+                       "decided_at": d.decided_at} for step, (user, d) in people.items()],
+    }
+
+
+@blp.route("/enterprise/cases")
+@require(Permission.ROSTER_MANAGE)
+@blp.response(200, CaseOut(many=True))
+def enterprise_cases():
+    """My enterprise's penalty cases (enterprise contacts)."""
+    return [case_out(c) for c in offsets.cases_of(current_user.organisation_id)]
+
+
+@blp.route("/cases/<int:case_id>/offset-preview")
+@require(Permission.ROSTER_MANAGE)
+@blp.response(200, PreviewOut)
+def offset_preview(case_id: int):
+    """What an offset would be now: every check with its reason and legal basis, the amounts."""
+    case = offsets.case_for(current_user, case_id)
+    if case is None:
+        abort(404)
+    result = offsets.preview(case)
+    ev = result.evaluation
+    if ev is None:
+        fine = case.proposed_fine
+        return {"case_id": case.id, "rule_set": None, "eligible": False, "checks": [], "fine_before": fine,
+                "max_offset": 0, "points": 0, "fine_after": fine}
+    return {"case_id": case.id, "rule_set": f"{ev.rule_code} v{ev.rule_version}", "eligible": ev.eligible,
+            "checks": [vars(c) for c in ev.checks], "fine_before": ev.fine_before, "max_offset": ev.max_offset,
+            "points": ev.points, "fine_after": ev.fine_after}
+
+
+@blp.route("/offset-applications", methods=["POST"])
+@require(Permission.ROSTER_MANAGE)
+@blp.arguments(ApplicationIn)
+@blp.response(201, ApplicationOut)
+def create_application(args):
+    """Apply to offset part of a case's fine; the points are reserved at once."""
+    case = offsets.case_for(current_user, args["case_id"])
+    if case is None:
+        abort(404)
+    try:
+        return application_out(offsets.apply(current_user, case))
+    except OffsetError as error:
+        raise _error(error)
+    except InputError as error:
+        raise _input(error)
+
+
+@blp.route("/offset-applications/<int:application_id>")
+@require(Permission.ROSTER_MANAGE, Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
+@blp.response(200, ApplicationOut)
+def get_application(application_id: int):
+    application = offsets.application_for(current_user, application_id)
+    if application is None:
+        abort(404)
+    return application_out(application)
+
+
+@blp.route("/offset-applications/<int:application_id>/withdraw", methods=["POST"])
+@require(Permission.ROSTER_MANAGE)
+@blp.response(200, ApplicationOut)
+def withdraw(application_id: int):
+    """Withdraw an application under review; its points are released."""
+    application = offsets.application_for(current_user, application_id)
+    if application is None:
+        abort(404)
+    try:
+        return application_out(offsets.withdraw(current_user, application))
+    except OffsetError as error:
+        raise _error(error)
+
+
+@blp.route("/offset-applications/<int:application_id>/decisions", methods=["POST"])
+@require(Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
+@blp.arguments(DecisionIn)
+@blp.response(200, ApplicationOut)
+def decide(args, application_id: int):
+    """Decide the application's current step (case officer, legal reviewer, approver; four eyes)."""
+    application = offsets.application_for(current_user, application_id)
+    if application is None:
+        abort(404)
+    try:
+        return application_out(offsets.decide(current_user, application, args["decision"], args["comment"]))
+    except OffsetError as error:
+        raise _error(error)
+    except InputError as error:
+        raise _input(error)

@@ -35,6 +35,7 @@ LAW = "《中华人民共和国行政处罚法》"
 @dataclass(frozen=True)
 class Conditions:
     lookback_months: int = 24  # no earlier violation within this many months before the case was opened
+    first_violation_any_type: bool = False  # False: only earlier cases of the same violation type count
     max_harm: str = "minor"
     require_corrected: bool = True
     exclude_fraud: bool = True
@@ -198,11 +199,14 @@ def _leniency(rule: RuleSet, case: Case, history: History) -> list[Check]:
     basis33 = f"{LAW}第三十三条"
     window_start = months_before(case.opened_on, c.lookback_months)
     # The enterprise's other cases opened after the window's first day, up to this case's opening.
-    earlier = sorted(d for _, d in history.prior_cases if window_start < d <= case.opened_on)
+    earlier = sorted(d for code, d in history.prior_cases if window_start < d <= case.opened_on
+                     and (c.first_violation_any_type or code == case.violation_code))
+    kind = "违法" if c.first_violation_any_type else "同类违法"
+    window = f"立案前{c.lookback_months}个月内"
     checks = [Check(
         "first_violation", not earlier,
-        f"立案前{c.lookback_months}个月内（{window_start.isoformat()} 之后）无其他违法记录，属初次违法。" if not earlier
-        else f"立案前{c.lookback_months}个月内已有违法记录（{earlier[-1].isoformat()} 立案），不属初次违法。",
+        f"{window}（{window_start.isoformat()} 之后）无其他{kind}记录，属初次违法。" if not earlier
+        else f"{window}已有{kind}记录（{earlier[-1].isoformat()} 立案），不属初次违法。",
         basis33,
     )]
     allowed = HARM_ORDER.index(c.max_harm) if c.max_harm in HARM_ORDER else 0

@@ -178,6 +178,7 @@ def load(password: str, today: date | None = None) -> DemoResult:
         result.accounts.append((username, "+".join(r.value for r in roles), org_name))
     db.session.commit()
     _exams(result)
+    _offsets(result, today)
     return result
 
 
@@ -212,3 +213,95 @@ def _exams(result: DemoResult) -> None:
                                 "(import question_bank/ first, then run eduapp demo again)")
             continue
         result.created += 1
+
+
+DEMO_ENTERPRISE = "示范化工有限公司"
+DEMO_RULE_DOC = "示环规〔2026〕1号"
+DEMO_POOL_POINTS = 25_000
+# (case number, violation code, proposed fine in fen, harm, corrected): two eligible, one not
+DEMO_CASES = [
+    ("示环罚〔2026〕101号", "AIR-100-2", 10_000_000, "minor", True),
+    ("示环罚〔2026〕102号", "WATER-82-1", 8_000_000, "minor", True),
+    ("示环罚〔2026〕103号", "NOISE-75", 5_000_000, "general", False),
+]
+
+
+def _offsets(result: DemoResult, today: date) -> None:
+    """The violation catalogue, an active rule set, the contact's passed exam, three open cases of the
+    demo enterprise and a pool with points for one offset but not for both."""
+    from sqlalchemy import select
+
+    from eduapp.domain import offsets as offset_rules
+    from eduapp.models import PenaltyCase, RuleSet
+    from eduapp.services import cases, points, rule_sets
+
+    summary = cases.load_catalogue(actor=None)
+    result.created += len(summary.added)
+    result.updated += len(summary.updated)
+    result.unchanged += 1 if not (summary.added or summary.updated) else 0
+
+    if db.session.execute(select(RuleSet.id).where(RuleSet.doc_number == DEMO_RULE_DOC)).first() is None:
+        rule_sets.save(None, None, {
+            "name": "示范市生态环境局学法积分抵扣罚款规则", "doc_number": DEMO_RULE_DOC, "authority": BUREAU,
+            "effective_from": date(2026, 1, 1), "effective_to": None, "status": "active",
+            "legal_basis": ["《中华人民共和国行政处罚法》第六条、第三十二条、第三十三条、第三十四条"],
+            "eligible_codes": ["AIR-100-2", "AIR-100-3", "WATER-82-1", "WATER-82-2", "NOISE-75", "NOISE-76-1"],
+            "excluded_codes": [],
+            "conditions": offset_rules.Conditions(key_roles=("env_manager",), min_staff_share_percent=0),
+            "maths": offset_rules.Maths(cap_percent=20, min_points=10_000),
+            "procedure": {"officer": 5, "reviewer": 5, "approver": 3},
+        })
+        result.created += 1
+    else:
+        result.unchanged += 1
+
+    enterprise = orgs.by_name(DEMO_ENTERPRISE)
+    contact = accounts.find_by_username("demo-contact")
+    officer = accounts.find_by_username("demo-officer")
+    if enterprise is None or contact is None:
+        return
+    _contact_passes_an_exam(result, contact)
+
+    for number, code, fine, harm, corrected in DEMO_CASES:
+        if db.session.execute(select(PenaltyCase.id).where(PenaltyCase.case_number == number)).first() is not None:
+            result.unchanged += 1
+            continue
+        vt = cases.violation_by_code(code)
+        cases.save_case(None, {
+            "case_number": number, "enterprise_id": enterprise.id, "violation_type_id": vt.id,
+            "description": f"示范数据：{vt.name}", "status": "notified", "harm_level": harm, "corrected": corrected,
+            "discovered_on": today - timedelta(days=30), "opened_on": today - timedelta(days=25),
+            "notified_on": today - timedelta(days=5), "proposed_fine": fine,
+            "officer_id": officer.id if officer else None,
+        }, today=today)
+        result.created += 1
+
+    pool = points.pool_account(enterprise)
+    if points.by_source_key("demo:pool:2026") is None:
+        points.award(pool, DEMO_POOL_POINTS, "demo:pool:2026", "示范数据：企业员工学法积分")
+        result.created += 1
+    else:
+        result.unchanged += 1
+
+
+def _contact_passes_an_exam(result: DemoResult, contact) -> None:
+    """The environmental manager passes the demo exam once (the offset rule asks for it)."""
+    from sqlalchemy import select
+
+    from eduapp.models import Attempt, Exam
+    from eduapp.services import attempts
+
+    exam = db.session.execute(select(Exam).where(Exam.title == DEMO_EXAMS[0]["title"])).scalar_one_or_none()
+    if exam is None:
+        return
+    if db.session.execute(select(Attempt.id).where(Attempt.user_id == contact.id, Attempt.passed.is_(True))).first():
+        result.unchanged += 1
+        return
+    attempt = attempts.start(contact, exam)
+    for item in attempt.items:
+        v = item.version
+        right = {"single": lambda a: a[0], "multiple": list, "true_false": bool,
+                 "fill_blank": lambda a: [alts[0] for alts in a]}[v.qtype](v.answer)
+        attempts.save_answer(attempt, item.id, right, item.seq + 1)
+    attempts.submit(attempt)
+    result.created += 1

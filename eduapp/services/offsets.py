@@ -1,0 +1,344 @@
+"""The offset workflow (学法积分抵扣罚款): preview, apply (points RESERVED), case officer → legal
+reviewer → approver, then POSTED and the case's proposed fine reduced; rejected, withdrawn or past a
+step's deadline: VOIDED.
+
+Four eyes: nobody decides a step of an application they filed or of which they already decided a
+step. A step is claimed by inserting its decision row (unique per application and step), so two
+people approving the same step at once post once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from eduapp.domain import offsets as rules
+from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.roles import Permission, Role
+from eduapp.extensions import db
+from eduapp.models import (
+    Attempt,
+    Exam,
+    OffsetApplication,
+    OffsetDecision,
+    Organisation,
+    PenaltyCase,
+    User,
+    ViolationType,
+    utcnow,
+)
+from eduapp.services import audit, rule_sets
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
+STEP_PERMISSION = {"officer": Permission.CASES_HANDLE, "reviewer": Permission.OFFSETS_REVIEW,
+                   "approver": Permission.OFFSETS_APPROVE}
+STATUS_STEP = {v: k for k, v in rules.STEP_STATUS.items()}
+
+
+class OffsetError(Exception):
+    def __init__(self, code: str, msgid: str, status: int = 409, **params):
+        super().__init__(code)
+        self.code, self.msgid, self.status, self.params = code, msgid, status, params
+
+
+def today_local(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(LOCAL).date()
+
+
+# --- facts -------------------------------------------------------------------------------------------
+
+
+def _case_facts(case: PenaltyCase) -> rules.Case:
+    vt = case.violation_type
+    return rules.Case(violation_code=vt.code, status=case.status, harm_level=case.harm_level,
+                      corrected=case.corrected, proposed_fine=case.proposed_fine, statutory_min=vt.fine_min,
+                      opened_on=case.opened_on)
+
+
+def _history(case: PenaltyCase) -> rules.History:
+    prior = db.session.execute(
+        select(ViolationType.code, PenaltyCase.opened_on).join(ViolationType)
+        .where(PenaltyCase.enterprise_id == case.enterprise_id, PenaltyCase.id != case.id)
+    ).all()
+    granted = db.session.execute(
+        select(OffsetApplication.finished_at, OffsetApplication.offset_fen)
+        .where(OffsetApplication.enterprise_id == case.enterprise_id, OffsetApplication.status == "approved")
+    ).all()
+    return rules.History(
+        prior_cases=tuple((code, opened) for code, opened in prior),
+        offsets_granted=tuple((today_local(at), fen) for at, fen in granted if at is not None),
+    )
+
+
+def _exam_topics(exam: Exam) -> frozenset[str]:
+    return frozenset(t for s in exam.sections for t in (*s.get("laws", ()), *s.get("tags", ())))
+
+
+def _passes(user_id: int) -> tuple[tuple[date, int, frozenset[str]], ...]:
+    rows = db.session.execute(
+        select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+        .where(Attempt.user_id == user_id, Attempt.passed.is_(True))
+    ).all()
+    return tuple((today_local(a.submitted_at), (a.score or 0) * 100 // max(a.max_score, 1), _exam_topics(e))
+                 for a, e in rows if a.submitted_at is not None)
+
+
+def _study(enterprise: Organisation, within_days: int, today: date) -> rules.Study:
+    staff = [u for u in db.session.execute(
+        select(User).where(User.organisation_id == enterprise.id, User.active.is_(True))
+    ).scalars() if u.roles & {Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT}]
+    people = []
+    for role, name in (("legal_representative", enterprise.legal_representative),
+                       ("env_manager", enterprise.env_manager)):
+        person = next((u for u in staff if name and u.full_name == name), None)
+        if person is not None:
+            people.append(rules.KeyPerson(role, person.full_name, _passes(person.id)))
+    since = today - timedelta(days=within_days)
+    passed = sum(1 for u in staff if any(d >= since for d, _, _ in _passes(u.id)))
+    return rules.Study(key_people=tuple(people), staff_total=len(staff), staff_passed=passed)
+
+
+def _points(enterprise: Organisation) -> rules.Points:
+    from eduapp.services import points
+
+    account = points.pool_account(enterprise)
+    return rules.Points(lots=tuple((remaining, today_local(expires_at)) for remaining, expires_at in
+                                   points.lots_of(account)))
+
+
+@dataclass(frozen=True)
+class Preview:
+    case: PenaltyCase
+    rule_set_id: int | None
+    evaluation: rules.Evaluation | None  # None: no rule set applies to this violation today
+
+
+def preview(case: PenaltyCase, now: datetime | None = None) -> Preview:
+    today = today_local(now)
+    row = rule_sets.active_for(case.violation_type.code, today)
+    if row is None:
+        return Preview(case, None, None)
+    rule = rule_sets.to_domain(row)
+    result = rules.evaluate(rule, _case_facts(case), _history(case),
+                            _study(case.enterprise, rule.conditions.study_within_days, today),
+                            _points(case.enterprise), today)
+    return Preview(case, row.id, result)
+
+
+# --- queries -----------------------------------------------------------------------------------------
+
+
+def cases_of(enterprise_id: int, only_open: bool = False) -> list[PenaltyCase]:
+    query = select(PenaltyCase).where(PenaltyCase.enterprise_id == enterprise_id)
+    if only_open:
+        query = query.where(PenaltyCase.status.in_(rules.OPEN_STAGES))
+    return list(db.session.execute(query.order_by(PenaltyCase.opened_on.desc())).unique().scalars())
+
+
+def case_for(user: User, case_id: int) -> PenaltyCase | None:
+    """A case of the user's own enterprise (others: None, i.e. 404)."""
+    return db.session.execute(
+        select(PenaltyCase).where(PenaltyCase.id == case_id, PenaltyCase.enterprise_id == user.organisation_id)
+    ).unique().scalar_one_or_none()
+
+
+def application_for(user: User, application_id: int) -> OffsetApplication | None:
+    """The enterprise's own application, or any for bureau staff who review offsets."""
+    application = db.session.get(OffsetApplication, application_id)
+    if application is None:
+        return None
+    if application.enterprise_id == user.organisation_id or any(user.can(p) for p in STEP_PERMISSION.values()):
+        return application
+    return None
+
+
+def applications_of(enterprise_id: int) -> list[OffsetApplication]:
+    return list(db.session.execute(
+        select(OffsetApplication).where(OffsetApplication.enterprise_id == enterprise_id)
+        .order_by(OffsetApplication.created_at.desc())
+    ).unique().scalars())
+
+
+def queue_for(user: User) -> list[OffsetApplication]:
+    """Applications waiting for a step this user may decide (four eyes applied)."""
+    statuses = [rules.STEP_STATUS[step] for step, perm in STEP_PERMISSION.items() if user.can(perm)]
+    if not statuses:
+        return []
+    rows = db.session.execute(
+        select(OffsetApplication).where(OffsetApplication.status.in_(statuses))
+        .order_by(OffsetApplication.step_deadline)
+    ).unique().scalars()
+    return [a for a in rows if rules.four_eyes_conflict(user.id, a.applicant_id,
+                                                        [d.decided_by_id for d in a.decisions]) is None]
+
+
+def open_application(case_id: int) -> OffsetApplication | None:
+    return db.session.execute(
+        select(OffsetApplication).where(OffsetApplication.case_id == case_id, OffsetApplication.status.in_(OPEN))
+    ).unique().scalar_one_or_none()
+
+
+# --- the workflow ------------------------------------------------------------------------------------
+
+
+def _deadline(application: OffsetApplication, step: str, now: datetime) -> datetime:
+    days = rules.step_deadlines(application.rule_set.procedure or {})[step]
+    return now + timedelta(days=days)
+
+
+def apply(user: User, case: PenaltyCase, now: datetime | None = None) -> OffsetApplication:
+    """File an application for the enterprise's open case; its points are reserved at once."""
+    from eduapp.services import points
+
+    now = now or utcnow()
+    if case.enterprise_id != user.organisation_id or not user.can(Permission.ROSTER_MANAGE):
+        raise OffsetError("not_found", N_("There is no such case."), 404)
+    # Lock the case: one open application per case, also when two people apply at once.
+    db.session.execute(select(PenaltyCase.id).where(PenaltyCase.id == case.id).with_for_update())
+    if open_application(case.id) is not None:
+        raise OffsetError("already_applied", N_("This case already has an application under review."))
+    result = preview(case, now)
+    if result.evaluation is None:
+        raise InputError([Problem(N_("No offset rule set applies to this violation today."), {}, "case_id")])
+    if not result.evaluation.eligible:
+        raise InputError([Problem(N_("Not eligible: %(reasons)s"),
+                                  {"reasons": "；".join(c.reason for c in result.evaluation.failed())}, "case_id")])
+    evaluation = result.evaluation
+    application = OffsetApplication(
+        case_id=case.id, enterprise_id=case.enterprise_id, rule_set_id=result.rule_set_id, applicant_id=user.id,
+        status="pending_officer", evaluation=evaluation.as_dict(), points=evaluation.points,
+        offset_fen=evaluation.max_offset, fine_before=evaluation.fine_before, fine_after=evaluation.fine_after,
+        created_at=now,
+    )
+    db.session.add(application)
+    db.session.flush()
+    application.step_deadline = _deadline(application, "officer", now)
+    try:
+        reservation = points.reserve(points.pool_account(case.enterprise), evaluation.points,
+                                     f"offset_application:{application.id}", now=now, commit=False)
+    except ValueError:
+        db.session.rollback()
+        raise OffsetError("points_short", N_("The enterprise's pool no longer has enough points."))
+    application.reservation_id = reservation.id
+    audit.record("offset.apply", actor=user, obj_type="offset_application", obj_id=application.id,
+                 summary={"case": case.case_number, "points": evaluation.points, "offset_fen": evaluation.max_offset,
+                          "rule": f"{evaluation.rule_code} v{evaluation.rule_version}"})
+    db.session.commit()
+    return application
+
+
+def _settle(application: OffsetApplication, status: str, now: datetime) -> None:
+    from eduapp.services import points
+
+    application.status = status
+    application.finished_at = now
+    application.step_deadline = None
+    if application.reservation_id is not None:
+        if status == "approved":
+            points.post(application.reservation_id, now=now, commit=False)
+        else:
+            points.void(application.reservation_id, now=now, commit=False)
+
+
+def decide(user: User, application: OffsetApplication, decision: str, comment: str = "",
+           now: datetime | None = None) -> OffsetApplication:
+    now = now or utcnow()
+    if decision not in ("approve", "reject"):
+        raise InputError([Problem(N_("The decision is approve or reject."), {}, "decision")])
+    if decision == "reject" and not comment.strip():
+        raise InputError([Problem(N_("Give the reason for rejecting."), {}, "comment")])
+    step = STATUS_STEP.get(application.status)
+    if step is None:
+        raise OffsetError("finished", N_("This application has been decided already."))
+    if not user.can(STEP_PERMISSION[step]):
+        raise OffsetError("forbidden", N_("Your role does not decide this step."), 403)
+    conflict = rules.four_eyes_conflict(user.id, application.applicant_id,
+                                        [d.decided_by_id for d in application.decisions])
+    if conflict == "applicant":
+        raise OffsetError("four_eyes", N_("Four eyes: nobody decides an application they filed."), 403)
+    if conflict == "decided":
+        raise OffsetError("four_eyes", N_("Four eyes: nobody decides two steps of one application."), 403)
+    if decision == "approve" and step == "approver" and application.case.status not in rules.OPEN_STAGES:
+        raise OffsetError("case_decided", N_("The case is no longer open: an offset can only be granted before the "
+                                             "penalty decision."))
+    # Claim the step with a conditional UPDATE: of two people deciding it at once, one moves it, the
+    # other finds it moved (PostgreSQL makes the second wait for the first and re-check).
+    moved = db.session.execute(
+        update(OffsetApplication).where(OffsetApplication.id == application.id,
+                                        OffsetApplication.status == rules.STEP_STATUS[step])
+        .values(status=f"deciding_{step}")
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise OffsetError("finished", N_("This step has just been decided by someone else."))
+    db.session.add(OffsetDecision(application_id=application.id, step=step, decision=decision,
+                                  comment=comment.strip(), decided_by_id=user.id, decided_at=now))
+    db.session.refresh(application)
+    if decision == "reject":
+        _settle(application, "rejected", now)
+    elif rules.next_step(step) is None:
+        _settle(application, "approved", now)
+        case = application.case
+        case.proposed_fine = application.fine_after
+        case.updated_at = now
+    else:
+        following = rules.next_step(step)
+        application.status = rules.STEP_STATUS[following]
+        application.step_deadline = _deadline(application, following, now)
+    audit.record(f"offset.{decision}", actor=user, obj_type="offset_application", obj_id=application.id,
+                 summary={"step": step, "comment": comment.strip(), "status": application.status})
+    db.session.commit()
+    return application
+
+
+def withdraw(user: User, application: OffsetApplication, now: datetime | None = None) -> OffsetApplication:
+    now = now or utcnow()
+    if application.enterprise_id != user.organisation_id or not user.can(Permission.ROSTER_MANAGE):
+        raise OffsetError("not_found", N_("There is no such application."), 404)
+    claimed = db.session.execute(
+        update(OffsetApplication).where(OffsetApplication.id == application.id,
+                                        OffsetApplication.status.in_(OPEN)).values(status="withdrawing")
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        raise OffsetError("finished", N_("This application has been decided already."))
+    db.session.refresh(application)
+    _settle(application, "withdrawn", now)
+    audit.record("offset.withdraw", actor=user, obj_type="offset_application", obj_id=application.id, summary={})
+    db.session.commit()
+    return application
+
+
+def expire_overdue(now: datetime | None = None) -> int:
+    """Applications whose current step is past its deadline lapse; their points are released."""
+    now = now or utcnow()
+    ids = db.session.execute(
+        select(OffsetApplication.id).where(OffsetApplication.status.in_(OPEN), OffsetApplication.step_deadline < now)
+    ).scalars().all()
+    done = 0
+    for application_id in ids:
+        claimed = db.session.execute(
+            update(OffsetApplication).where(OffsetApplication.id == application_id,
+                                            OffsetApplication.status.in_(OPEN)).values(status="expiring")
+        ).rowcount
+        if not claimed:
+            db.session.rollback()
+            continue
+        application = db.session.get(OffsetApplication, application_id)
+        db.session.refresh(application)
+        _settle(application, "expired", now)
+        audit.record("offset.expire", actor=None, obj_type="offset_application", obj_id=application.id, summary={})
+        db.session.commit()
+        done += 1
+    return done
+
+
+def deciders(application: OffsetApplication) -> dict[str, tuple[User, OffsetDecision]]:
+    out = {}
+    for decision in application.decisions:
+        out[decision.step] = (db.session.get(User, decision.decided_by_id), decision)
+    return out

@@ -1,0 +1,135 @@
+"""Offset rule sets: versioned, one active version per rule set and date.
+
+An active version never changes: saving a change to it makes a new version (the same ``code``,
+``version`` + 1), and activating a version retires the earlier active one from the day before the
+new one takes effect. An application keeps the version it was judged under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_, select
+
+from eduapp.domain import offsets
+from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.extensions import db
+from eduapp.models import RuleSet, User
+from eduapp.services import audit
+
+IDENTITY = ("name", "doc_number", "authority", "effective_from", "effective_to", "status", "legal_basis",
+            "eligible_codes", "excluded_codes")
+
+
+def to_domain(row: RuleSet) -> offsets.RuleSet:
+    known_c = {f.name for f in fields(offsets.Conditions)}
+    known_m = {f.name for f in fields(offsets.Maths)}
+    conditions = {k: tuple(v) if isinstance(v, list) else v for k, v in (row.conditions or {}).items() if k in known_c}
+    maths = {k: v for k, v in (row.maths or {}).items() if k in known_m}
+    return offsets.RuleSet(
+        code=row.code, version=row.version, name=row.name, doc_number=row.doc_number,
+        effective_from=row.effective_from, effective_to=row.effective_to, status=row.status,
+        eligible_codes=tuple(row.eligible_codes or ()), excluded_codes=tuple(row.excluded_codes or ()),
+        legal_basis=tuple(row.legal_basis or ()), conditions=offsets.Conditions(**conditions),
+        maths=offsets.Maths(**maths),
+    )
+
+
+def check(values: dict) -> list[Problem]:
+    """Problems with a rule set's fields, each naming its field."""
+    problems = []
+
+    def add(msgid: str, fld: str, **params):
+        problems.append(Problem(msgid, params, fld))
+
+    for name in ("name", "doc_number", "authority"):
+        if not str(values.get(name) or "").strip():
+            add(N_("This field is required."), name)
+    if not values.get("eligible_codes"):
+        add(N_("List at least one eligible violation code."), "eligible_codes")
+    if values.get("effective_to") and values["effective_to"] < values["effective_from"]:
+        add(N_("The rule set must end after it starts."), "effective_to")
+    c, m = values["conditions"], values["maths"]
+    if c.max_harm not in offsets.HARM_ORDER:
+        add(N_("Choose the highest harm level allowed."), "max_harm")
+    for name, low, high in (("lookback_months", 0, 120), ("cooling_days", 0, 3650), ("study_pass_percent", 0, 100),
+                            ("study_within_days", 1, 3650), ("min_staff_share_percent", 0, 100)):
+        if not low <= getattr(c, name) <= high:
+            add(N_("Give a whole number from %(low)s to %(high)s."), name, low=low, high=high)
+    for name, low, high in (("fen_per_point", 1, 1_000_000), ("cap_percent", 0, 100), ("min_points", 0, 10_000_000)):
+        if not low <= getattr(m, name) <= high:
+            add(N_("Give a whole number from %(low)s to %(high)s."), name, low=low, high=high)
+    for name in ("cap_per_case_fen", "cap_per_enterprise_year_fen"):
+        if getattr(m, name) is not None and getattr(m, name) < 0:
+            add(N_("A cap cannot be negative."), name)
+    return problems
+
+
+def _row_values(values: dict) -> dict:
+    return {
+        **{k: values[k] for k in IDENTITY if k in values},
+        "conditions": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(values["conditions"]).items()},
+        "maths": asdict(values["maths"]),
+        "procedure": offsets.step_deadlines(values.get("procedure") or {}),
+    }
+
+
+def save(actor: User | None, existing: RuleSet | None, values: dict) -> RuleSet:
+    """Create a rule set, edit a draft in place, or make a new version of an active or retired one."""
+    problems = check(values)
+    if problems:
+        raise InputError(problems)
+    data = _row_values(values)
+    if existing is not None and existing.status == "draft":
+        row = existing
+        for key, value in data.items():
+            setattr(row, key, value)
+        action = "rule_set.update"
+    else:
+        code = existing.code if existing is not None else _new_code()
+        latest = db.session.execute(select(func.max(RuleSet.version)).where(RuleSet.code == code)).scalar() or 0
+        row = RuleSet(code=code, version=latest + 1, created_by_id=actor.id if actor else None, **data)
+        db.session.add(row)
+        action = "rule_set.create" if existing is None else "rule_set.new_version"
+    db.session.flush()
+    if row.status == "active":
+        _retire_others(row)
+    audit.record(action, actor=actor, obj_type="rule_set", obj_id=row.id,
+                 summary={"code": row.code, "version": row.version, "status": row.status,
+                          "effective_from": row.effective_from.isoformat()})
+    db.session.commit()
+    return row
+
+
+def _new_code() -> str:
+    count = db.session.execute(select(func.count(func.distinct(RuleSet.code)))).scalar_one()
+    return f"RS-{count + 1:03d}"
+
+
+def _retire_others(active: RuleSet) -> None:
+    for other in db.session.execute(
+        select(RuleSet).where(RuleSet.code == active.code, RuleSet.id != active.id, RuleSet.status == "active")
+    ).scalars():
+        other.status = "retired"
+        day_before = active.effective_from - timedelta(days=1)
+        if other.effective_to is None or other.effective_to > day_before:
+            other.effective_to = max(day_before, other.effective_from)
+
+
+def active_for(violation_code: str, today: date) -> RuleSet | None:
+    """The active version in force today whose scope includes the code (the latest to take effect)."""
+    rows = db.session.execute(
+        select(RuleSet).where(RuleSet.status == "active", RuleSet.effective_from <= today,
+                              or_(RuleSet.effective_to.is_(None), RuleSet.effective_to >= today))
+        .order_by(RuleSet.effective_from.desc(), RuleSet.version.desc())
+    ).scalars()
+    return next((r for r in rows if violation_code in (r.eligible_codes or ())), None)
+
+
+def all_versions() -> list[RuleSet]:
+    return list(db.session.execute(select(RuleSet).order_by(RuleSet.code, RuleSet.version.desc())).scalars())
+
+
+def get(rule_set_id: int) -> RuleSet | None:
+    return db.session.get(RuleSet, rule_set_id)
