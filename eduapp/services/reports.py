@@ -112,13 +112,13 @@ def export_xlsx(start: date, end: date) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = _("Points")
+    sheet.title = _("Study points")
     sheet.append([_("Organisation"), _("Issued"), _("Spent"), _("Expired")])
     for row in points_by_organisation(start, end):
         sheet.append([row.organisation, row.issued, row.spent, row.expired])
     offsets = offsets_granted(start, end)
     sheet = book.create_sheet(_("Offsets"))
-    sheet.append([_("Enterprise"), _("Case number"), _("Offset (yuan)"), _("Points")])
+    sheet.append([_("Enterprise"), _("Case number"), _("Offset (yuan)"), _("Study points")])
     for enterprise, number, fen, points in offsets.rows:
         sheet.append([enterprise, number, fen / 100, points])
     sheet.append([])

@@ -44,7 +44,7 @@ class RuleSetForm(FlaskForm):
                                             ("env_manager", _l("Environmental manager"))])
     study_topics = StringField(_l("The exam covers one of these laws or tags (empty: any exam)"),
                                validators=[Optional(), Length(max=1000)])
-    study_pass_percent = IntegerField(_l("With at least (% of full marks)"), default=60,
+    study_pass_percent = IntegerField(_l("With at least (percent of full marks)"), default=60,
                                       validators=[InputRequired(), NumberRange(0, 100)])
     study_within_days = IntegerField(_l("Within the last (days)"), default=365,
                                      validators=[InputRequired(), NumberRange(1, 3650)])
@@ -52,7 +52,7 @@ class RuleSetForm(FlaskForm):
                                            validators=[InputRequired(), NumberRange(0, 100)])
     fen_per_point = IntegerField(_l("Value of one point (fen)"), default=100,
                                  validators=[InputRequired(), NumberRange(1, 1_000_000)])
-    cap_percent = IntegerField(_l("Cap: % of the proposed fine"), default=20, validators=[InputRequired(),
+    cap_percent = IntegerField(_l("Cap (percent of the proposed fine)"), default=20, validators=[InputRequired(),
                                                                                       NumberRange(0, 100)])
     cap_per_case_yuan = IntegerField(_l("Cap per case (yuan, empty: none)"), validators=[Optional(), NumberRange(0)])
     cap_per_year_yuan = IntegerField(_l("Cap per enterprise and year (yuan, empty: none)"),

@@ -229,7 +229,7 @@ def _labels():
     from flask_babel import lazy_gettext as _l
 
     stages = {"filed": _l("Filed"), "investigating": _l("Investigating"), "notified": _l("Notified"),
-              "decided": _l("Decided"), "paid": _l("Paid"), "closed": _l("Closed"),
+              "decided": _l("Decided"), "paid": _l("Paid"), "closed": _l("Case closed"),
               "not_penalised": _l("Not penalised"), "transferred": _l("Transferred")}
     statuses = {"pending_officer": _l("Waiting for the case officer"),
                 "pending_reviewer": _l("Waiting for legal review"), "pending_approver": _l("Waiting for the approver"),
