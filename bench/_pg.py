@@ -14,3 +14,42 @@ def ensure_database(url: str) -> None:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).scalar():
             conn.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()
+
+
+def fresh_schema(app) -> None:
+    """The schema the migrations build, every table emptied."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from eduapp.extensions import db
+
+    with app.app_context(), contextlib.redirect_stderr(io.StringIO()):  # alembic's progress lines
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+def copy_rows(cursor, table: str, columns: str, lines) -> int:
+    """COPY text rows (tab-separated, \\N for NULL) in blocks of about a megabyte."""
+    import io
+
+    count = 0
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        buffer = io.StringIO()
+        for line in lines:
+            buffer.write(line)
+            count += 1
+            if buffer.tell() > 1 << 20:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
+    return count
+
+
+def pg_timestamp(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00")

@@ -17,8 +17,6 @@ JSON object with the figures and targets_met.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import math
 import os
@@ -31,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _pg import copy_rows as _copy  # noqa: E402 (bench/ is on the path when run as a script)
+from _pg import pg_timestamp as _ts  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_bench"
 GRADING_TARGET = 200_000  # answers per second
@@ -121,40 +122,14 @@ def bench_grading(n: int) -> dict:
 
 def prepare_database(url: str):
     """The scratch database at the migrations' head, emptied; returns the app."""
-    from _pg import ensure_database
-    from flask_migrate import upgrade
-    from sqlalchemy import text
+    from _pg import ensure_database, fresh_schema
 
     from eduapp import create_app
-    from eduapp.extensions import db
 
     ensure_database(url)
     app = create_app({"EDUAPP_DATABASE_URL": url, "EDUAPP_SECRET_KEY": "bench" * 8, "EDUAPP_ENV": "testing"})
-    with app.app_context(), contextlib.redirect_stderr(io.StringIO()):  # alembic's progress lines
-        upgrade(directory=str(ROOT / "migrations"))
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    fresh_schema(app)
     return app
-
-
-def _copy(cursor, table: str, columns: str, lines) -> int:
-    """COPY text rows (tab-separated, \\N for NULL) in blocks of about a megabyte."""
-    count = 0
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        buffer = io.StringIO()
-        for line in lines:
-            buffer.write(line)
-            count += 1
-            if buffer.tell() > 1 << 20:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
-    return count
-
-
-def _ts(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00")
 
 
 RESPONSES = {"single": ("1", "2"), "multiple": ("[0, 2, 3]", "[0, 1]"), "true_false": ("true", "false"),
