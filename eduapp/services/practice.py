@@ -2,7 +2,8 @@
 
 Answers are PracticeAnswer rows (source "practice" or "daily"; finished exams add "exam" rows): the
 wrong-answer book, mastery and progress are read from them, never stored separately. Practice
-answers write no audit record: they change no points, results or rights.
+answers write no audit record: they change no results or rights, and the study points a right answer
+earns (within the daily cap) are written to the points ledger, which is its own record.
 """
 
 from __future__ import annotations
