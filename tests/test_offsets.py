@@ -291,3 +291,10 @@ def test_the_report_counts_enterprises_cases_and_the_total(client, auth, world):
     auth.logout()
     auth.login("contact-a")
     assert client.get("/offsets/report").status_code == 403
+
+
+def test_an_earlier_case_of_the_same_type_makes_a_later_one_not_a_first_violation(world):
+    first, second, _ = world["cases"]  # both AIR-99-1, opened on 1 and 2 September
+    assert "first_violation" not in {c.key for c in offsets.preview(first).evaluation.failed()}
+    failed = {c.key: c for c in offsets.preview(second).evaluation.failed()}
+    assert "first_violation" in failed and "2026-09-01" in failed["first_violation"].reason

@@ -27,7 +27,6 @@ from eduapp.models import (
     Organisation,
     PenaltyCase,
     User,
-    ViolationType,
     utcnow,
 )
 from eduapp.services import audit, rule_sets
@@ -60,16 +59,16 @@ def _case_facts(case: PenaltyCase) -> rules.Case:
 
 
 def _history(case: PenaltyCase) -> rules.History:
-    prior = db.session.execute(
-        select(ViolationType.code, PenaltyCase.opened_on).join(ViolationType)
-        .where(PenaltyCase.enterprise_id == case.enterprise_id, PenaltyCase.id != case.id)
-    ).all()
+    from eduapp.services import cases
+
+    # Up to and including the day this case was opened; the domain applies the look-back window.
+    prior = cases.prior_cases(case.enterprise_id, case.opened_on + timedelta(days=1), exclude_case_id=case.id)
     granted = db.session.execute(
         select(OffsetApplication.finished_at, OffsetApplication.offset_fen)
         .where(OffsetApplication.enterprise_id == case.enterprise_id, OffsetApplication.status == "approved")
     ).all()
     return rules.History(
-        prior_cases=tuple((code, opened) for code, opened in prior),
+        prior_cases=tuple((p.violation_code, p.opened_on) for p in prior),
         offsets_granted=tuple((today_local(at), fen) for at, fen in granted if at is not None),
     )
 
@@ -78,27 +77,32 @@ def _exam_topics(exam: Exam) -> frozenset[str]:
     return frozenset(t for s in exam.sections for t in (*s.get("laws", ()), *s.get("tags", ())))
 
 
-def _passes(user_id: int) -> tuple[tuple[date, int, frozenset[str]], ...]:
-    rows = db.session.execute(
-        select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
-        .where(Attempt.user_id == user_id, Attempt.passed.is_(True))
-    ).all()
-    return tuple((today_local(a.submitted_at), (a.score or 0) * 100 // max(a.max_score, 1), _exam_topics(e))
-                 for a, e in rows if a.submitted_at is not None)
+def _passes(user_ids: list[int]) -> dict[int, tuple[tuple[date, int, frozenset[str]], ...]]:
+    """Every passed exam of these people, in one query: (passed on, score %, topics of the exam)."""
+    found: dict[int, list[tuple[date, int, frozenset[str]]]] = {}
+    if user_ids:
+        for a, e in db.session.execute(
+            select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+            .where(Attempt.user_id.in_(user_ids), Attempt.passed.is_(True), Attempt.submitted_at.is_not(None))
+        ).all():
+            found.setdefault(a.user_id, []).append(
+                (today_local(a.submitted_at), (a.score or 0) * 100 // max(a.max_score, 1), _exam_topics(e)))
+    return {user_id: tuple(rows) for user_id, rows in found.items()}
 
 
 def _study(enterprise: Organisation, within_days: int, today: date) -> rules.Study:
     staff = [u for u in db.session.execute(
         select(User).where(User.organisation_id == enterprise.id, User.active.is_(True))
     ).scalars() if u.roles & {Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT}]
+    passes = _passes([u.id for u in staff])
     people = []
     for role, name in (("legal_representative", enterprise.legal_representative),
                        ("env_manager", enterprise.env_manager)):
         person = next((u for u in staff if name and u.full_name == name), None)
         if person is not None:
-            people.append(rules.KeyPerson(role, person.full_name, _passes(person.id)))
+            people.append(rules.KeyPerson(role, person.full_name, passes.get(person.id, ())))
     since = today - timedelta(days=within_days)
-    passed = sum(1 for u in staff if any(d >= since for d, _, _ in _passes(u.id)))
+    passed = sum(1 for u in staff if any(d >= since for d, _, _ in passes.get(u.id, ())))
     return rules.Study(key_people=tuple(people), staff_total=len(staff), staff_passed=passed)
 
 
