@@ -21,6 +21,8 @@ BEAT_SCHEDULE = {
     "exams-finalise-overdue": {"task": "eduapp.exams.finalise_overdue", "schedule": 60.0},
     # Lots expire at the end of a day in China: write them off just after midnight.
     "points-expire-daily": {"task": "eduapp.points.expire", "schedule": crontab(hour=0, minute=5)},
+    # Competition placings, once a closed competition has no attempt left running.
+    "points-award-competitions": {"task": "eduapp.points.award_competitions", "schedule": crontab(minute="*/10")},
 }
 
 

@@ -243,3 +243,14 @@ def _question(uid: str, stem: str, law: str, article: str, status: str = "publis
     question.current_version_id = version.id
     db.session.commit()
     return question
+
+
+def test_law_pages_count_study_time_for_learners_only(client, auth, library):
+    auth.login("reader")
+    for path in ("/laws/air-pollution-law", "/laws/air-pollution-law/第九十九条"):
+        text = client.get(path).get_data(as_text=True)
+        assert "js/study.js" in text and 'id="study-clock"' in text
+    auth.logout()
+    factories.user("officer-x", factories.unit("执法支队"), Role.CASE_OFFICER)
+    auth.login("officer-x")
+    assert "js/study.js" not in client.get("/laws/air-pollution-law").get_data(as_text=True)

@@ -70,7 +70,8 @@ REASONS = {
     EXPIRE: N_("Expired"),
 }
 EXPIRED_ON_RETURN = N_("Returned after its lot expired: expired")
-SYSTEM_REASONS = frozenset(REASONS.values()) | {EXPIRED_ON_RETURN}
+ANNULLED_FOR_MISCONDUCT = N_("Exam attempt annulled for misconduct")
+SYSTEM_REASONS = frozenset(REASONS.values()) | {EXPIRED_ON_RETURN, ANNULLED_FOR_MISCONDUCT}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from eduapp.models.points import (
     PointsEntry,
     PointsLot,
     PointsReservation,
+    StudyDay,
     Training,
     TrainingAttendance,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "PointsLot",
     "PointsReservation",
     "RuleSet",
+    "StudyDay",
     "Training",
     "TrainingAttendance",
     "ViolationType",

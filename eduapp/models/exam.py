@@ -88,6 +88,11 @@ class Attempt(Base):
     max_score: Mapped[int]  # centipoints
     passed: Mapped[bool | None]
     points_awarded: Mapped[int] = mapped_column(default=0)
+    # Annulled for misconduct in study (作弊): the attempt no longer counts anywhere, its points are
+    # reversed, and the enterprise's offset applications fail the "no earlier fraud" check.
+    annulled_at: Mapped[datetime | None]
+    annulled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    annul_reason: Mapped[str | None] = mapped_column(Text)
 
     exam: Mapped[Exam] = relationship(lazy="joined")
     items: Mapped[list[AttemptItem]] = relationship(

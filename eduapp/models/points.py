@@ -8,7 +8,7 @@ entries, under a lock on the account row, so a balance is one indexed read.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -121,3 +121,15 @@ class TrainingAttendance(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StudyDay(Base):
+    """Time a person spent reading the law library on one day in China (学法时长), counted from the
+    page's heartbeats; each whole 30 minutes earns the study-time points (up to the daily cap)."""
+
+    __tablename__ = "study_days"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    seconds: Mapped[int] = mapped_column(default=0)
+    last_beat_at: Mapped[datetime]

@@ -212,7 +212,7 @@ class Report:
         return [q for q in self.questions if q.flags]
 
 
-def _audience_condition(exam: Exam, tree: OrgTree):
+def audience_condition(exam: Exam, tree: OrgTree):
     roles, org_ids, user_ids = set(), set(), set()
     for entry in exams.audience_entries(exam):
         if entry.kind == "role":
@@ -234,7 +234,7 @@ def _audience_condition(exam: Exam, tree: OrgTree):
 def _participation(exam: Exam, tree: OrgTree, counting) -> dict[int, OrgRow]:
     """Per organisation, its own candidates only (``_roll_up`` adds the sub-units)."""
     population = [User.id.in_(select(Attempt.user_id).where(Attempt.exam_id == exam.id))]
-    audience = _audience_condition(exam, tree)
+    audience = audience_condition(exam, tree)
     if audience is not None:
         population.append(audience)
     people = db.session.execute(select(User.id, User.organisation_id).where(or_(*population))).all()

@@ -29,7 +29,7 @@ from eduapp.models import (
     User,
     utcnow,
 )
-from eduapp.services import audit, rule_sets
+from eduapp.services import audit, misconduct, rule_sets
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
@@ -70,6 +70,7 @@ def _history(case: PenaltyCase) -> rules.History:
     return rules.History(
         prior_cases=tuple((p.violation_code, p.opened_on) for p in prior),
         offsets_granted=tuple((today_local(at), fen) for at, fen in granted if at is not None),
+        study_fraud=misconduct.enterprise_has_fraud(case.enterprise_id),
     )
 
 

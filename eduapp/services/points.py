@@ -30,6 +30,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import (
+    Attempt,
     EarningRule,
     Exam,
     Organisation,
@@ -906,6 +907,24 @@ def award_competition_placings(actor: User | None, exam_id: int, now: datetime |
                      summary={"awarded": awarded})
     db.session.commit()
     return len(awarded)
+
+
+def award_due_competitions(now: datetime | None = None, within_days: int = 7) -> dict[int, int]:
+    """The periodic task: award the placings of every competition that closed in the last
+    ``within_days`` days once none of its attempts is still running (overdue ones are finished
+    first). Idempotent, so it simply runs again; returns {competition id: people awarded now}."""
+    from datetime import timedelta
+
+    from eduapp.services import attempts
+
+    now = _now(now)
+    attempts.finalise_overdue(now)
+    running = select(Attempt.id).where(Attempt.exam_id == Exam.id, Attempt.state == "in_progress").exists()
+    due = db.session.execute(
+        select(Exam.id).where(Exam.is_competition.is_(True), Exam.status == "published", Exam.close_at < now,
+                              Exam.close_at >= now - timedelta(days=within_days), ~running)
+    ).scalars().all()
+    return {exam_id: award_competition_placings(None, exam_id, now) for exam_id in due}
 
 
 # --- verification ----------------------------------------------------------------------------------

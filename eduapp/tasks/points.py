@@ -1,4 +1,5 @@
-"""The nightly expiry of study points: what is left of each lot past its expiry is written off."""
+"""Study points: the nightly expiry (what is left of each lot past its expiry is written off) and the
+placing points of competitions that have closed."""
 
 from __future__ import annotations
 
@@ -12,3 +13,11 @@ def expire_points() -> dict:
 
     run = points.expire()
     return {"accounts": run.accounts, "lots": run.lots, "points": run.points}
+
+
+@shared_task(name="eduapp.points.award_competitions", ignore_result=False)
+def award_competition_placings() -> dict:
+    """Safe to run twice: each placing is awarded once (its source key)."""
+    from eduapp.services import points
+
+    return {str(exam_id): n for exam_id, n in points.award_due_competitions().items()}

@@ -75,3 +75,9 @@ class ExamForm(FlaskForm):
     audience_users = TextAreaField(_l("People (user names, one per line)"), validators=[Optional(), Length(max=20000)])
     overrides = TextAreaField(_l("Extra time or attempts (one per line: user name, extra minutes, extra attempts)"),
                               validators=[Optional(), Length(max=20000)])
+
+
+class AnnulForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (what the candidate did, and how it was established)"),
+                           validators=[DataRequired(message=_l("Give the reason for annulling this attempt.")),
+                                       Length(max=500)])

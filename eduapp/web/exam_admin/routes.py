@@ -6,7 +6,7 @@ import re
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -17,10 +17,10 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, Organisation, User
-from eduapp.security import require
-from eduapp.services import exams
+from eduapp.security import client_ip, require
+from eduapp.services import exams, misconduct
 from eduapp.web.exam_admin import bp
-from eduapp.web.exam_admin.forms import SECTION_ROWS, ExamForm
+from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, ExamForm
 from eduapp.web.helpers import flash_ok
 from eduapp.web.i18n import message
 from eduapp.web.labels import role_label
@@ -185,3 +185,48 @@ def edit(exam_id: int):
     if exam is None:
         abort(404)
     return _edit(exam)
+
+
+# --- misconduct: annulling an attempt ------------------------------------------------------------------
+
+
+def _exam_or_404(exam_id: int) -> Exam:
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        abort(404)
+    return exam
+
+
+@bp.route("/<int:exam_id>/attempts")
+@require(Permission.EXAMS_MANAGE)
+def attempts(exam_id: int):
+    exam = _exam_or_404(exam_id)
+    q = request.args.get("q", "")[:100]
+    return render_template("exam_admin/attempts.html", exam=exam, q=q, rows=misconduct.attempts_of_exam(exam.id, q),
+                           form=AnnulForm())
+
+
+@bp.route("/<int:exam_id>/attempts/<int:attempt_id>/annul", methods=["POST"])
+@require(Permission.EXAMS_MANAGE)
+def annul(exam_id: int, attempt_id: int):
+    exam = _exam_or_404(exam_id)
+    form = AnnulForm()
+    if not form.validate_on_submit():
+        for error in form.reason.errors:
+            flash(error, "danger")
+        return redirect(url_for("exam_admin.attempts", exam_id=exam.id))
+    try:
+        done = misconduct.annul(exam.id, attempt_id, current_user, form.reason.data, client_ip())
+    except InputError as error:
+        for problem in error.problems:
+            flash(message(problem), "danger")
+    except misconduct.MisconductError as error:
+        if error.status == 404:
+            abort(404)
+        flash(message(misconduct.problem(error)), "danger")
+    else:
+        flash_ok(_("Attempt annulled; %(n)s study points reversed.", n=done.reversed_points))
+        if done.not_reversed:
+            flash(_("Some of its points were already spent or reserved and could not be reversed: adjust the "
+                    "account by hand if needed."), "warning")
+    return redirect(url_for("exam_admin.attempts", exam_id=exam.id))

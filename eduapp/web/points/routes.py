@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
+from eduapp.domain.practice import china_day
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, orgs, points
+from eduapp.services import accounts, orgs, points, study
 from eduapp.services.points import LedgerError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, page_arg
@@ -84,8 +85,18 @@ def mine():
         ledger=points.ledger(account, page_arg(), 20),
         pool=pool,
         learner=current_user.can(Permission.STUDY),
+        study_minutes_today=study.seconds_on(current_user.id, china_day(now)) // 60,
         **_ledger_context(),
     )
+
+
+@bp.route("/study/heartbeat", methods=["POST"])
+@require(Permission.STUDY)
+def study_heartbeat():
+    """Sent every minute by a visible law-library page (static/js/study.js); CSRF-protected."""
+    beat = study.heartbeat(current_user)
+    return jsonify({"day": beat.day.isoformat(), "seconds": beat.seconds, "minutes": beat.seconds // 60,
+                    "units_completed": beat.awarded_units})
 
 
 # --- administrators ----------------------------------------------------------------------------------
