@@ -521,3 +521,142 @@ def test_the_import_page_names_row_and_column(client, auth, world):
     text = response.get_data(as_text=True)
     assert "3" in text and "企业名称或统一社会信用代码" in text and "丙企业" in text
     assert _count(PenaltyCase) == 0
+
+
+# --- the correction deadline (责令改正期限) ------------------------------------------------------------------
+
+
+def _deadline_input(text: str) -> str:
+    """The <input> tag of the form's correction deadline."""
+    before, after = text.split('id="correction_due_on"', 1)
+    return "<input" + before.rsplit("<input", 1)[1] + 'id="correction_due_on"' + after.split(">", 1)[0] + ">"
+
+
+def test_the_form_saves_a_correction_deadline_and_audits_it(client, auth, world):
+    auth.login("officer")
+    vt = str(cases.violation_by_code("AIR-99-2").id)
+    assert 'id="correction_due_on"' in client.get("/cases/new").get_data(as_text=True)
+    response = auth.post("/cases/new", _form(violation_type_id=vt, correction_due_on="2026-04-15"),
+                         form_page="/cases/new")  # fmt: skip
+    assert response.status_code == 302
+    case = db.session.execute(select(PenaltyCase)).unique().scalar_one()
+    assert case.correction_due_on == date(2026, 4, 15)
+    page = client.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+    assert 'value="2026-04-15"' in _deadline_input(page)
+
+    response = auth.post(f"/cases/{case.id}/edit", _form(case_number=case.case_number, violation_type_id=vt,
+                                                          correction_due_on="2026-05-01"),
+                         form_page=f"/cases/{case.id}/edit")  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PenaltyCase, case.id).correction_due_on == date(2026, 5, 1)
+    update = cases.case_trail(case)[-1]
+    assert update.action == "penalty_case.update"
+    assert '"correction_due_on":["2026-04-15","2026-05-01"]' in update.summary
+
+
+def test_a_correction_deadline_may_be_set_at_any_stage(world):
+    case = _case(world)
+    cases.change_status(None, case, "not_penalised", date(2026, 3, 20))
+    cases.change_status(None, case, "closed", date(2026, 3, 25))
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, case.id)
+    cases.save_case(None, {"correction_due_on": date(2027, 1, 31)}, case)  # in the future: it is a deadline
+    db.session.expire_all()
+    assert db.session.get(PenaltyCase, case.id).correction_due_on == date(2027, 1, 31)
+
+
+def test_a_deadline_before_the_filing_date_is_refused_naming_the_field(client, auth, world):
+    auth.login("officer")
+    vt = str(cases.violation_by_code("AIR-99-2").id)
+    response = auth.post("/cases/new", _form(violation_type_id=vt, correction_due_on="2026-03-01"),
+                         form_page="/cases/new")  # fmt: skip
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "is-invalid" in _deadline_input(text)
+    feedback = text.split('id="correction_due_on"', 1)[1].split("form-text", 1)[0]
+    assert "invalid-feedback" in feedback and "2026-03-02" in feedback  # names the filing date
+    assert _count(PenaltyCase) == 0
+
+    case = _case(world, correction_due_on=date(2026, 4, 15))
+    audits = _count(AuditRecord)
+    response = auth.post(f"/cases/{case.id}/edit", _form(case_number=case.case_number, violation_type_id=vt,
+                                                          proposed_fine="180000", correction_due_on="2026-02-01"),
+                         form_page=f"/cases/{case.id}/edit")  # fmt: skip
+    assert response.status_code == 400 and "is-invalid" in _deadline_input(response.get_data(as_text=True))
+    db.session.expire_all()
+    unchanged = db.session.get(PenaltyCase, case.id)
+    assert (unchanged.correction_due_on, unchanged.proposed_fine) == (date(2026, 4, 15), 15_000_000)
+    assert _count(AuditRecord) == audits
+
+    with pytest.raises(InputError) as err:
+        cases.save_case(None, {"correction_due_on": date(2026, 3, 1)}, unchanged)
+    assert [(p.field, p.params) for p in err.value.problems] == [("correction_due_on", {"date": "2026-03-02"})]
+
+
+def test_the_case_page_shows_the_deadline_and_marks_it_when_past_and_not_corrected(client, auth, world, monkeypatch):
+    case = _case(world, correction_due_on=date(2026, 3, 20))
+    auth.login("officer")
+    monkeypatch.setattr(cases, "local_today", lambda: date(2026, 3, 20))
+    text = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "2026-03-20" in text and "correction-overdue" not in text  # the day itself is still in time
+    monkeypatch.setattr(cases, "local_today", lambda: date(2026, 3, 21))
+    assert "correction-overdue" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("contact-a")  # the enterprise sees its deadline too
+    text = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "2026-03-20" in text and "correction-overdue" in text
+    cases.save_case(None, {"corrected": True}, db.session.get(PenaltyCase, case.id))
+    assert "correction-overdue" not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+DEADLINE_HEADER = HEADER + ",改正期限"
+
+
+def test_cli_import_reads_the_correction_deadline(runner, world, tmp_path):
+    rows = [ROWS[0] + ",2026-04-30", ROWS[1] + ","]
+    result = runner.invoke(cases_group, ["import", str(_csv(tmp_path, *rows, header=DEADLINE_HEADER))])
+    assert result.exit_code == 0, result.output
+    by_number = {c.case_number: c for c in db.session.execute(select(PenaltyCase)).unique().scalars()}
+    assert by_number["示环罚〔2026〕1号"].correction_due_on == date(2026, 4, 30)
+    assert by_number["示环罚〔2026〕2号"].correction_due_on is None
+
+    # The English header is accepted; a file without the column keeps the deadline; an empty cell clears it.
+    english = _csv(tmp_path, ROWS[0] + ",2026年5月6日", name="en.csv", header=HEADER + ",correction_due_on")
+    assert "updated 1, unchanged 0" in runner.invoke(cases_group, ["import", str(english)]).output
+    without = runner.invoke(cases_group, ["import", str(_csv(tmp_path, ROWS[0], name="without.csv"))])
+    assert "cases: added 0, updated 0, unchanged 1" in without.output
+    db.session.expire_all()
+    case = db.session.get(PenaltyCase, by_number["示环罚〔2026〕1号"].id)
+    assert case.correction_due_on == date(2026, 5, 6)
+    cleared = _csv(tmp_path, ROWS[0] + ",", name="cleared.csv", header=DEADLINE_HEADER)
+    assert "updated 1," in runner.invoke(cases_group, ["import", str(cleared)]).output
+    db.session.expire_all()
+    assert db.session.get(PenaltyCase, case.id).correction_due_on is None
+
+
+@pytest.mark.parametrize(
+    ("deadline", "where"),
+    [("2026-04-31", "row 3 [改正期限]"), ("下周", "row 3 [改正期限]"), ("2026-03-01", "row 3 [改正期限]")],
+)
+def test_cli_import_names_row_and_column_of_a_bad_deadline_and_writes_nothing(runner, world, tmp_path, deadline,
+                                                                              where):  # fmt: skip
+    path = _csv(tmp_path, ROWS[0] + ",2026-04-30", ROWS[1].replace("2026/4/1", "2026-03-02") + f",{deadline}",
+                header=DEADLINE_HEADER)  # fmt: skip
+    result = runner.invoke(cases_group, ["import", str(path)])
+    assert result.exit_code == 1
+    assert where in result.output, result.output
+    assert _count(PenaltyCase) == 0
+
+
+def test_the_import_page_and_the_templates_carry_the_deadline_column(client, auth, world):
+    auth.login("officer")
+    headers = [c.value for c in load_workbook(BytesIO(client.get("/cases/template.xlsx").data)).active[1]]
+    assert "改正期限" in headers
+    assert "改正期限" in client.get("/cases/template.csv").data.decode("utf-8-sig").splitlines()[0]
+    data = ("\n".join([DEADLINE_HEADER, ROWS[0] + ",2026-04-30", ROWS[1] + ",2026-13-01"]) + "\n").encode("utf-8")
+    response = auth.post("/cases/import", {"file": (BytesIO(data), "cases.csv")}, form_page="/cases/import",
+                         content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "改正期限" in text and "2026-13-01" in text and _count(PenaltyCase) == 0

@@ -113,6 +113,11 @@ _NOT_BEFORE = {
     "decided_on": N_("Cannot be before the decision date (%(date)s)."),
     "paid_on": N_("Cannot be before the payment date (%(date)s)."),
 }
+# The deadline of the order to correct (责令改正期限, 行政处罚法 §28). Not a stage date: the order may
+# come at any stage, so it is outside DATE_FIELDS and the stage rules; it only cannot precede the
+# filing, and it may lie in the future (that is what a deadline does).
+CORRECTION_DUE = "correction_due_on"
+CASE_DATES = (*DATE_FIELDS, CORRECTION_DUE)  # every date a case carries
 
 FINE_STATUSES = frozenset({DECIDED, PAID, CLOSED})  # a final fine exists once the penalty is decided
 OPEN_FOR_OFFSET = frozenset({FILED, INVESTIGATING, NOTIFIED})
@@ -126,6 +131,12 @@ def is_open_for_offset(status: str) -> bool:
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
+
+
+def correction_overdue(correction_due_on: date | None, corrected: bool, today: date) -> bool:
+    """The deadline to correct has passed (the day itself still counts as in time) and the case is
+    not marked corrected."""
+    return correction_due_on is not None and not corrected and correction_due_on < today
 
 
 # --- harm levels -------------------------------------------------------------------------------------
@@ -207,6 +218,7 @@ class CaseFacts:
     paid_on: date | None = None
     closed_on: date | None = None
     final_fine: int | None = None
+    correction_due_on: date | None = None
 
 
 @dataclass
@@ -276,6 +288,9 @@ def check_case(facts: CaseFacts, fine: FineRange, today: date | None = None) -> 
         elif previous is not None and value < dates[previous]:
             errors.append(Problem(_NOT_BEFORE[previous], {"date": dates[previous].isoformat()}, name))
         previous = name
+    due = facts.correction_due_on
+    if due is not None and facts.opened_on is not None and due < facts.opened_on:
+        errors.append(Problem(_NOT_BEFORE["opened_on"], {"date": facts.opened_on.isoformat()}, CORRECTION_DUE))
 
     if facts.proposed_fine is None:
         errors.append(Problem(N_("This field is required."), {}, "proposed_fine"))
@@ -490,6 +505,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "status"),
     "harm_level": ("危害程度", "harm_level"),
     "corrected": ("是否已改正", "corrected"),
+    "correction_due_on": ("改正期限", "责令改正期限", "correction_due_on"),
     "proposed_fine": ("拟罚款金额（元）", "拟罚款金额(元)", "拟罚款金额", "proposed_fine"),
     "description": ("案情简述", "description"),
     "discovered_on": ("发现日期", "discovered_on"),
@@ -509,6 +525,7 @@ EXAMPLE = {
     "status": "调查",
     "harm_level": "轻微",
     "corrected": "是",
+    "correction_due_on": "2026-03-31",
     "proposed_fine": "150000.00",
     "description": "2026年2月27日现场检查发现，二号锅炉颗粒物排放浓度超过排放标准。",
     "discovered_on": "2026-02-27",
@@ -538,6 +555,10 @@ class CaseRecord:
     closed_on: date | None = None
     final_fine: int | None = None
     officer: str | None = None
+    correction_due_on: date | None = None
+    # Whether the file has the 改正期限 column at all: a register without it (made before the column
+    # existed) keeps the deadlines set on the case form instead of clearing them.
+    has_correction_due: bool = False
 
     def facts(self) -> CaseFacts:
         return CaseFacts(
@@ -552,6 +573,7 @@ class CaseRecord:
             paid_on=self.paid_on,
             closed_on=self.closed_on,
             final_fine=self.final_fine,
+            correction_due_on=self.correction_due_on,
         )
 
 
@@ -584,7 +606,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
         if len(v.get("description", "")) > MAX_DESCRIPTION:
             found.append(Problem(N_("At most %(max)s characters."), {"max": MAX_DESCRIPTION}, "description"))
         dates: dict[str, date | None] = {}
-        for fld in DATE_FIELDS:
+        for fld in CASE_DATES:
             dates[fld] = None
             if v.get(fld):
                 dates[fld] = parse_date(v[fld])
@@ -647,6 +669,8 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 closed_on=dates["closed_on"],
                 final_fine=amounts["final_fine"],
                 officer=v.get("officer") or None,
+                correction_due_on=dates[CORRECTION_DUE],
+                has_correction_due=CORRECTION_DUE in v,
             )
         )
     return records, problems

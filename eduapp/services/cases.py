@@ -38,6 +38,7 @@ CASE_FIELDS = (
     "status",
     "harm_level",
     "corrected",
+    "correction_due_on",
     "discovered_on",
     "opened_on",
     "notified_on",
@@ -232,6 +233,7 @@ def facts_of(values: dict) -> CaseFacts:
         paid_on=values.get("paid_on"),
         closed_on=values.get("closed_on"),
         final_fine=values.get("final_fine"),
+        correction_due_on=values.get("correction_due_on"),
     )
 
 
@@ -450,6 +452,8 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
     }
     if officer_id is not None:
         values["officer_id"] = officer_id  # an empty column keeps the case's officer
+    if record.has_correction_due:
+        values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
     return values, found
 
 

@@ -174,6 +174,14 @@ def _facts(**changes):
         ({"status": "closed", "closed_on": date(2026, 5, 1)}, [], []),
         ({"status": "not_penalised", "decided_on": date(2026, 4, 1), "final_fine": 0}, ["final_fine"], []),
         ({"status": "transferred", "decided_on": date(2026, 4, 1)}, ["decided_on"], []),
+        # the correction deadline: any stage, in the future too, never before the filing
+        ({"correction_due_on": date(2026, 3, 2)}, [], []),
+        ({"correction_due_on": date(2027, 1, 31)}, [], []),
+        ({"correction_due_on": date(2026, 3, 1)}, ["correction_due_on"], []),
+        ({"correction_due_on": date(2026, 2, 28), "opened_on": None}, ["opened_on"], []),
+        ({"status": "closed", "closed_on": date(2026, 5, 1), "correction_due_on": date(2026, 12, 1)}, [], []),
+        ({"status": "decided", "decided_on": date(2026, 4, 1), "final_fine": 10_000_000,
+          "correction_due_on": date(2026, 3, 10)}, [], []),  # before the decision: not a stage date
     ],
 )  # fmt: skip
 def test_check_case(changes, errors, warnings):
@@ -189,6 +197,27 @@ def test_a_type_without_a_fixed_range_accepts_any_amount():
     upto = FineRange(None, 5_000_000)  # 处五万元以下的罚款
     assert c.check_case(_facts(proposed_fine=1), upto).warnings == []
     assert not c.check_case(_facts(proposed_fine=5_000_001), upto).ok
+
+
+def test_a_deadline_before_the_filing_names_the_filing_date():
+    (problem,) = c.check_case(_facts(correction_due_on=date(2026, 3, 1)), AIR_99).errors
+    assert problem.field == "correction_due_on"
+    assert problem.msgid.startswith("Cannot be before the filing date") and problem.params == {"date": "2026-03-02"}
+
+
+def test_a_later_correction_deadline_does_not_hold_back_a_move():
+    plan = c.plan_transition(_facts(correction_due_on=date(2026, 12, 1)), "investigating", date(2026, 3, 5), AIR_99,
+                             today=TODAY)  # fmt: skip
+    assert plan.check.errors == [] and plan.changes == {"status": "investigating"}
+
+
+@pytest.mark.parametrize(
+    ("due", "corrected", "overdue"),
+    [(None, False, False), (date(2026, 6, 30), False, False), (date(2026, 6, 29), False, True),
+     (date(2026, 6, 29), True, False), (date(2026, 7, 1), False, False)],
+)  # fmt: skip
+def test_correction_overdue(due, corrected, overdue):
+    assert c.correction_overdue(due, corrected, TODAY) is overdue
 
 
 def test_the_date_order_message_names_the_earlier_date():
@@ -380,6 +409,16 @@ def test_a_good_row_becomes_a_record_with_defaults():
     assert (r.case_number, r.violation_code, r.opened_on, r.proposed_fine) == (
         "示环罚〔2026〕1号", "AIR-99-2", date(2026, 3, 2), 15_000_050)  # fmt: skip
     assert (r.status, r.harm_level, r.corrected, r.final_fine) == ("filed", "minor", False, None)
+    assert (r.correction_due_on, r.has_correction_due) == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("values", "due", "given"),
+    [({"correction_due_on": "2026年4月30日"}, date(2026, 4, 30), True), ({"correction_due_on": ""}, None, True)],
+)
+def test_the_correction_deadline_column_is_read(values, due, given):
+    (r,), _ = c.parse_case_rows([_row(**values)])
+    assert (r.correction_due_on, r.has_correction_due, r.facts().correction_due_on) == (due, given, due)
 
 
 @pytest.mark.parametrize(
@@ -392,6 +431,7 @@ def test_a_good_row_becomes_a_record_with_defaults():
         ({"opened_on": "2026-02-30"}, "opened_on"),
         ({"opened_on": ""}, "opened_on"),
         ({"decided_on": "昨天"}, "decided_on"),
+        ({"correction_due_on": "2026-04-31"}, "correction_due_on"),
         ({"proposed_fine": "1.234"}, "proposed_fine"),
         ({"proposed_fine": "十万元"}, "proposed_fine"),
         ({"final_fine": "abc"}, "final_fine"),

@@ -43,6 +43,7 @@ class CaseForm(FlaskForm):
     )
     harm_level = SelectField(_l("Harm"), validate_choice=True)
     corrected = BooleanField(_l("Corrected"))
+    correction_due_on = DateField(_l("Correction deadline"), validators=[Optional()])
     discovered_on = DateField(_l("Discovered on"), validators=[Optional()])
     opened_on = DateField(_l("Filed on"), validators=[DataRequired()])
     proposed_fine = StringField(

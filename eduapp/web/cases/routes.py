@@ -110,6 +110,7 @@ def _case_form(case: PenaltyCase | None):
             "description": form.description.data or "",
             "harm_level": form.harm_level.data,
             "corrected": bool(form.corrected.data),
+            "correction_due_on": form.correction_due_on.data,
             "discovered_on": form.discovered_on.data,
             "opened_on": form.opened_on.data,
             "proposed_fine": form.proposed_fine.fen,
@@ -189,6 +190,7 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
         prior=cases.prior_cases(case.enterprise_id, case.opened_on, exclude_case_id=case.id) if handler else [],
         handler=handler,
         open_for_offset=rules.is_open_for_offset(case.status),
+        correction_overdue=rules.correction_overdue(case.correction_due_on, case.corrected, cases.local_today()),
     ), code
 
 
