@@ -66,6 +66,59 @@ def _development_secret(instance_path: Path) -> str:
     return key_file.read_text(encoding="utf-8").strip()
 
 
+def reminder_channel_settings(env: Mapping[str, str]) -> dict:
+    """E-mail and SMS settings for reminders (eduapp.channels). Without EDUAPP_SMTP_HOST e-mail goes
+    to the console backend; SMS goes to the console unless EDUAPP_SMS_BACKEND=webhook."""
+    from email.utils import parseaddr
+
+    def seconds(name: str, default: float) -> float:
+        raw = env_str(env, name)
+        try:
+            value = default if raw is None else float(raw)
+        except ValueError:
+            raise ConfigError(f"EDUAPP_{name} must be a number of seconds, got {raw!r}")
+        if not 0 < value <= 300:
+            raise ConfigError(f"EDUAPP_{name} must be between 0 and 300 seconds, got {raw!r}")
+        return value
+
+    smtp_host = env_str(env, "SMTP_HOST")
+    smtp_ssl = env_bool(env, "SMTP_SSL", False)
+    smtp_starttls = env_bool(env, "SMTP_STARTTLS", False)
+    if smtp_ssl and smtp_starttls:
+        raise ConfigError("EDUAPP_SMTP_SSL and EDUAPP_SMTP_STARTTLS exclude each other: set one of them")
+    smtp_user, smtp_password = env_str(env, "SMTP_USER"), env_str(env, "SMTP_PASSWORD")
+    if smtp_user and smtp_password is None:
+        raise ConfigError("EDUAPP_SMTP_PASSWORD is required when EDUAPP_SMTP_USER is set")
+    mail_from = env_str(env, "MAIL_FROM", "eduapp <noreply@eduapp.local>")
+    if "@" not in parseaddr(mail_from)[1]:
+        raise ConfigError(f"EDUAPP_MAIL_FROM must hold an e-mail address, got {mail_from!r}")
+
+    sms_backend = env_str(env, "SMS_BACKEND", "console")
+    if sms_backend not in ("console", "webhook"):
+        raise ConfigError(f"EDUAPP_SMS_BACKEND must be console or webhook, got {sms_backend!r}")
+    webhook_url = env_str(env, "SMS_WEBHOOK_URL")
+    if sms_backend == "webhook" and webhook_url is None:
+        raise ConfigError("EDUAPP_SMS_WEBHOOK_URL is required when EDUAPP_SMS_BACKEND=webhook")
+    if webhook_url is not None and not webhook_url.startswith(("http://", "https://")):
+        raise ConfigError(f"EDUAPP_SMS_WEBHOOK_URL must be an http:// or https:// URL, got {webhook_url!r}")
+
+    return {
+        "MAIL_BACKEND": "smtp" if smtp_host else "console",
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": env_int(env, "SMTP_PORT", 465 if smtp_ssl else 25),
+        "SMTP_USER": smtp_user,
+        "SMTP_PASSWORD": smtp_password,
+        "SMTP_STARTTLS": smtp_starttls,
+        "SMTP_SSL": smtp_ssl,
+        "SMTP_TIMEOUT": seconds("SMTP_TIMEOUT", 10),
+        "MAIL_FROM": mail_from,
+        "SMS_BACKEND": sms_backend,
+        "SMS_WEBHOOK_URL": webhook_url,
+        "SMS_WEBHOOK_TOKEN": env_str(env, "SMS_WEBHOOK_TOKEN"),
+        "SMS_TIMEOUT": seconds("SMS_TIMEOUT", 10),
+    }
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -139,4 +192,6 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "PASSWORD_MIN_LENGTH": env_int(env, "PASSWORD_MIN_LENGTH", 10),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Reminder channels: e-mail (SMTP or console) and SMS (console or webhook), see docs/reminders.md.
+        **reminder_channel_settings(env),
     }
