@@ -22,6 +22,10 @@ BEAT_SCHEDULE = {
     # Lots expire at the end of a day in China: write them off just after midnight.
     "points-expire-daily": {"task": "eduapp.points.expire", "schedule": crontab(hour=0, minute=5)},
     # Competition placings, once a closed competition has no attempt left running.
+    # Early-warning reminders: scan every half hour (a reminder is written once, whenever the scan
+    # runs); the sweep re-queues sends whose task was lost or that waited for the end of quiet hours.
+    "reminders-scan": {"task": "eduapp.reminders.scan", "schedule": crontab(minute="5,35")},
+    "reminders-sweep": {"task": "eduapp.reminders.sweep", "schedule": 300.0},
     "points-award-competitions": {"task": "eduapp.points.award_competitions", "schedule": crontab(minute="*/10")},
 }
 
@@ -33,7 +37,10 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
-    celery_app.config_from_object({**app.config["CELERY"], "beat_schedule": BEAT_SCHEDULE})
+    rate_limits = {"eduapp.reminders.send_email": {"rate_limit": app.config.get("EMAIL_RATE_LIMIT")},
+                   "eduapp.reminders.send_sms": {"rate_limit": app.config.get("SMS_RATE_LIMIT")}}
+    celery_app.config_from_object({**app.config["CELERY"], "beat_schedule": BEAT_SCHEDULE,
+                                   "task_annotations": rate_limits})
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 

@@ -183,7 +183,8 @@ def register(app: Flask) -> None:
     from eduapp.cli_laws import laws_group
     from eduapp.cli_points import points_group
     from eduapp.cli_questions import questions_group
+    from eduapp.cli_reminders import reminders_group
 
     for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group, cases_group,
-                    points_group):
+                    points_group, reminders_group):
         app.cli.add_command(command)

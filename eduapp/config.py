@@ -119,6 +119,44 @@ def reminder_channel_settings(env: Mapping[str, str]) -> dict:
     }
 
 
+def reminder_settings(env: Mapping[str, str]) -> dict:
+    """When reminders fall due and how fast they go out (see docs/reminders.md)."""
+    import json
+    from datetime import time
+
+    from eduapp.domain.reminders import DEFAULT_STUDY_TARGET_PERCENT, leads
+
+    raw_leads = env_str(env, "REMINDER_LEADS")
+    try:
+        configured = json.loads(raw_leads) if raw_leads else {}
+        if not isinstance(configured, dict):
+            raise ValueError("it must be a JSON object of kind -> list of days")
+        leads(configured)
+    except ValueError as error:
+        raise ConfigError(f"EDUAPP_REMINDER_LEADS: {error}")
+    quiet = env_str(env, "SMS_QUIET_HOURS", "22:00-08:00")
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in quiet.split("-"))
+    except ValueError:
+        raise ConfigError(f"EDUAPP_SMS_QUIET_HOURS must look like 22:00-08:00, got {quiet!r}")
+    target = env_int(env, "STUDY_TARGET_PERCENT", DEFAULT_STUDY_TARGET_PERCENT)
+    if not 1 <= target <= 100:
+        raise ConfigError(f"EDUAPP_STUDY_TARGET_PERCENT must be from 1 to 100, got {target}")
+    return {
+        "REMINDER_LEADS": configured,
+        "STUDY_TARGET_PERCENT": target,
+        "SMS_QUIET_HOURS": (start, end),
+        "SMS_SIGNATURE": env_str(env, "SMS_SIGNATURE", "生态环境学法"),
+        "BASE_URL": env_str(env, "BASE_URL", "http://127.0.0.1:5000"),
+        # Retries of transient failures: full-jitter exponential backoff from the base, up to the cap.
+        "REMINDER_RETRY_BASE_SECONDS": env_int(env, "REMINDER_RETRY_BASE_SECONDS", 30),
+        "REMINDER_RETRY_CAP_SECONDS": env_int(env, "REMINDER_RETRY_CAP_SECONDS", 3600),
+        # Celery rate limits per worker for each channel's send task ("" for none).
+        "EMAIL_RATE_LIMIT": env.get("EDUAPP_EMAIL_RATE_LIMIT", "100/s").strip() or None,
+        "SMS_RATE_LIMIT": env.get("EDUAPP_SMS_RATE_LIMIT", "50/s").strip() or None,
+    }
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -176,6 +214,14 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
             "task_ignore_result": True,
             "timezone": "Asia/Shanghai",
             "enable_utc": True,
+            # Every task is idempotent, so a message is acknowledged only once its task has run, and
+            # one whose worker died is handed to another worker.
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            # Above the longest countdown a task is given (SMS deferred over quiet hours: 10 h), so
+            # Redis does not hand a waiting message to a second worker.
+            "broker_transport_options": {"visibility_timeout": 12 * 3600},
+            "task_default_queue": env_str(env, "CELERY_QUEUE", "celery"),
         },
         # i18n: Chinese first, English available.
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
@@ -194,4 +240,5 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "WTF_CSRF_TIME_LIMIT": None,
         # Reminder channels: e-mail (SMTP or console) and SMS (console or webhook), see docs/reminders.md.
         **reminder_channel_settings(env),
+        **reminder_settings(env),
     }

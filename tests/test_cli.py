@@ -137,7 +137,7 @@ def test_demo_exams_need_the_bank_and_open_for_every_learner(client, runner, aut
     runner.invoke(args=["demo"])
     exams = db.session.execute(select(Exam).order_by(Exam.id)).scalars().all()
     assert [(e.is_competition, sum(s["count"] for s in e.sections), e.pass_score) for e in exams] == [
-        (False, 20, 60), (True, 20, 60)]
+        (False, 20, 60), (True, 20, 60), (False, 10, 60)]  # the third: the weekly quiz closing in two days
     again = runner.invoke(args=["demo"])
     assert "0 created, 0 updated" in again.output
     auth.login("demo-staff", demo_service.DEFAULT_PASSWORD)
@@ -154,7 +154,8 @@ def test_demo_offsets_one_eligible_at_a_time(runner, ctx):
     assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    cases = db.session.execute(select(PenaltyCase).order_by(PenaltyCase.case_number)).unique().scalars().all()
+    cases = db.session.execute(select(PenaltyCase).where(PenaltyCase.case_number.in_(
+        [number for number, *_ in demo_service.DEMO_CASES])).order_by(PenaltyCase.case_number)).unique().scalars().all()
     previews = [offsets.preview(c).evaluation for c in cases]
     assert [p.eligible for p in previews] == [True, True, False]
     assert {c.key for c in previews[2].failed()} == {"harm_level", "corrected"}

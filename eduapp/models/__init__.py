@@ -17,9 +17,14 @@ from eduapp.models.points import (
     TrainingAttendance,
 )
 from eduapp.models.question import Category, Question, QuestionVersion, VersionTag
+from eduapp.models.reminders import Delivery, Reminder, ReminderPreference, TrainingRegistration
 from eduapp.models.user import User, UserRole
 
 __all__ = [
+    "Delivery",
+    "Reminder",
+    "ReminderPreference",
+    "TrainingRegistration",
     "EarningRule",
     "OffsetApplication",
     "OffsetDecision",

@@ -48,6 +48,7 @@ class PenaltyCase(Base):
     notified_on: Mapped[date | None]
     decided_on: Mapped[date | None]
     paid_on: Mapped[date | None]
+    correction_due_on: Mapped[date | None]  # 责令改正期限: the deadline of the order to correct
     closed_on: Mapped[date | None]
     proposed_fine: Mapped[int]  # fen
     final_fine: Mapped[int | None]  # fen, from the decision

@@ -179,6 +179,9 @@ def load(password: str, today: date | None = None) -> DemoResult:
     db.session.commit()
     _exams(result)
     _offsets(result, today)
+    from eduapp.services import demo_reminders
+
+    demo_reminders.load(result, today)
     return result
 
 

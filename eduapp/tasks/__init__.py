@@ -3,4 +3,5 @@
 Every periodic job is declared in one place: ``eduapp.celery_app.BEAT_SCHEDULE``.
 """
 
-TASK_MODULES = ("eduapp.tasks.audit", "eduapp.tasks.exams", "eduapp.tasks.points", "eduapp.tasks.offsets")
+TASK_MODULES = ("eduapp.tasks.audit", "eduapp.tasks.exams", "eduapp.tasks.points", "eduapp.tasks.offsets",
+                "eduapp.tasks.reminders")

@@ -1,0 +1,151 @@
+"""What is due for an early-warning reminder (预警提醒), as pure functions (DOMAIN.md's table).
+
+Every reminder has a dedupe key (kind, object, recipient, occasion). The occasion names the lead
+time a reminder stands for, so that a scan that runs late (or twice, or on two beats at once) still
+writes each reminder exactly once: with leads of 7, 3 and 1 days, an exam closing in 5 days is in its
+"7d" occasion until it is 3 days off; a day the scan did not run is caught up on the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from eduapp.domain.problems import N_
+
+EXAM_CLOSING = "exam_closing"
+POINTS_EXPIRING = "points_expiring"
+OFFSET_REVIEW = "offset_review"
+FINE_DUE = "fine_due"
+PERMIT_EXPIRING = "permit_expiring"
+CORRECTION_DEADLINE = "correction_deadline"
+STUDY_REQUIREMENT = "study_requirement"
+TRAINING_UPCOMING = "training_upcoming"
+KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, FINE_DUE, PERMIT_EXPIRING, CORRECTION_DEADLINE,
+         STUDY_REQUIREMENT, TRAINING_UPCOMING)
+
+INBOX, EMAIL, SMS = "inbox", "email", "sms"
+CHANNELS = (INBOX, EMAIL, SMS)
+# Delivery states.
+QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED = "queued", "sent", "retrying", "deferred", "failed", "skipped"
+STATUSES = (QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED)
+PENDING = (QUEUED, RETRYING, DEFERRED)
+
+# Lead times in days (configurable: EDUAPP_REMINDER_LEADS). For the fine, the days are counted
+# after the decision: reminders on day 10 and 14, then an overdue notice after day 15 (§67).
+DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
+    EXAM_CLOSING: (7, 3, 1),
+    POINTS_EXPIRING: (30, 7),
+    OFFSET_REVIEW: (2,),
+    FINE_DUE: (10, 14),
+    PERMIT_EXPIRING: (90, 60),
+    CORRECTION_DEADLINE: (3,),
+    STUDY_REQUIREMENT: (60, 30, 7),  # "near the period end": the last two months of the year
+    TRAINING_UPCOMING: (1,),
+}
+FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
+DEFAULT_STUDY_TARGET_PERCENT = 80
+MAX_ATTEMPTS = 6  # transient failures are retried this many times in all, then the delivery fails
+
+
+def leads(config: Mapping[str, object] | None = None) -> dict[str, tuple[int, ...]]:
+    """The default leads, with those the configuration sets. Raises ValueError naming a bad entry."""
+    merged = dict(DEFAULT_LEADS)
+    for kind, value in (config or {}).items():
+        if kind not in KINDS:
+            raise ValueError(f"unknown reminder kind {kind!r} (one of {', '.join(KINDS)})")
+        if (not isinstance(value, list | tuple) or not value
+                or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 366 for d in value)):
+            raise ValueError(f"the leads of {kind} are a list of whole days from 0 to 366, got {value!r}")
+        merged[kind] = tuple(sorted(set(value), reverse=True))
+    return merged
+
+
+def occasion_before(days_left: int, lead_days: tuple[int, ...]) -> int | None:
+    """The lead a reminder for something ``days_left`` days off stands for: the smallest lead not
+    below ``days_left``; None when it is further off than every lead, or already past."""
+    if days_left < 0:
+        return None
+    fitting = [lead for lead in lead_days if days_left <= lead]
+    return min(fitting) if fitting else None
+
+
+def fine_occasion(decided_on: date, today: date, lead_days: tuple[int, ...] = DEFAULT_LEADS[FINE_DUE]) -> str | None:
+    """Day 10 and day 14 after the decision (the lead days), then "overdue" after the 15 days of §67."""
+    days = (today - decided_on).days
+    if days > FINE_PAYMENT_DAYS:
+        return "overdue"
+    reached = [d for d in lead_days if d <= days]
+    return f"d{max(reached)}" if reached else None
+
+
+def review_occasion(days_left: float, lead_days: tuple[int, ...] = DEFAULT_LEADS[OFFSET_REVIEW]) -> str | None:
+    """A review step whose deadline is within the lead ("due"), or past ("overdue")."""
+    if days_left < 0:
+        return "overdue"
+    return "due" if days_left <= max(lead_days) else None
+
+
+def period_end(today: date) -> date:
+    """The study requirement is counted per calendar year."""
+    return date(today.year, 12, 31)
+
+
+def below_target(passed: int, total: int, target_percent: int) -> bool:
+    return total > 0 and passed * 100 < target_percent * total
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: str
+    body: str  # a message id; its placeholders are the reminder's params
+
+
+# What each kind says; params are filled in by the scan. Shown in the recipient's language.
+TEMPLATES = {
+    EXAM_CLOSING: Template(N_("Exam closing: %(title)s"),
+                           N_("The exam “%(title)s” closes on %(close)s and you have not passed it yet.")),
+    POINTS_EXPIRING: Template(N_("Study points expiring"),
+                              N_("%(points)s study points of %(owner)s expire on %(day)s. Use them before then.")),
+    OFFSET_REVIEW: Template(N_("Offset application awaiting your decision"),
+                            N_("The offset application for case %(case)s (%(enterprise)s) awaits the %(step)s "
+                               "decision; the step's deadline is %(deadline)s.")),
+    FINE_DUE: Template(N_("Fine payment due: case %(case)s"),
+                       N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s is due by %(due)s. "
+                          "Late payment adds 3 per cent a day (行政处罚法 §72).")),
+    PERMIT_EXPIRING: Template(N_("Pollutant-discharge permit expiring"),
+                              N_("Permit %(permit)s of %(enterprise)s expires on %(day)s; apply for renewal at "
+                                 "least 60 days before.")),
+    CORRECTION_DEADLINE: Template(N_("Correction deadline: case %(case)s"),
+                                  N_("The order to correct in case %(case)s must be complied with by %(day)s.")),
+    STUDY_REQUIREMENT: Template(N_("Study requirement not yet met"),
+                                N_("%(passed)s of %(total)s people of %(organisation)s have passed a law exam this "
+                                   "year, below the target of %(target)s per cent; the year ends on %(day)s.")),
+    TRAINING_UPCOMING: Template(N_("Training tomorrow: %(title)s"),
+                                N_("You are registered for the training “%(title)s” at %(when)s.")),
+}
+KIND_LABELS = {
+    EXAM_CLOSING: N_("Exam closing"),
+    POINTS_EXPIRING: N_("Points expiring"),
+    OFFSET_REVIEW: N_("Offset awaiting review"),
+    FINE_DUE: N_("Fine payment due"),
+    PERMIT_EXPIRING: N_("Permit expiring"),
+    CORRECTION_DEADLINE: N_("Correction deadline"),
+    STUDY_REQUIREMENT: N_("Study requirement"),
+    TRAINING_UPCOMING: N_("Training upcoming"),
+}
+OVERDUE_TEMPLATES = {
+    OFFSET_REVIEW: Template(N_("Offset application overdue"),
+                            N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
+                               "was due on %(deadline)s.")),
+    FINE_DUE: Template(N_("Fine payment overdue: case %(case)s"),
+                       N_("The fine of ¥%(fine)s in case %(case)s was due by %(due)s and is unpaid. Late payment "
+                          "adds 3 per cent a day, up to the fine itself (行政处罚法 §72).")),
+}
+
+
+def template_for(kind: str, occasion: str) -> Template:
+    if occasion == "overdue" and kind in OVERDUE_TEMPLATES:
+        return OVERDUE_TEMPLATES[kind]
+    return TEMPLATES[kind]

@@ -1,0 +1,193 @@
+"""Reminders through the real parts (the PostgreSQL + Redis pass of `make test`): a Celery worker
+subprocess on a Redis broker sends e-mail to a real local SMTP server (aiosmtpd). A scan sends
+exactly one message per due item and a rerun none; SMTP down then up is retried and delivered once;
+a worker process killed with SIGKILL in the middle of a send is redelivered and sends once."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from eduapp.domain.roles import Role
+from eduapp.extensions import db
+from eduapp.models import Delivery, PenaltyCase, ViolationType
+from eduapp.tasks.reminders import scan_reminders
+from tests import factories
+from tests.conftest import PG_URL, REDIS_URL
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps what it receives; it can hold the first session at RCPT."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+        self.hold_first = False
+        self.held = threading.Event()
+        self._sessions = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
+        self._sessions += 1
+        if self.hold_first and self._sessions == 1:
+            self.held.set()
+            await asyncio.sleep(60)  # the client is killed while it waits here
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(envelope.content)
+        return "250 Message accepted"
+
+
+class SmtpServer:
+    def __init__(self, port: int):
+        self.port, self.controller, self.mailbox = port, None, Mailbox()
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture(scope="module")
+def smtp_port():
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def reminder_worker(app, smtp_port, tmp_path_factory):
+    queue = f"eduapp-reminders-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "EDUAPP_ENV": "testing", "EDUAPP_SECRET_KEY": app.config["SECRET_KEY"],
+        "EDUAPP_DATABASE_URL": PG_URL, "EDUAPP_REDIS_URL": REDIS_URL, "EDUAPP_CELERY_QUEUE": queue,
+        "EDUAPP_SMTP_HOST": "127.0.0.1", "EDUAPP_SMTP_PORT": str(smtp_port), "EDUAPP_SMTP_TIMEOUT": "5",
+        "EDUAPP_SMS_QUIET_HOURS": "00:00-00:00",  # whatever the clock says while CI runs
+        "EDUAPP_REMINDER_RETRY_BASE_SECONDS": "1", "EDUAPP_REMINDER_RETRY_CAP_SECONDS": "2",
+    }
+    log = open(tmp_path_factory.mktemp("reminder-worker") / "worker.log", "w+")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "--pool", "prefork", "--concurrency", "1",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    celery = app.extensions["celery"]
+    saved_queue = celery.conf.task_default_queue
+    celery.conf.task_default_queue = queue
+    deadline = time.monotonic() + 60
+    while not celery.control.ping(timeout=1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
+    yield process
+    celery.conf.task_default_queue = saved_queue
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture
+def smtp(smtp_port):
+    server = SmtpServer(smtp_port)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fine_due(ctx):
+    """A decided, unpaid fine whose 10th day has come: one reminder for the contact (e-mail only)."""
+    firm = factories.enterprise("甲企业", 1)
+    factories.user("contact-w", firm, Role.ENTERPRISE_CONTACT, email="contact-w@example.com")
+    vt = ViolationType(code="AIR-99-1", name="未依法取得排污许可证排放大气污染物", law="中华人民共和国大气污染防治法",
+                       article="第九十九条", fine_min=10_000_000, fine_max=100_000_000)
+    db.session.add(vt)
+    db.session.flush()
+    today = datetime.now(UTC).date()
+    db.session.add(PenaltyCase(case_number="示环罚〔2026〕9号", enterprise_id=firm.id, violation_type_id=vt.id,
+                               status="decided", opened_on=today - timedelta(days=40),
+                               decided_on=today - timedelta(days=10), proposed_fine=5_000_000, final_fine=5_000_000))
+    db.session.commit()
+
+
+def _wait_for(condition, timeout=60.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        db.session.expire_all()
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def _email() -> Delivery | None:
+    return db.session.execute(select(Delivery).where(Delivery.channel == "email")).scalar_one_or_none()
+
+
+def test_a_scan_sends_one_message_per_due_item_and_a_rerun_none(reminder_worker, smtp, fine_due):
+    smtp.start()
+    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    _wait_for(lambda: len(smtp.mailbox.messages) == 1, what="the e-mail")
+    message = email.message_from_bytes(smtp.mailbox.messages[0], policy=email.policy.default)
+    assert "示环罚〔2026〕9号" in message["Subject"] and message["To"] == "contact-w@example.com"
+    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 0}
+    time.sleep(3)
+    assert len(smtp.mailbox.messages) == 1
+    assert _email().status == "sent" and _email().attempts == 1
+
+
+def test_smtp_down_then_up_is_retried_and_delivered_once(reminder_worker, smtp, fine_due):
+    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    _wait_for(lambda: _email() is not None and _email().attempts >= 2 and _email().status == "retrying",
+              what="two failed tries while SMTP is down")
+    assert _email().last_error
+    smtp.start()
+    _wait_for(lambda: _email().status == "sent", what="the retry after SMTP came back")
+    time.sleep(3)
+    assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_worker_killed_in_the_middle_of_a_send_is_redelivered_and_sends_once(reminder_worker, smtp, fine_due):
+    smtp.mailbox.hold_first = True
+    smtp.start()
+    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    assert smtp.mailbox.held.wait(60), "the send never reached the SMTP server"
+    children = subprocess.run(["pgrep", "-P", str(reminder_worker.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "no pool process to kill"
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)
+    _wait_for(lambda: _email().status == "sent", timeout=90, what="the redelivered send")
+    time.sleep(3)
+    assert len(smtp.mailbox.messages) == 1
+    assert _email().attempts == 1  # the killed try's transaction was rolled back with its connection
