@@ -309,3 +309,40 @@ def test_two_scans_at_once_write_each_reminder_once(app, world):
         select(func.count()).select_from(select(Delivery.reminder_id, Delivery.channel).distinct().subquery())
     ).scalar_one()
     assert sum(r.created for r in reminders.scan_all(NOW)) == 0
+
+
+def test_lead_times_quiet_hours_and_rate_limits_come_from_the_settings(tmp_path):
+    from eduapp.config import ConfigError, load_config
+
+    config = load_config(tmp_path, {"EDUAPP_REMINDER_LEADS": '{"exam_closing": [14, 7]}',
+                                    "EDUAPP_SMS_QUIET_HOURS": "21:30-07:00", "EDUAPP_SMS_RATE_LIMIT": "5/s"})
+    assert rules.leads(config["REMINDER_LEADS"])["exam_closing"] == (14, 7)
+    assert [t.isoformat() for t in config["SMS_QUIET_HOURS"]] == ["21:30:00", "07:00:00"]
+    assert config["SMS_RATE_LIMIT"] == "5/s" and config["EMAIL_RATE_LIMIT"] == "100/s"
+    for env, named in (({"EDUAPP_REMINDER_LEADS": '{"exam": [1]}'}, "EDUAPP_REMINDER_LEADS"),
+                       ({"EDUAPP_REMINDER_LEADS": "[1, 2]"}, "EDUAPP_REMINDER_LEADS"),
+                       ({"EDUAPP_SMS_QUIET_HOURS": "late"}, "EDUAPP_SMS_QUIET_HOURS"),
+                       ({"EDUAPP_STUDY_TARGET_PERCENT": "120"}, "EDUAPP_STUDY_TARGET_PERCENT")):
+        with pytest.raises(ConfigError, match=named):
+            load_config(tmp_path, env)
+
+
+def test_a_configured_lead_time_moves_the_reminder(app, world):
+    factories.bank()
+    factories.exam(open_at=NOW - timedelta(days=10), close_at=NOW + timedelta(days=12))
+    assert reminders.scan(rules.EXAM_CLOSING, NOW).created == 0  # 12 days off: beyond the default 7
+    app.config["REMINDER_LEADS"] = {"exam_closing": [14, 7, 1]}
+    try:
+        assert reminders.scan(rules.EXAM_CLOSING, NOW).created == 2  # the two staff members
+    finally:
+        app.config["REMINDER_LEADS"] = {}
+    assert set(db.session.execute(select(Reminder.occasion)).scalars()) == {"14d"}
+
+
+def test_each_channel_has_its_rate_limit_in_the_worker(app):
+    annotations = app.extensions["celery"].conf.task_annotations
+    assert annotations["eduapp.reminders.send_email"]["rate_limit"] == app.config["EMAIL_RATE_LIMIT"]
+    assert annotations["eduapp.reminders.send_sms"]["rate_limit"] == app.config["SMS_RATE_LIMIT"]
+    conf = app.extensions["celery"].conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.broker_transport_options["visibility_timeout"] > 10 * 3600  # above the longest countdown
