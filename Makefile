@@ -10,12 +10,12 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-sqlite test-pg lint translations extract-messages clean
+.PHONY: install run test test-sqlite test-pg e2e lint translations extract-messages clean
 
 $(BIN)/eduapp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,e2e]"
 	touch $(BIN)/eduapp
 
 install: $(BIN)/eduapp translations
@@ -46,6 +46,12 @@ test-sqlite: install
 
 test-pg: install
 	EDUAPP_TEST_DATABASE_URL=$(TEST_PG_URL) EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q
+
+## Browser end-to-end tests (tests/e2e): gunicorn, a Celery worker, PostgreSQL (database eduapp_e2e,
+## recreated), Redis (database 12, flushed) and Debian's Chromium at /usr/bin/chromium; screenshots and
+## server logs in artifacts/e2e (EDUAPP_ARTIFACTS).
+e2e: install
+	EDUAPP_E2E=1 $(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
 lint: install
 	$(BIN)/ruff check eduapp tests bench
