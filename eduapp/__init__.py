@@ -66,11 +66,12 @@ def register_blueprints(app: Flask) -> None:
         practice,
         questions,
         register_template_context,
+        reminders,
         roster,
     )
 
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
-                   points, offsets):
+                   points, offsets, reminders):
         app.register_blueprint(module.bp)
     register_template_context(app)
 

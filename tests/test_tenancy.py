@@ -26,6 +26,8 @@ OBJECT_PARAMS = {
     "account_id": "points_account",
     "entry_id": "points_entry",
     "training_id": "training",
+    "reminder_id": "reminder",
+    "delivery_id": "delivery",
 }
 
 
@@ -105,6 +107,20 @@ def tenants(ctx):
     db.session.commit()
     admin = factories.user("admin-t", factories.unit("办公室"), Role.SYSADMIN)
     ids["training_a"] = ids["training_b"] = points.create_training(admin, "培训", date(2026, 3, 1), 2).id
+    # a reminder to each enterprise's contact (the inbox is personal), with a failed e-mail delivery
+    from eduapp.models import Delivery, Reminder
+
+    for tenant in ("a", "b"):
+        reminder = Reminder(kind="exam_closing", object_type="exam", object_id=ids[f"exam_{tenant}"],
+                            recipient_id=ids[f"contact_{tenant}"], occasion="7d", link="/exams/",
+                            params={"title": "年度学法考试", "close": "2026-03-09 18:00"})
+        db.session.add(reminder)
+        db.session.flush()
+        delivery = Delivery(reminder_id=reminder.id, channel="email", status="failed", attempts=1, last_error="550")
+        db.session.add(delivery)
+        db.session.flush()
+        ids[f"reminder_{tenant}"], ids[f"delivery_{tenant}"] = reminder.id, delivery.id
+    db.session.commit()
     return ids
 
 

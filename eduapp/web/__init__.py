@@ -10,6 +10,7 @@ def register_template_context(app: Flask) -> None:
     from eduapp.domain.roles import Permission
     from eduapp.web.i18n import html_lang
     from eduapp.web.labels import KIND_LABELS, role_label
+    from eduapp.web.reminders.routes import unread_badge
 
     @app.context_processor
     def inject():
@@ -20,6 +21,7 @@ def register_template_context(app: Flask) -> None:
             "html_lang": html_lang,
             "blank_count": blank_count,
             "current_locale": lambda: str(get_locale()),
+            "inbox_unread": unread_badge,
         }
 
     from flask_babel import format_datetime

@@ -15,11 +15,11 @@ from flask_login import current_user
 
 from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
-from eduapp.domain.problems import InputError, Problem
+from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, orgs, points, study
+from eduapp.services import accounts, orgs, points, reminder_pages, study
 from eduapp.services.points import LedgerError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, page_arg
@@ -97,6 +97,52 @@ def study_heartbeat():
     beat = study.heartbeat(current_user)
     return jsonify({"day": beat.day.isoformat(), "seconds": beat.seconds, "minutes": beat.seconds // 60,
                     "units_completed": beat.awarded_units})
+
+
+@bp.route("/trainings/upcoming")
+@require(Permission.STUDY)
+def upcoming_trainings():
+    return render_template("points/upcoming.html", trainings=reminder_pages.upcoming(current_user, utcnow()),
+                           closed=None)
+
+
+REGISTRATION_MESSAGES = {  # (action, changed) -> message
+    ("register", True): N_("You are registered for “%(title)s”. You will get a reminder the day before."),
+    ("register", False): N_("You were already registered for “%(title)s”."),
+    ("unregister", True): N_("Your registration for “%(title)s” is cancelled."),
+    ("unregister", False): N_("You were not registered for “%(title)s”."),
+}
+
+
+def _change_registration(action: str, training_id: int):
+    """Register or cancel, idempotently. Learners reach only trainings still to come: one that has
+    started is not found for them, and the page says why."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    change = reminder_pages.register if action == "register" else reminder_pages.unregister
+    try:
+        result = change(current_user._get_current_object(), training_id, now, client_ip())
+    except reminder_pages.RegistrationClosed as closed:
+        return render_template("points/upcoming.html", trainings=reminder_pages.upcoming(current_user, now),
+                               closed=closed.training), 404
+    if result is None:
+        abort(404)
+    training, changed = result
+    flash_ok(_(REGISTRATION_MESSAGES[(action, changed)], title=training.title))
+    return redirect(url_for(".upcoming_trainings"))
+
+
+@bp.route("/trainings/<int:training_id>/register", methods=["POST"])
+@require(Permission.STUDY)
+def register_training(training_id: int):
+    return _change_registration("register", training_id)
+
+
+@bp.route("/trainings/<int:training_id>/unregister", methods=["POST"])
+@require(Permission.STUDY)
+def unregister_training(training_id: int):
+    return _change_registration("unregister", training_id)
 
 
 # --- administrators ----------------------------------------------------------------------------------
