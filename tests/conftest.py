@@ -39,6 +39,8 @@ def make_test_app(database_url: str, **extra) -> object:
         "EDUAPP_DATABASE_URL": database_url,
         "EDUAPP_REDIS_URL": REDIS_URL,
         **FAST_HASH,
+        # Room for thousands of API requests a minute (schemathesis); tests of the 429 lower it.
+        "EDUAPP_API_RATE_LIMIT": "100000 per minute",
         "TESTING": True,
     }
     config.update(extra)
@@ -72,6 +74,17 @@ def app(tmp_path_factory):
     with application.app_context():
         upgrade()  # the suite runs on the schema the migrations build, not on create_all()
     return application
+
+
+@pytest.fixture(autouse=True)
+def _our_celery(request):
+    """Tasks run by the suite's app: a test that builds an app of its own (create_app makes its Celery
+    the current one) must not leave later in-process tasks running against that app's database."""
+    if "app" in request.fixturenames:
+        celery = request.getfixturevalue("app").extensions["celery"]
+        celery.set_current()
+        celery.set_default()
+    yield
 
 
 @pytest.fixture(autouse=True)
