@@ -59,6 +59,9 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(blp)
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
+    from eduapp.api.bureau import register as register_bureau
+
+    register_bureau(api)  # bureau staff: questions, exams, cases, offset review, rule sets, reminders log
     # The OpenAPI document is public: integrators read it before they have a token.
     from eduapp.security import public
 
