@@ -48,6 +48,18 @@ def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"EDUAPP_{name} must be true or false, got {raw!r}")
 
 
+def rate_limit_setting(env: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter limit such as "600 per minute" (several separated by ";"), checked at start."""
+    from limits import parse_many
+
+    value = env_str(env, name, default)
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"EDUAPP_{name} must be a rate limit like '600 per minute', got {value!r}")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the usual postgres:// spellings and route them through psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -204,6 +216,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env_str(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        # Every /api/v1 request, per signed-in person (else per address): see eduapp/api/limits.py.
+        "API_RATE_LIMIT": rate_limit_setting(env, "API_RATE_LIMIT", "600 per minute"),
         "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
         # Celery: eager (in-process) unless a broker is configured.
         "CELERY": {

@@ -13,13 +13,26 @@ import functools
 from flask import Flask
 from flask_smorest import Api
 
+from eduapp.api.common import ErrorSchema
+
 
 class JsonApi(Api):
     """flask-smorest without its app-wide error handler: eduapp.web.errors answers every error, as JSON
     under /api/ and as a page elsewhere."""
 
+    # The error responses the document refers to (404, the 422 of every argument schema, default) have
+    # the body eduapp.web.errors really sends: {"error": {"code", "message", "fields"?}}.
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self):
         pass
+
+    def register_blueprint(self, blp, **options):
+        """Every blueprint of the API comes under the per-user rate limit (eduapp.api.limits)."""
+        from eduapp.api.limits import limit_blueprint
+
+        limit_blueprint(blp)
+        super().register_blueprint(blp, **options)
 
 
 api = JsonApi()
@@ -59,6 +72,12 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(blp)
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
+    from eduapp.api import enterprise, learning, limits, me
+
+    for module in (me, learning, enterprise):  # my profile and inbox; practice; enterprise contacts' roster
+        csrf.exempt(module.blp)  # as above: cookie writes are checked by init_auth
+        api.register_blueprint(module.blp)
+    limits.init_app(app)
     from eduapp.api.bureau import register as register_bureau
 
     register_bureau(api)  # bureau staff: questions, exams, cases, offset review, rule sets, reminders log

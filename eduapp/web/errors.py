@@ -64,6 +64,8 @@ def register(app: Flask) -> None:
     def http_error(err: HTTPException):
         if err.code in (301, 302, 303, 307, 308) or err.code is None:
             return err
+        if err.code == 429 and err.response is not None:
+            return err.response  # a rate limit that answers for itself (the API's: eduapp.api.limits)
         fields = _validation_fields(err) if err.code == 422 else None
         if fields:
             text = "; ".join(f"{name}: {value}" for name, value in fields.items())
