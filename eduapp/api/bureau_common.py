@@ -15,11 +15,9 @@ from marshmallow import Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import FileStorage
 
+from eduapp.api.common import ID, MAX_ID  # noqa: E402,F401 (one definition, shared by every API module)
 from eduapp.domain.problems import InputError, Problem
 
-MAX_ID = 2_147_483_647  # ids are 32-bit integers in the database
-# A route's id parameter: <{ID}:case_id>. Larger numbers (or 0) are not found by the router.
-ID = f"int(min=1, max={MAX_ID})"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NO_NUL = r"^[^\x00]*$"
 

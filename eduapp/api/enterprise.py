@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
-from eduapp.api.common import MAX_ID, PageArgs, StrictBoolean, Text, page_out, page_schema, problems_error, responds
+from eduapp.api.common import ID, PageArgs, StrictBoolean, Text, page_out, page_schema, problems_error, responds
 from eduapp.api.routes import _points
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission, Role
@@ -24,7 +24,6 @@ blp = Blueprint("api_enterprise", __name__, url_prefix="/api/v1",
 
 STAFF_ROLES = [Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value]
 RENAME = {"roles": "role"}  # the services' field names that the API spells differently
-ID = f"int(min=1, max={MAX_ID})"
 
 
 class StaffOut(Schema):

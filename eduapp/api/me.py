@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import MAX_ID, PageArgs, StrictBoolean, page_out, page_schema, responds
+from eduapp.api.common import ID, PageArgs, StrictBoolean, page_out, page_schema, responds
 from eduapp.domain import reminders as reminder_rules
 from eduapp.domain.roles import permissions_of
 from eduapp.security import signed_in
@@ -80,7 +80,6 @@ class PreferencesIn(Schema):
 
 
 InboxPage = page_schema("InboxPage", InboxItemOut)
-ID = f"int(min=1, max={MAX_ID})"
 
 
 def _item(reminder, locale: str) -> dict:

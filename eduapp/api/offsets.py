@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.common import ID
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.security import require
@@ -135,7 +136,7 @@ def enterprise_cases():
     return [case_out(c) for c in offsets.cases_of(current_user.organisation_id)]
 
 
-@blp.route("/cases/<int:case_id>/offset-preview")
+@blp.route(f"/cases/<{ID}:case_id>/offset-preview")
 @require(Permission.ROSTER_MANAGE)
 @blp.response(200, PreviewOut)
 def offset_preview(case_id: int):
@@ -171,7 +172,7 @@ def create_application(args):
         raise _input(error)
 
 
-@blp.route("/offset-applications/<int:application_id>")
+@blp.route(f"/offset-applications/<{ID}:application_id>")
 @require(Permission.ROSTER_MANAGE, Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
 @blp.response(200, ApplicationOut)
 def get_application(application_id: int):
@@ -181,7 +182,7 @@ def get_application(application_id: int):
     return application_out(application)
 
 
-@blp.route("/offset-applications/<int:application_id>/withdraw", methods=["POST"])
+@blp.route(f"/offset-applications/<{ID}:application_id>/withdraw", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 @blp.response(200, ApplicationOut)
 def withdraw(application_id: int):
@@ -195,7 +196,7 @@ def withdraw(application_id: int):
         raise _error(error)
 
 
-@blp.route("/offset-applications/<int:application_id>/decisions", methods=["POST"])
+@blp.route(f"/offset-applications/<{ID}:application_id>/decisions", methods=["POST"])
 @require(Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
 @blp.arguments(DecisionIn)
 @blp.response(200, ApplicationOut)

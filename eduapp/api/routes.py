@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.common import ID
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
@@ -170,7 +171,7 @@ def my_exams():
     return [_summary_out(attempts.summary(exam, current_user, now)) for exam in exams.visible_exams(current_user)]
 
 
-@blp.route("/exams/<int:exam_id>/attempts", methods=["POST"])
+@blp.route(f"/exams/<{ID}:exam_id>/attempts", methods=["POST"])
 @require(Permission.STUDY)
 @blp.response(201, AttemptOut)
 def start_attempt(exam_id: int):
@@ -185,7 +186,7 @@ def start_attempt(exam_id: int):
     return attempt_payload(attempt)
 
 
-@blp.route("/attempts/<int:attempt_id>")
+@blp.route(f"/attempts/<{ID}:attempt_id>")
 @require(Permission.STUDY)
 @blp.response(200, AttemptOut)
 def get_attempt(attempt_id: int):
@@ -193,15 +194,15 @@ def get_attempt(attempt_id: int):
     return attempt_payload(_own_attempt(attempt_id))
 
 
-@blp.route("/attempts/<int:attempt_id>/answers/<int:item_id>", methods=["PUT"])
+@blp.route(f"/attempts/<{ID}:attempt_id>/answers/<{ID}:item_id>", methods=["PUT"])
 @require(Permission.STUDY)
 @blp.arguments(AnswerIn)
 @blp.response(200, SavedOut)
 def save_answer(args, attempt_id: int, item_id: int):
     """Save an answer; only a higher seq than the stored one overwrites (retries are harmless)."""
-    attempt = _own_attempt(attempt_id)
     try:
-        saved = attempts.save_answer(attempt, item_id, args["response"], args["seq"], flagged=args["flagged"])
+        saved = attempts.save_own_answer(current_user.id, attempt_id, item_id, args["response"], args["seq"],
+                                         flagged=args["flagged"])
     except AttemptError as error:
         raise _attempt_error(error)
     except InputError as error:
@@ -209,7 +210,7 @@ def save_answer(args, attempt_id: int, item_id: int):
     return {"saved_seq": saved}
 
 
-@blp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@blp.route(f"/attempts/<{ID}:attempt_id>/submit", methods=["POST"])
 @require(Permission.STUDY)
 @blp.response(200, ResultOut)
 def submit(attempt_id: int):
