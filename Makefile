@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-sqlite test-pg e2e lint translations extract-messages clean
+.PHONY: install run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean
 
 $(BIN)/eduapp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ test-pg: install
 ## server logs in artifacts/e2e (EDUAPP_ARTIFACTS).
 e2e: install
 	EDUAPP_E2E=1 $(BIN)/pytest -q -p no:cacheprovider tests/e2e
+
+## Fuzz the JSON API (tests/fuzz): schemathesis, every operation as every demo role, on PostgreSQL.
+## Its own database (created when missing), so it can run beside `make test`.
+FUZZ_EXAMPLES ?= 15
+FUZZ_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_fuzz
+fuzz: install
+	EDUAPP_FUZZ=1 EDUAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) EDUAPP_TEST_DATABASE_URL=$(FUZZ_PG_URL) \
+	  EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 lint: install
 	$(BIN)/ruff check eduapp tests bench
