@@ -73,6 +73,9 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
                    points, offsets, reminders):
         app.register_blueprint(module.bp)
+    from eduapp.web import dashboard
+
+    app.register_blueprint(dashboard.bp)
     register_template_context(app)
 
     from eduapp import api

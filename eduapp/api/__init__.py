@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     from eduapp.api import routes  # noqa: F401 (registers the views on the blueprint)
     from eduapp.api.auth import blp as auth_blp
     from eduapp.api.auth import init_auth
+    from eduapp.api.dashboard import blp as dashboard_blp
     from eduapp.api.offsets import blp as offsets_blp
     from eduapp.api.points import blp as points_blp
     from eduapp.api.routes import blp
@@ -68,10 +69,12 @@ def init_app(app: Flask) -> None:
     csrf.exempt(blp)
     csrf.exempt(points_blp)
     csrf.exempt(offsets_blp)
+    csrf.exempt(dashboard_blp)
     api.register_blueprint(auth_blp)
     api.register_blueprint(blp)
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
+    api.register_blueprint(dashboard_blp)
     from eduapp.api import enterprise, learning, limits, me
 
     for module in (me, learning, enterprise):  # my profile and inbox; practice; enterprise contacts' roster

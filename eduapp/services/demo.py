@@ -182,6 +182,9 @@ def load(password: str, today: date | None = None) -> DemoResult:
     from eduapp.services import demo_reminders
 
     demo_reminders.load(result, today)
+    from eduapp.services import demo_history
+
+    demo_history.load(result, today)  # half a year of past activity for the dashboard
     return result
 
 
