@@ -306,6 +306,7 @@ def test_enterprise_accounts_and_learners_may_not_see_it(world, client, auth):
     ("from=1900-01-01", "2000-01-01"),
     ("org=999999", "999999"),
     ("org=abc", "abc"),
+    ("org=99999999999999999999", "99999999999999999999"),
 ])
 def test_bad_input_gets_a_message_and_the_default_view(world, client, auth, query, field):
     auth.login("viewer")
@@ -388,6 +389,7 @@ def test_the_api_answers_bad_input_as_errors(world, client, auth):
     bad = client.get("/api/v1/dashboard?from=2026-05-01&to=2026-04-01")
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid"
     assert "to" in bad.get_json()["error"]["fields"]
-    bad = client.get("/api/v1/dashboard?org_id=999999")
-    assert bad.status_code == 422 and "org_id" in bad.get_json()["error"]["fields"]
+    for org_id in ("999999", "99999999999999999999", "0", "x"):
+        bad = client.get(f"/api/v1/dashboard?org_id={org_id}")
+        assert bad.status_code == 422 and "org_id" in bad.get_json()["error"]["fields"], org_id
     assert "/api/v1/dashboard" in client.get("/api/v1/openapi.json").get_json()["paths"]

@@ -5,8 +5,9 @@ nothing to divide by), dates in China."""
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from eduapp.api.common import MAX_ID, responds
 from eduapp.domain import periods
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.roles import Permission
@@ -21,7 +22,7 @@ class DashboardArgs(Schema):
     from_ = fields.String(data_key="from", load_default="",
                           metadata={"description": "first day, YYYY-MM-DD (default: 1 January of this year)"})
     to = fields.String(load_default="", metadata={"description": "last day, YYYY-MM-DD (default: today)"})
-    org_id = fields.Integer(load_default=None, allow_none=True,
+    org_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=MAX_ID),
                             metadata={"description": "a government unit (with the units below it) or an enterprise"})
 
 
@@ -205,6 +206,7 @@ def as_json(d: dashboard.Dashboard) -> dict:
 @require(Permission.ORGS_VIEW)
 @blp.arguments(DashboardArgs, location="query")
 @blp.response(200, DashboardOut)
+@responds(blp, 401, 403, 422)
 def get_dashboard(args):
     """The dashboard's figures for a period (default: this year up to today) and optionally an
     organisation (bureau staff)."""

@@ -81,6 +81,8 @@ def scope_of(org_id: int | None, tree: OrgTree | None = None) -> Scope | None:
     """The scope of an organisation id (None: everything); None when there is no such organisation."""
     if org_id is None:
         return Scope()
+    if not 0 < org_id < 2**31:  # ids are 32-bit: a larger number is simply not found (not a database error)
+        return None
     org = db.session.get(Organisation, org_id)
     if org is None:
         return None

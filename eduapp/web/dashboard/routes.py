@@ -31,7 +31,7 @@ def _scope(raw: str | None, tree: OrgTree, problems: list[Problem]) -> dashboard
     text = (raw or "").strip()
     if not text:
         return dashboard.Scope()
-    scope = dashboard.scope_of(int(text), tree) if text.isdigit() and len(text) < 12 else None
+    scope = dashboard.scope_of(int(text), tree) if text.isdigit() else None
     if scope is None:
         problems.append(Problem(N_("There is no organisation %(value)s: showing all organisations."),
                                 {"value": text[:20]}, "org"))
