@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,7 +26,7 @@ from eduapp.extensions import db
 from eduapp.models import Delivery, PenaltyCase, ViolationType
 from eduapp.tasks.reminders import scan_reminders
 from tests import factories
-from tests.conftest import PG_URL, REDIS_URL
+from tests.test_worker import start_worker, stop_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,37 +83,20 @@ def smtp_port():
 
 @pytest.fixture(scope="module")
 def reminder_worker(app, smtp_port, tmp_path_factory):
+    """A worker whose default queue is its own (the send tasks it queues again come back to it)."""
     queue = f"eduapp-reminders-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "EDUAPP_ENV": "testing", "EDUAPP_SECRET_KEY": app.config["SECRET_KEY"],
-        "EDUAPP_DATABASE_URL": PG_URL, "EDUAPP_REDIS_URL": REDIS_URL, "EDUAPP_CELERY_QUEUE": queue,
-        "EDUAPP_SMTP_HOST": "127.0.0.1", "EDUAPP_SMTP_PORT": str(smtp_port), "EDUAPP_SMTP_TIMEOUT": "5",
-        "EDUAPP_SMS_QUIET_HOURS": "00:00-00:00",  # whatever the clock says while CI runs
-        "EDUAPP_REMINDER_RETRY_BASE_SECONDS": "1", "EDUAPP_REMINDER_RETRY_CAP_SECONDS": "2",
-    }
-    log = open(tmp_path_factory.mktemp("reminder-worker") / "worker.log", "w+")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
     celery = app.extensions["celery"]
     saved_queue = celery.conf.task_default_queue
+    process = start_worker(
+        app, tmp_path_factory.mktemp("reminder-worker"), EDUAPP_CELERY_QUEUE=queue,
+        EDUAPP_SMTP_HOST="127.0.0.1", EDUAPP_SMTP_PORT=str(smtp_port), EDUAPP_SMTP_TIMEOUT="5",
+        EDUAPP_SMS_QUIET_HOURS="00:00-00:00",  # whatever the clock says while CI runs
+        EDUAPP_REMINDER_RETRY_BASE_SECONDS="1", EDUAPP_REMINDER_RETRY_CAP_SECONDS="2",
+    )
     celery.conf.task_default_queue = queue
-    deadline = time.monotonic() + 60
-    while not celery.control.ping(timeout=1):
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
     yield process
     celery.conf.task_default_queue = saved_queue
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop_worker(process)
 
 
 @pytest.fixture

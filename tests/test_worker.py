@@ -40,36 +40,49 @@ def test_audit_check_in_process(ctx):
     assert verify_audit_chain.apply().get()["broken_record"] == records[2].id
 
 
-@pytest.fixture(scope="module")
-def worker(app, tmp_path_factory):
-    """A real worker (prefork pool) on its own queue, so nothing else on this Redis takes our tasks."""
-    queue = f"eduapp-test-{uuid.uuid4().hex[:8]}"
+def start_worker(app, log_dir, queue: str | None = None, **env_extra):
+    """A real Celery worker (prefork, one process) on PostgreSQL and Redis, on ``queue`` (its own,
+    so nothing else on this Redis takes our tasks), with more EDUAPP_* settings; returns it once it
+    answers a ping."""
     env = {
         **os.environ,
         "EDUAPP_ENV": "testing",
         "EDUAPP_SECRET_KEY": app.config["SECRET_KEY"],
         "EDUAPP_DATABASE_URL": PG_URL,
         "EDUAPP_REDIS_URL": REDIS_URL,
+        **env_extra,
     }
-    log = open(tmp_path_factory.mktemp("worker") / "worker.log", "w+")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--queues", queue, "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "celery", "-A", "make_celery", "worker", "--pool", "prefork", "--concurrency",
+               "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    if queue:
+        command += ["--queues", queue]
+    log = open(log_dir / "worker.log", "w+")  # noqa: SIM115 (closed by stop_worker)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log = log
     celery = app.extensions["celery"]
     deadline = time.monotonic() + 60
     while not celery.control.ping(timeout=1):
         if process.poll() is not None or time.monotonic() > deadline:
             log.seek(0)
             pytest.fail(f"the Celery worker did not start:\n{log.read()[-3000:]}")
-    yield queue
+    return process
+
+
+def stop_worker(process) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+    process.log.close()
+
+
+@pytest.fixture(scope="module")
+def worker(app, tmp_path_factory):
+    queue = f"eduapp-test-{uuid.uuid4().hex[:8]}"
+    process = start_worker(app, tmp_path_factory.mktemp("worker"), queue)
+    yield queue
+    stop_worker(process)
 
 
 @pytest.mark.redis

@@ -46,16 +46,11 @@ def flash_problems(problems: list[Problem], headers: dict[str, tuple[str, ...]] 
     return lines
 
 
-class Page:
-    """A page of a query's results."""
+class Paged:
+    """A page of items, as the pager macro reads it."""
 
-    def __init__(self, query: Select, page: int, per_page: int = 25):
-        self.page = max(page, 1)
-        self.per_page = per_page
-        self.total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-        self.items = (
-            db.session.execute(query.limit(per_page).offset((self.page - 1) * per_page)).unique().scalars().all()
-        )
+    def __init__(self, items, total: int, page: int, per_page: int):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
 
     @property
     def pages(self) -> int:
@@ -68,6 +63,16 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+class Page(Paged):
+    """A page of a query's results."""
+
+    def __init__(self, query: Select, page: int, per_page: int = 25):
+        page = max(page, 1)
+        total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().scalars().all()
+        super().__init__(items, total, page, per_page)
 
 
 def page_arg() -> int:

@@ -25,7 +25,7 @@ from eduapp.services import reminder_sending
 from eduapp.services.reminders import configured_leads
 from eduapp.tasks import reminders as reminder_tasks
 from eduapp.web.forms import ConfirmForm
-from eduapp.web.helpers import flash_ok, page_arg, safe_next
+from eduapp.web.helpers import Paged, flash_ok, page_arg, safe_next
 from eduapp.web.reminders import bp
 from eduapp.web.reminders.forms import PreferencesForm
 from eduapp.web.reminders.log_table import channel_label, count_table, export_xlsx, kind_label, status_label
@@ -55,25 +55,6 @@ def unread_badge() -> int | None:
 # --- the inbox -----------------------------------------------------------------------------------------
 
 
-class InboxPage:
-    """A page of reminders, as the pager macro reads it."""
-
-    def __init__(self, items, total: int, page: int, per_page: int):
-        self.items, self.total, self.page, self.per_page = items, total, page, per_page
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def _rendered(reminder, locale: str) -> tuple[str, str]:
     """Subject and text; a reminder whose stored params no longer fit its template still shows its
     kind rather than breaking the whole inbox."""
@@ -100,7 +81,7 @@ def inbox():
         items, total = reminder_sending.inbox(current_user.id, page, PER_PAGE, unread_only=show == "unread")
     locale = str(get_locale())
     return render_template(
-        "reminders/inbox.html", page=InboxPage(items, total, page, PER_PAGE), show=show,
+        "reminders/inbox.html", page=Paged(items, total, page, PER_PAGE), show=show,
         rendered={r.id: _rendered(r, locale) for r in items}, kind_label=kind_label,
         unread=unread_badge() or 0,
     )
