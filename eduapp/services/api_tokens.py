@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload, lazyload
 
 from eduapp.extensions import db
 from eduapp.models import ApiToken, User, utcnow
@@ -24,14 +25,19 @@ def issue(user: User, hours: int) -> tuple[str, datetime]:
     return token, expires_at
 
 
+# Every API request starts here: one statement, built once, that finds the user of a valid token with
+# their roles (their organisation is loaded if a view asks for it; an autosave does not).
+_USER_FOR = (
+    select(User).join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("now"), User.active.is_(True))
+    .options(joinedload(User.role_rows), lazyload(User.organisation))
+)
+
+
 def user_for(token: str) -> User | None:
     """The active user of a valid token (not expired, not revoked), else None."""
-    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _digest(token))).scalar_one_or_none()
-    now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = db.session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    return db.session.execute(_USER_FOR, {"digest": _digest(token), "now": utcnow()}).unique().scalar_one_or_none()
 
 
 def revoke(token: str) -> bool:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain import exam_rules
@@ -125,38 +125,70 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
     return attempt
 
 
+# The autosave's two statements, built once (Core, on the session's connection and transaction).
+_ITEMS, _ATTEMPTS, _VERSIONS = AttemptItem.__table__, Attempt.__table__, QuestionVersion.__table__
+_SAVE_READ = (
+    select(_ATTEMPTS.c.state, _ATTEMPTS.c.deadline, _VERSIONS.c.qtype, _VERSIONS.c.options, _VERSIONS.c.stem)
+    .select_from(_ITEMS.join(_ATTEMPTS, _ATTEMPTS.c.id == _ITEMS.c.attempt_id)
+                 .join(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.question_version_id))
+    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.attempt_id == bindparam("attempt"),
+           _ATTEMPTS.c.user_id == bindparam("user"))
+)
+# Only a newer seq overwrites, and only while the attempt is open (checked in the same statement).
+_SAVE = (
+    update(_ITEMS)
+    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.seq < bindparam("new_seq"),
+           exists().where(_ATTEMPTS.c.id == bindparam("attempt"), _ATTEMPTS.c.state == IN_PROGRESS,
+                          _ATTEMPTS.c.deadline >= bindparam("now")))
+    .values(response=bindparam("response"), seq=bindparam("new_seq"), saved_at=bindparam("now"))
+    .returning(_ITEMS.c.seq)
+)
+_SAVE_FLAGGED = _SAVE.values(flagged=bindparam("flagged"))
+
+
 def save_answer(attempt: Attempt, item_id: int, raw: object, seq: object, now: datetime | None = None,
                 flagged: bool | None = None) -> int:
     """Store a response if ``seq`` is newer than the stored one; returns the sequence number kept."""
+    return save_own_answer(attempt.user_id, attempt.id, item_id, raw, seq, now, flagged)
+
+
+def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, seq: object,
+                    now: datetime | None = None, flagged: bool | None = None) -> int:
+    """save_answer for the autosave of the exam page, by ids: one read (the item, its question and its
+    attempt's state, only when the attempt is ``user_id``'s) and one conditional UPDATE. Thousands of
+    candidates send one of these every few seconds on exam day; the attempt, its exam and the
+    exam's audience are not loaded."""
     now = _now(now)
-    item = db.session.execute(
-        select(AttemptItem).where(AttemptItem.id == item_id, AttemptItem.attempt_id == attempt.id)
-    ).scalar_one_or_none()
-    if item is None:
-        raise AttemptError("not_found", N_("There is no such question in this attempt."), 404)
+    connection = db.session.connection()
+    row = connection.execute(_SAVE_READ, {"item": item_id, "attempt": attempt_id, "user": user_id}).first()
+    if row is None:
+        if db.session.execute(select(Attempt.id).where(Attempt.id == attempt_id, Attempt.user_id == user_id)).first():
+            raise AttemptError("not_found", N_("There is no such question in this attempt."), 404)
+        raise AttemptError("not_found", N_("This page does not exist, or you cannot see it."), 404)
+    state, deadline, qtype, options, stem = row
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 < seq < 2**31:
         raise InputError([Problem(N_("seq is a whole number above 0, higher for each newer answer."), {}, "seq")])
-    if attempt.state != IN_PROGRESS:
+    if state != IN_PROGRESS:
         raise AttemptError("finished", N_("This attempt has been submitted; answers can no longer change."))
-    if now > attempt.deadline:
+    if now > deadline:
+        attempt = db.session.get(Attempt, attempt_id)
         submit(attempt, now=attempt.deadline, by="deadline")
         raise AttemptError("time_up", N_("Time is up: this answer arrived after the deadline and was not saved. "
                                           "Answers saved before the deadline count."))
-    version = item.version
-    value, problem = check_response(version.qtype, raw, len(version.options or ()), version.stem)
+    value, problem = check_response(qtype, raw, len(options or ()), stem)
     if problem is not None:
         raise InputError([problem])
-    values = {"response": value, "seq": seq, "saved_at": now}
-    if flagged is not None:
-        values["flagged"] = bool(flagged)
-    still_open = exists().where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS, Attempt.deadline >= now)
-    db.session.execute(
-        update(AttemptItem).where(AttemptItem.id == item.id, AttemptItem.seq < seq, still_open).values(**values)
-    )
+    params = {"item": item_id, "attempt": attempt_id, "new_seq": seq, "response": value, "now": now}
+    if flagged is None:
+        kept = connection.execute(_SAVE, params).scalar_one_or_none()
+    else:
+        kept = connection.execute(_SAVE_FLAGGED, {**params, "flagged": bool(flagged)}).scalar_one_or_none()
     db.session.commit()
-    kept = db.session.execute(select(AttemptItem.seq).where(AttemptItem.id == item.id)).scalar_one()
-    if kept < seq:  # the attempt was finished between our check and the update
-        raise AttemptError("finished", N_("This attempt has been submitted; answers can no longer change."))
+    if kept is None:  # not newer than the stored answer (a retry, a late arrival), or the attempt just closed
+        kept = db.session.execute(select(AttemptItem.seq).where(AttemptItem.id == item_id)).scalar_one()
+        db.session.commit()
+        if kept < seq:  # the attempt was finished between our check and the update
+            raise AttemptError("finished", N_("This attempt has been submitted; answers can no longer change."))
     return kept
 
 
