@@ -43,8 +43,10 @@ class Exam(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    audience: Mapped[list[ExamAudience]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    overrides: Mapped[list[ExamOverride]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Loaded when used (services.exams.visible_exams loads them for every exam of a list at once): an
+    # attempt loads its exam with every request, and rarely needs who may take it.
+    audience: Mapped[list[ExamAudience]] = relationship(cascade="all, delete-orphan")
+    overrides: Mapped[list[ExamOverride]] = relationship(cascade="all, delete-orphan")
 
 
 class ExamAudience(Base):

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import draw, max_score, option_order
@@ -225,11 +226,16 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
         db.session.refresh(attempt)
         return result_of(attempt)
     exam = attempt.exam
-    items = list(db.session.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).scalars())
+    items = list(db.session.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)
+                                    .options(lazyload(AttemptItem.version))).scalars())
+    versions = {v.id: v for v in db.session.execute(
+        select(QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.qtype, QuestionVersion.answer)
+        .where(QuestionVersion.id.in_([item.question_version_id for item in items]))
+    )}
     score = 0
     practice = []
     for item in items:
-        version = item.version
+        version = versions[item.question_version_id]
         item.mark = grade(compile_key(version.qtype, version.answer), item.response, item.points, exam.mc_rule)
         score += item.mark
         if item.response is not None:
@@ -288,15 +294,24 @@ def points_of_passed_exams(user: User) -> int:
 def paper(attempt: Attempt, reveal: bool) -> list[dict]:
     """The items as the candidate sees them; answer keys, marks and explanations only when ``reveal``."""
     out = []
-    for item in attempt.items:
-        v = item.version
+    # Plain rows, not ORM objects: the paper is read at every start and re-read, on exam day thousands
+    # of times a minute.
+    items = db.session.execute(
+        select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.points,
+               AttemptItem.response, AttemptItem.seq, AttemptItem.flagged, AttemptItem.mark,
+               QuestionVersion.qtype, QuestionVersion.stem, QuestionVersion.options, QuestionVersion.answer,
+               QuestionVersion.explanation, QuestionVersion.law, QuestionVersion.article)
+        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)
+    ).all()
+    for item in items:
         entry = {
             "id": item.id,
             "position": item.position,
-            "qtype": v.qtype,
-            "stem": v.stem,
-            "options": [{"id": i, "text": v.options[i]} for i in item.option_order],
-            "blanks": blank_count(v.stem) if v.qtype == "fill_blank" else 0,
+            "qtype": item.qtype,
+            "stem": item.stem,
+            "options": [{"id": i, "text": item.options[i]} for i in item.option_order],
+            "blanks": blank_count(item.stem) if item.qtype == "fill_blank" else 0,
             "points": item.points,
             "response": item.response,
             "seq": item.seq,
@@ -306,10 +321,10 @@ def paper(attempt: Attempt, reveal: bool) -> list[dict]:
             entry.update({
                 "mark": item.mark,
                 "correct": item.mark is not None and item.mark == item.points * 100,
-                "answer": v.answer,
-                "explanation": v.explanation,
-                "law": v.law,
-                "article": v.article,
+                "answer": item.answer,
+                "explanation": item.explanation,
+                "law": item.law,
+                "article": item.article,
             })
         out.append(entry)
     return out

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import Candidate, Section, check_sections, max_score, shortfalls
@@ -124,7 +125,10 @@ def may_take(user: User, exam: Exam) -> bool:
 
 def visible_exams(user: User) -> list[Exam]:
     """Published exams whose audience includes the user, soonest closing first."""
-    exams = db.session.execute(select(Exam).where(Exam.status == "published").order_by(Exam.close_at)).scalars()
+    exams = db.session.execute(
+        select(Exam).where(Exam.status == "published").order_by(Exam.close_at)
+        .options(selectinload(Exam.audience), selectinload(Exam.overrides))
+    ).scalars()
     chain = org_chain(user.organisation)
     return [e for e in exams if exam_rules.in_audience(audience_entries(e), user.id, user.roles, chain)]
 

@@ -1,0 +1,108 @@
+"""The requests of exam day stay lean (bench/exam_day.py measures them with 3,000 candidates): how many
+SQL statements an autosave, a token check and a paper take, and that the lean paths still refuse
+what they must."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, update
+
+from eduapp.domain.roles import Role
+from eduapp.extensions import db
+from eduapp.models import User
+from eduapp.services import api_tokens
+from tests import factories
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def world(ctx):
+    factories.bank()
+    org = factories.enterprise("甲企业", 1)
+    factories.user("staff-a", org, Role.ENTERPRISE_STAFF)
+    factories.user("staff-b", org, Role.ENTERPRISE_STAFF)
+    return factories.exam()
+
+
+@contextmanager
+def statements():
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _token(client, username="staff-a"):
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+def _started(client, world, username="staff-a"):
+    headers = {"Authorization": f"Bearer {_token(client, username)}"}
+    attempt = client.post(f"/api/v1/exams/{world.id}/attempts", headers=headers).json
+    return headers, attempt
+
+
+def _answer(item):
+    return {"single": 1, "multiple": [0, 2], "true_false": True, "fill_blank": ["十五"]}[item["qtype"]]
+
+
+def test_an_autosave_is_three_statements(client, world):
+    headers, attempt = _started(client, world)
+    item = attempt["items"][0]
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{item['id']}"
+    with statements() as seen:
+        saved = client.put(url, headers=headers, json={"response": _answer(item), "seq": 5})
+    assert saved.status_code == 200 and saved.json == {"saved_seq": 5}
+    # the token with its user, the item with its attempt's state and question, the conditional UPDATE
+    assert len(seen) == 3, seen
+    retry = client.put(url, headers=headers, json={"response": _answer(item), "seq": 4})
+    assert retry.json == {"saved_seq": 5}  # an older save changes nothing and says what is kept
+    again = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).json["items"][0]
+    assert again["seq"] == 5 and again["response"] == _answer(item)
+
+
+def test_autosave_refusals_still_name_what_is_wrong(client, world):
+    headers, attempt = _started(client, world)
+    other, _ = _started(client, world, "staff-b")
+    item = attempt["items"][0]
+    url = f"/api/v1/attempts/{attempt['id']}/answers/{item['id']}"
+    assert client.put(url, headers=other, json={"response": None, "seq": 1}).status_code == 404
+    missing = client.put(f"/api/v1/attempts/{attempt['id']}/answers/999999", headers=headers,
+                         json={"response": None, "seq": 1})
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    bad = client.put(url, headers=headers, json={"response": "not an option", "seq": 1})
+    assert bad.status_code == 422 and "response" in bad.json["error"]["fields"]
+    assert client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=headers).status_code == 200
+    late = client.put(url, headers=headers, json={"response": _answer(item), "seq": 9})
+    assert late.status_code == 409 and late.json["error"]["code"] == "finished"
+
+
+def test_a_token_is_checked_in_one_statement_and_not_for_a_deactivated_account(client, world):
+    token = _token(client)
+    with statements() as seen:
+        user = api_tokens.user_for(token)
+    assert user.username == "staff-a" and user.can  # roles come with it: no further statement
+    assert {r.value for r in user.roles} == {"enterprise_staff"}
+    assert len(seen) == 1, seen
+    db.session.execute(update(User).where(User.username == "staff-a").values(active=False))
+    db.session.commit()
+    db.session.expunge_all()
+    assert api_tokens.user_for(token) is None
+    assert client.get("/api/v1/me/exams", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_re_reading_an_attempt_does_not_load_the_exam_s_audience(client, world):
+    headers, attempt = _started(client, world)
+    with statements() as seen:
+        again = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers)
+    assert again.status_code == 200 and [i["id"] for i in again.json["items"]] == [i["id"] for i in attempt["items"]]
+    assert not [s for s in seen if "exam_audience" in s or "exam_overrides" in s], seen
+    assert len(seen) <= 3, seen  # the token, the attempt with its exam, the paper
