@@ -54,3 +54,20 @@ def test_production_settings_and_volumes():
 def test_entry_points_exist():
     for name in ("wsgi.py", "make_celery.py", "Dockerfile"):
         assert (ROOT / name).is_file(), name
+
+
+def test_scaled_profile_parses_and_keeps_one_scheduling_beat():
+    services = _compose()["services"]
+    scaled = {name for name, service in services.items() if "scaled" in service.get("profiles", ())}
+    assert scaled == {"web2", "lb", "pgbouncer", "worker2", "beat-standby"}
+    assert not any(services[name].get("profiles") for name in ("postgres", "redis", "web", "worker", "beat"))
+    assert "wsgi:app" in " ".join(services["web2"]["command"])
+    assert services["worker2"]["command"][:4] == ["celery", "-A", "make_celery", "worker"]
+    # the standby is a second beat: it waits for the lock of eduapp/beat_lock.py (make_celery.py takes it)
+    assert services["beat-standby"]["command"][:4] == ["celery", "-A", "make_celery", "beat"]
+    assert "beat_lock.guard" in (ROOT / "make_celery.py").read_text(encoding="utf-8")
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    assert "${EDUAPP_DB_HOST:-postgres}" in services["web"]["environment"]["EDUAPP_DATABASE_URL"]
+    config = services["lb"]["volumes"][0].split(":")[0]
+    text = (ROOT / config).read_text(encoding="utf-8")
+    assert "server web:8000" in text and "server web2:8000" in text
