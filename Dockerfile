@@ -11,4 +11,4 @@ RUN pip install . && pybabel compile -d eduapp/translations \
     && useradd --system --home /app eduapp && mkdir -p /app/instance && chown eduapp /app/instance
 USER eduapp
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-", "wsgi:app"]
