@@ -2,7 +2,7 @@
 
 Targets (issue 5):
   (a) awards from 4 concurrent clients: >= 2,000 awards/s (services.points.award, each its own
-      transaction: lock the account, insert the entry and its lot, update the balance, commit);
+      committed transaction: the entry, its lot and the balance, one statement on PostgreSQL);
   (b) reserve + post cycles from 4 concurrent clients: >= 500 cycles/s;
   (c) balance query (services.points.balance) p99 < 5 ms with 1,000,000 entries in the ledger.
 Also measured, without a target: awards through the earning rules (person + enterprise pool), a

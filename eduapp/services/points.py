@@ -9,7 +9,9 @@ nothing. The rules themselves (FIFO lots, expiry, caps, reconciliation) are in
 ``eduapp.domain.points``.
 
 On the hot paths (an award, the writes of a reservation, a posting) PostgreSQL runs one statement
-where SQLite runs several; both suites run the tests of this module.
+where SQLite runs several; both suites run the tests of this module. An award that is all its
+transaction holds (``commit=True`` on a session with nothing begun) runs that statement in
+autocommit: one round trip instead of BEGIN, the statement and COMMIT.
 
 Each function owns its transaction and commits, except where ``commit=False`` is passed: then it
 writes into the caller's transaction (an exam's submit, a practice answer, an offset application)
@@ -270,27 +272,25 @@ def _give_back(account_id: int, parts: list[tuple[int, int]], kind: str, reason:
     return back
 
 
-_ENTRY_COLUMNS = ("account_id", "kind", "amount", "created_at", "reason", "source_key", "lot_id", "reservation_id",
-                  "reverses_id", "expires_at", "actor_id")
-_open_lot_statements: dict[bool, object] = {}
-
-
-def _open_lot_statement(keyed: bool):
-    """PostgreSQL, one statement: the entry, then its lot and the balance only if the entry was
-    written (ON CONFLICT on the source key writes nothing). Built once, run with parameters."""
-    if keyed not in _open_lot_statements:
-        entry = _insert(_ENTRIES).values({name: bindparam(name) for name in _ENTRY_COLUMNS})
-        if keyed:
-            entry = entry.on_conflict_do_nothing(index_elements=["source_key"])
-        new = entry.returning(*_ENTRIES.c).cte("new_entry")
-        lot = _LOTS.insert().from_select(
-            ["account_id", "entry_id", "amount", "remaining", "expires_at", "created_at"],
-            select(new.c.account_id, new.c.id, new.c.amount, new.c.amount, new.c.expires_at, new.c.created_at),
-        ).cte("new_lot")
-        bump = update(_ACCOUNTS).where(_ACCOUNTS.c.id == new.c.account_id).values(
-            available=_ACCOUNTS.c.available + new.c.amount, updated_at=new.c.created_at).cte("bump")
-        _open_lot_statements[keyed] = select(new.c.id).add_cte(lot, bump)
-    return _open_lot_statements[keyed]
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+# PostgreSQL writes an entry that opens a lot as one statement: the entry, then its lot and the balance
+# only if the entry was written (ON CONFLICT on the source key writes nothing; an entry without a key
+# never conflicts).
+_PG_OPEN_LOT = text("""
+WITH entry AS (
+    INSERT INTO points_entries (account_id, kind, amount, source_key, expires_at, reason, actor_id, created_at)
+    VALUES (:account_id, :kind, :amount, :source_key, :expires_at, :reason, :actor_id, :created_at)
+    ON CONFLICT (source_key) DO NOTHING
+    RETURNING id, account_id, amount, expires_at, created_at
+), lot AS (
+    INSERT INTO points_lots (account_id, entry_id, amount, remaining, expires_at, created_at)
+    SELECT account_id, id, amount, amount, expires_at, created_at FROM entry
+), balance AS (
+    UPDATE points_accounts SET available = points_accounts.available + entry.amount, updated_at = entry.created_at
+    FROM entry WHERE points_accounts.id = entry.account_id
+)
+SELECT id FROM entry
+""").bindparams(bindparam("expires_at", type_=UTCDateTime()), bindparam("created_at", type_=UTCDateTime()))
 
 
 def _open_lot(account_id: int, points: int, kind: str, reason: str, expires_at: datetime, now: datetime,
@@ -301,7 +301,7 @@ def _open_lot(account_id: int, points: int, kind: str, reason: str, expires_at: 
     values = _entry(account_id, kind, points, now, reason, source_key=source_key, expires_at=expires_at,
                     actor_id=actor_id)
     if _postgres():
-        entry_id = _run(_open_lot_statement(source_key is not None), values).scalar()
+        entry_id = _run(_PG_OPEN_LOT, values).scalar()
         return None if entry_id is None else _as_loaded(PointsEntry, id=entry_id, **values)
     entry = _insert(PointsEntry).values(**values)
     if source_key is not None:
@@ -446,8 +446,12 @@ def award(account: PointsAccount | int, points: int, source_key: str, reason: st
         raise ValueError("an award cannot expire before it is made")
     # No lock first: an award decides nothing on what the account holds, and its relative UPDATE of
     # the balance takes the row lock (after the entry, so a used source key writes nothing at all).
-    entry = _open_lot(_id(account, PointsAccount), points, rules.AWARD, reason, expires_at, now, source_key,
-                      actor.id if actor is not None else None)
+    account_id, actor_id = _id(account, PointsAccount), actor.id if actor is not None else None
+    if commit and not db.session().in_transaction() and _postgres():
+        # The award is all this transaction holds, and on PostgreSQL it is one statement, which is a
+        # transaction by itself: run it in autocommit, without the round trips of BEGIN and COMMIT.
+        db.session.connection(execution_options=_AUTOCOMMIT)
+    entry = _open_lot(account_id, points, rules.AWARD, reason, expires_at, now, source_key, actor_id)
     if entry is None:
         entry = by_source_key(source_key)
     if commit:
