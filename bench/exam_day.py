@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import signal
 import sys
 import tempfile
@@ -237,6 +238,9 @@ def main(argv=None) -> int:
         srv.check_alive()
         found = checks.check(app, exam_id, ledger, {users[name] for name in candidates})
         beats = srv.beats()
+    except BaseException:
+        print(f"the servers' logs: {workdir}", file=sys.stderr)
+        raise
     finally:
         srv.stop()
         flush_redis(args.redis_url)
@@ -292,6 +296,7 @@ def main(argv=None) -> int:
     }
     result["targets_met"] = all(met.values())
     result["missed"] = sorted(k for k, ok in met.items() if not ok)
+    shutil.rmtree(workdir, ignore_errors=True)  # the servers' logs (kept when the run fails)
     print(json.dumps(result, ensure_ascii=False))
     correct = met["errors"] and met["lost_answers"] and met["duplicates"] and met["one_beat"]
     return 1 if args.check and not correct else 0
