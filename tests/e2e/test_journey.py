@@ -161,6 +161,9 @@ def answer(page: Page, item) -> None:
     else:  # fill in the blank: the first accepted wording of each blank
         for n, alternatives in enumerate(key):
             box.locator(f"#q{item.id}b{n}").fill(alternatives[0])
+        # Moving on (the blur) queues the whole answer at once; without it, only the blanks left before
+        # the last would be queued until the typing pause ends, and a quick check could see them synced.
+        box.locator(f"#q{item.id}b{len(key) - 1}").blur()
     expect(page.locator(f"[data-sheet='{item.id}']")).to_have_class(re.compile(r"\banswered\b"))
 
 

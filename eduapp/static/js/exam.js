@@ -24,6 +24,7 @@
   var countdown = document.getElementById("countdown");
   var pending = load();
   var seqs = {};
+  var last = {}; // item id -> the answer and flag last queued, so an unchanged answer is not sent again
   var sending = false;
   var retryDelay = 2000;
   var retryTimer = null;
@@ -90,11 +91,18 @@
   }
 
   // --- sending ----------------------------------------------------------------------------------
+  function stateOf(fieldset) {
+    var flag = fieldset.querySelector(".flag");
+    return { response: responseOf(fieldset), flagged: flag ? flag.checked : false };
+  }
   function queue(fieldset) {
     var id = fieldset.dataset.item;
+    var state = stateOf(fieldset);
+    var key = JSON.stringify(state);
+    if (last[id] === key) { return; } // e.g. the blur after typing: nothing new to send
+    last[id] = key;
     seqs[id] = Math.max(seqs[id] || 0, parseInt(fieldset.dataset.seq || "0", 10)) + 1;
-    var flag = fieldset.querySelector(".flag");
-    pending[id] = { response: responseOf(fieldset), flagged: flag ? flag.checked : false, seq: seqs[id] };
+    pending[id] = { response: state.response, flagged: state.flagged, seq: seqs[id] };
     persist();
     markSheet(id, pending[id]);
     flush();
@@ -133,6 +141,7 @@
       }
       // 4xx: this answer cannot be saved as it is (say so next to it) and will not be retried
       delete pending[id];
+      delete last[id]; // the same answer, given again, is sent again (and refused again, visibly)
       persist();
       var box = document.getElementById("item-" + id);
       if (box && reply.body.error) {
@@ -181,8 +190,9 @@
     var id = fieldset.dataset.item;
     var entry = pending[id];
     if (entry && entry.seq > parseInt(fieldset.dataset.seq || "0", 10)) { restore(fieldset, entry); seqs[id] = entry.seq; }
-    fieldset.addEventListener("change", function () { queue(fieldset); });
+    last[id] = JSON.stringify(stateOf(fieldset));
     var timer = null;
+    fieldset.addEventListener("change", function () { clearTimeout(timer); queue(fieldset); });
     fieldset.addEventListener("input", function (event) {
       if (event.target.type !== "text") { return; }
       clearTimeout(timer);
