@@ -10,13 +10,14 @@ SMS, queued. The caller queues the sends after the commit (``services.reminder_s
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, distinct, exists, func, select
+from sqlalchemy import and_, distinct, exists, func, select, text
 
 from eduapp.domain import cases as case_rules
 from eduapp.domain import offsets as offset_rules
@@ -394,18 +395,71 @@ def _addresses(user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     return out
 
 
-def write(kind: str, due: Iterable[Due], now: datetime) -> ScanResult:
-    """Write the reminders that are new and their deliveries, in the caller's transaction."""
-    result = ScanResult(kind)
+# PostgreSQL: a batch of reminders is one statement whatever its size, its columns passed as arrays
+# (nothing to render or parse per row), and its deliveries one INSERT … SELECT from the new reminders,
+# their recipients' addresses and preferences.
+PG_INSERT_REMINDERS = text("""
+    INSERT INTO reminders (kind, object_type, object_id, recipient_id, occasion, params, link, created_at)
+    SELECT :kind, t.object_type, t.object_id, t.recipient_id, t.occasion, CAST(t.params AS json), t.link, :now
+    FROM unnest(CAST(:object_types AS text[]), CAST(:object_ids AS integer[]), CAST(:recipients AS integer[]),
+                CAST(:occasions AS text[]), CAST(:params AS text[]), CAST(:links AS text[]))
+         AS t(object_type, object_id, recipient_id, occasion, params, link)
+    ON CONFLICT (kind, object_type, object_id, recipient_id, occasion) DO NOTHING
+    RETURNING id""")
+PG_INSERT_DELIVERIES = text("""
+    INSERT INTO reminder_deliveries (reminder_id, channel, status, attempts, created_at, updated_at, sent_at)
+    SELECT r.id, c.channel, CASE WHEN c.channel = :inbox THEN :sent ELSE :queued END, 0, :now, :now,
+           CASE WHEN c.channel = :inbox THEN CAST(:now AS timestamptz) END
+    FROM reminders r
+    JOIN users u ON u.id = r.recipient_id
+    LEFT JOIN reminder_preferences p ON p.user_id = u.id
+    CROSS JOIN (VALUES (:inbox), (:email), (:sms)) AS c(channel)
+    WHERE r.id = ANY(CAST(:ids AS integer[]))
+      AND (c.channel = :inbox
+           OR (c.channel = :email AND coalesce(u.email, '') <> '' AND p.email IS NOT FALSE)
+           OR (c.channel = :sms AND coalesce(u.phone, '') <> '' AND p.sms IS NOT FALSE))
+    ON CONFLICT (reminder_id, channel) DO NOTHING
+    RETURNING id, channel""")
+PG_BATCH = 5000
+
+
+def _write_postgresql(kind: str, due: Iterable[Due], now: datetime, result: ScanResult) -> None:
+    channels = {"inbox": rules.INBOX, "email": rules.EMAIL, "sms": rules.SMS, "sent": rules.SENT,
+                "queued": rules.QUEUED}
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for batch in _chunks_of(due, PG_BATCH):
+        result.due += len(batch)
+        encoded: dict[int, str] = {}  # the params of one object are one dict: encode it once
+        new = db.session.execute(PG_INSERT_REMINDERS, {
+            "kind": kind, "now": now,
+            "object_types": [d.object_type for d in batch], "object_ids": [d.object_id for d in batch],
+            "recipients": [d.recipient_id for d in batch], "occasions": [d.occasion for d in batch],
+            "params": [encoded.get(id(d.params)) or encoded.setdefault(id(d.params), encode(d.params))
+                       for d in batch],
+            "links": [d.link for d in batch],
+        }).scalars().all()
+        if not new:
+            continue
+        result.created += len(new)
+        rows = db.session.execute(PG_INSERT_DELIVERIES, {"ids": new, "now": now, **channels}).all()
+        result.queued += [delivery_id for delivery_id, channel in rows if channel != rules.INBOX]
+
+
+def _write_portable(kind: str, due: Iterable[Due], now: datetime, result: ScanResult) -> None:
+    """Any other database (SQLite, the embedded default): executemany, compiled once."""
+    reminders, deliveries_table = Reminder.__table__, Delivery.__table__
+    insert_reminders = (_insert(reminders)
+                        .on_conflict_do_nothing(index_elements=["kind", "object_type", "object_id", "recipient_id",
+                                                                "occasion"])
+                        .returning(reminders.c.id, reminders.c.recipient_id))
+    insert_deliveries = (_insert(deliveries_table).on_conflict_do_nothing(index_elements=["reminder_id", "channel"])
+                         .returning(deliveries_table.c.id, deliveries_table.c.channel))
+    connection = db.session.connection()
     for batch in _chunks_of(due):
         result.due += len(batch)
         rows = [{"kind": kind, "object_type": d.object_type, "object_id": d.object_id, "recipient_id": d.recipient_id,
                  "occasion": d.occasion, "params": d.params, "link": d.link, "created_at": now} for d in batch]
-        new = db.session.execute(
-            _insert(Reminder).values(rows)
-            .on_conflict_do_nothing(index_elements=["kind", "object_type", "object_id", "recipient_id", "occasion"])
-            .returning(Reminder.id, Reminder.recipient_id)
-        ).all()
+        new = connection.execute(insert_reminders, rows).all()
         if not new:
             continue
         result.created += len(new)
@@ -419,11 +473,17 @@ def write(kind: str, due: Iterable[Due], now: datetime) -> ScanResult:
                 if address:
                     deliveries.append({"reminder_id": reminder_id, "channel": channel, "status": rules.QUEUED,
                                        "attempts": 0, "created_at": now, "updated_at": now, "sent_at": None})
-        ids = db.session.execute(
-            _insert(Delivery).values(deliveries).on_conflict_do_nothing(index_elements=["reminder_id", "channel"])
-            .returning(Delivery.id, Delivery.channel)
-        ).all()
+        ids = connection.execute(insert_deliveries, deliveries).all()
         result.queued += [delivery_id for delivery_id, channel in ids if channel != rules.INBOX]
+
+
+def write(kind: str, due: Iterable[Due], now: datetime) -> ScanResult:
+    """Write the reminders that are new and their deliveries, in the caller's transaction."""
+    result = ScanResult(kind)
+    if db.session.get_bind().dialect.name == "postgresql":
+        _write_postgresql(kind, due, now, result)
+    else:
+        _write_portable(kind, due, now, result)
     return result
 
 
