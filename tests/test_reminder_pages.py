@@ -197,17 +197,22 @@ def test_preferences_show_the_addresses_on_file(client, auth, people):
     assert "Your inbox always gets every reminder" in html
 
 
+def _send_one(user_id: int, channel: str) -> str:
+    """Queue one reminder on ``channel`` for the person and deliver it at 10:00 China time: its outcome."""
+    delivery_id = _delivery(_reminder(user_id, "环境法考试"), channel, "queued")
+    return reminder_sending.deliver(delivery_id, now=datetime(2026, 3, 2, 2, 0, tzinfo=UTC)).status
+
+
 def test_saving_preferences_stops_that_channel(client, auth, people):
-    alice = _user(people["alice"])
-    assert reminder_sending._still_wanted(alice, "email") == "alice@example.com"
+    assert _send_one(people["alice"], "email") == "sent"
     auth.login("alice")
     response = auth.post("/inbox/preferences", {"sms": "y"}, form_page="/inbox/preferences")
     assert response.status_code == 302
     db.session.expire_all()
     saved = db.session.get(ReminderPreference, people["alice"])
     assert saved.email is False and saved.sms is True
-    assert reminder_sending._still_wanted(_user(people["alice"]), "email") is None
-    assert reminder_sending._still_wanted(_user(people["alice"]), "sms") == "13800000001"
+    assert _send_one(people["alice"], "email") == "skipped"
+    assert _send_one(people["alice"], "sms") == "sent"
     assert _count(AuditRecord, AuditRecord.action == "reminder.preferences", AuditRecord.actor == "alice") == 1
     html = client.get("/inbox/preferences").get_data(as_text=True)
     assert re.search(r'<input[^>]*id="email"(?![^>]*checked)[^>]*>', html)

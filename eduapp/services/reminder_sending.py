@@ -17,10 +17,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from eduapp import channels
@@ -44,8 +45,9 @@ def _now(now: datetime | None) -> datetime:
 # --- rendering ---------------------------------------------------------------------------------------
 
 
-def render(reminder: Reminder, locale: str | None) -> tuple[str, str]:
-    """Subject and text of a reminder in ``locale`` (the recipient's; Chinese by default)."""
+def render(reminder, locale: str | None) -> tuple[str, str]:
+    """Subject and text of a reminder (anything with its kind, occasion and params) in ``locale`` (the
+    recipient's; Chinese by default)."""
     languages = current_app.config["LANGUAGES"]
     locale = locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
     template = rules.template_for(reminder.kind, reminder.occasion.split(":", 1)[0])
@@ -56,7 +58,7 @@ def render(reminder: Reminder, locale: str | None) -> tuple[str, str]:
         return gettext(template.subject, **params), gettext(template.body, **params)
 
 
-def absolute_link(reminder: Reminder) -> str:
+def absolute_link(reminder) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + reminder.link
 
 
@@ -69,86 +71,122 @@ class Outcome:
     retry_in: float | None = None  # seconds until the next try (retrying, deferred)
 
 
-def _locked(delivery_id: int) -> Delivery | None | bool:
-    """The delivery, locked until the transaction ends; False when another worker holds it."""
-    query = select(Delivery).where(Delivery.id == delivery_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(nowait=True, of=Delivery)
+@cache
+def _claim_query(dialect: str):
+    """The delivery, its reminder, and its recipient's addresses and preferences: one row, one round trip,
+    the delivery locked (``FOR UPDATE NOWAIT`` on PostgreSQL) until the transaction ends. Built once:
+    a worker runs it for every message."""
+    d, r = Delivery.__table__, Reminder.__table__
+    u, p = User.__table__, ReminderPreference.__table__
+    query = (
+        select(d.c.id, d.c.channel, d.c.status, d.c.attempts, d.c.not_before, d.c.last_error, d.c.sent_at,
+               r.c.kind, r.c.occasion, r.c.params, r.c.link,
+               u.c.id.label("user_id"), u.c.active, u.c.email, u.c.phone, u.c.locale,
+               p.c.email.label("wants_email"), p.c.sms.label("wants_sms"))
+        .select_from(d.join(r, r.c.id == d.c.reminder_id)
+                     .outerjoin(u, u.c.id == r.c.recipient_id)
+                     .outerjoin(p, p.c.user_id == u.c.id))
+        .where(d.c.id == bindparam("delivery_id"))
+    )
+    if dialect == "postgresql":
+        query = query.with_for_update(nowait=True, of=d)
+    return query
+
+
+def _claim(delivery_id: int):
+    """The row of ``_claim_query``, None when there is no such delivery, False when another worker holds it."""
     try:
-        return db.session.execute(query.execution_options(populate_existing=True)).scalars().first()
+        query = _claim_query(db.session.get_bind().dialect.name)
+        return db.session.execute(query, {"delivery_id": delivery_id}).first()
     except OperationalError:
         db.session.rollback()
         return False
 
 
-def _still_wanted(user: User | None, channel: str) -> str | None:
+def _still_wanted(row) -> str | None:
     """The address to send to, or None when the person has none, opted out or is no longer active."""
-    if user is None or not user.active:
+    if row.user_id is None or not row.active:
         return None
-    preference = db.session.get(ReminderPreference, user.id)
-    if channel == rules.EMAIL:
-        return user.email if user.email and (preference is None or preference.email) else None
-    return user.phone if user.phone and (preference is None or preference.sms) else None
+    if row.channel == rules.EMAIL:
+        return row.email if row.email and row.wants_email is not False else None
+    return row.phone if row.phone and row.wants_sms is not False else None
 
 
-def _send(delivery: Delivery, user: User, address: str) -> None:
-    reminder = delivery.reminder
-    subject, text = render(reminder, user.locale)
-    link = absolute_link(reminder)
-    if delivery.channel == rules.EMAIL:
+def _send(row, address: str) -> None:
+    subject, text = render(row, row.locale)
+    link = absolute_link(row)
+    if row.channel == rules.EMAIL:
         domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "eduapp.local"
         channels.send_email(address, subject, f"{text}\n\n{link}\n",
-                            message_id=delivery_rules.message_id_for(f"reminder-delivery:{delivery.id}", domain))
+                            message_id=delivery_rules.message_id_for(f"reminder-delivery:{row.id}", domain))
     else:
         channels.send_sms(address, f"【{current_app.config['SMS_SIGNATURE']}】{text} {link}",
-                          idempotency_key=f"reminder-delivery-{delivery.id}")
+                          idempotency_key=f"reminder-delivery-{row.id}")
+
+
+@cache
+def _settle_statement():
+    table = Delivery.__table__
+    return update(table).where(table.c.id == bindparam("delivery_id")).values(
+        {column: bindparam(f"new_{column}") for column in ("status", "attempts", "last_error", "not_before", "sent_at",
+                                                  "updated_at")})
+
+
+def _settle(row, now: datetime, status: str, *, attempts: int | None = None, last_error: str | None = None,
+            not_before: datetime | None = None, sent_at: datetime | None = None) -> None:
+    """Record the outcome and end the transaction (which releases the lock). Every column is written, the
+    ones not given keep the row's values, so that the statement is always the same one."""
+    db.session.execute(_settle_statement(), {
+        "delivery_id": row.id, "new_status": status, "new_updated_at": now, "new_not_before": not_before,
+        "new_sent_at": row.sent_at if sent_at is None else sent_at,
+        "new_attempts": row.attempts if attempts is None else attempts,
+        "new_last_error": row.last_error if last_error is None else last_error,
+    })
+    db.session.commit()
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> Outcome:
+    """Send one e-mail or SMS delivery if it is still pending: three statements (the locking read, the
+    update, the commit) around the send."""
     now = _now(now)
-    delivery = _locked(delivery_id)
-    if delivery is False:
+    row = _claim(delivery_id)
+    if row is False:
         return Outcome("busy")
-    if delivery is None:
+    if row is None:
         db.session.rollback()
         return Outcome("missing")
-    if delivery.status not in rules.PENDING or delivery.channel == rules.INBOX:
+    if row.status not in rules.PENDING or row.channel == rules.INBOX:
         db.session.rollback()
-        return Outcome(delivery.status)
-    if delivery.not_before is not None and delivery.not_before > now:
+        return Outcome(row.status)
+    if row.not_before is not None and row.not_before > now:
         db.session.rollback()
-        return Outcome("not_yet", (delivery.not_before - now).total_seconds())
-    user = db.session.get(User, delivery.reminder.recipient_id)
-    address = _still_wanted(user, delivery.channel)
-    delivery.updated_at = now
+        return Outcome("not_yet", (row.not_before - now).total_seconds())
+    address = _still_wanted(row)
     if address is None:
-        delivery.status, delivery.last_error = rules.SKIPPED, "opted out, no address, or account inactive"
-        db.session.commit()
+        _settle(row, now, rules.SKIPPED, last_error="opted out, no address, or account inactive",
+                not_before=row.not_before)
         return Outcome(rules.SKIPPED)
-    if delivery.channel == rules.SMS:
+    if row.channel == rules.SMS:
         quiet = delivery_rules.quiet_until(now, *current_app.config["SMS_QUIET_HOURS"])
         if quiet is not None:
-            delivery.status, delivery.not_before = rules.DEFERRED, quiet
-            db.session.commit()
+            _settle(row, now, rules.DEFERRED, not_before=quiet)
             return Outcome(rules.DEFERRED, (quiet - now).total_seconds())
-    delivery.attempts += 1
+    attempts = row.attempts + 1
     try:
-        _send(delivery, user, address)
+        _send(row, address)
     except delivery_rules.DeliveryError as error:
-        delivery.last_error = str(error)[:2000]
-        if error.transient and delivery.attempts < rules.MAX_ATTEMPTS:
+        last_error = str(error)[:2000]
+        if error.transient and attempts < rules.MAX_ATTEMPTS:
             config = current_app.config
-            wait = max(delivery_rules.backoff_seconds(delivery.attempts, config["REMINDER_RETRY_BASE_SECONDS"],
+            wait = max(delivery_rules.backoff_seconds(attempts, config["REMINDER_RETRY_BASE_SECONDS"],
                                                       config["REMINDER_RETRY_CAP_SECONDS"]), error.retry_after or 0)
-            delivery.status, delivery.not_before = rules.RETRYING, now + timedelta(seconds=wait)
-            db.session.commit()
+            _settle(row, now, rules.RETRYING, attempts=attempts, last_error=last_error,
+                    not_before=now + timedelta(seconds=wait))
             return Outcome(rules.RETRYING, wait)
-        delivery.status = rules.FAILED
-        db.session.commit()
-        log.warning("reminder delivery %s failed: %s", delivery.id, error)
+        _settle(row, now, rules.FAILED, attempts=attempts, last_error=last_error, not_before=row.not_before)
+        log.warning("reminder delivery %s failed: %s", delivery_id, error)
         return Outcome(rules.FAILED)
-    delivery.status, delivery.sent_at, delivery.not_before = rules.SENT, now, None
-    db.session.commit()
+    _settle(row, now, rules.SENT, attempts=attempts, sent_at=now)
     return Outcome(rules.SENT)
 
 
