@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from celery.signals import worker_process_init
 from flask import Flask
 
+from eduapp.config import task_rate
 from eduapp.tasks import TASK_MODULES
 
 # Every periodic job, in one place (times in Asia/Shanghai).
@@ -37,8 +38,10 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
-    rate_limits = {"eduapp.reminders.send_email": {"rate_limit": app.config.get("EMAIL_RATE_LIMIT")},
-                   "eduapp.reminders.send_sms": {"rate_limit": app.config.get("SMS_RATE_LIMIT")}}
+    # The limits are in messages; a send task carries up to REMINDER_SEND_BATCH of them.
+    batch = app.config.get("REMINDER_SEND_BATCH", 1)
+    rate_limits = {"eduapp.reminders.send_email": {"rate_limit": task_rate(app.config.get("EMAIL_RATE_LIMIT"), batch)},
+                   "eduapp.reminders.send_sms": {"rate_limit": task_rate(app.config.get("SMS_RATE_LIMIT"), batch)}}
     celery_app.config_from_object({**app.config["CELERY"], "beat_schedule": BEAT_SCHEDULE,
                                    "task_annotations": rate_limits})
     celery_app.set_default()

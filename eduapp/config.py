@@ -8,6 +8,7 @@ EDUAPP_SECRET_KEY, EDUAPP_DATABASE_URL (PostgreSQL) and EDUAPP_REDIS_URL.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,28 @@ def rate_limit_setting(env: Mapping[str, str], name: str, default: str) -> str:
     except ValueError:
         raise ConfigError(f"EDUAPP_{name} must be a rate limit like '600 per minute', got {value!r}")
     return value
+
+
+CELERY_RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)/([smh])$")
+
+
+def message_rate_setting(env: Mapping[str, str], name: str, default: str) -> str | None:
+    """Messages per second, minute or hour ("100/s", "3000/m"); empty for none. Checked at start."""
+    raw = env.get(f"EDUAPP_{name}", default).strip()
+    if not raw:
+        return None
+    if not CELERY_RATE_RE.match(raw) or float(raw.split("/")[0]) <= 0:
+        raise ConfigError(f"EDUAPP_{name} must be a rate like '100/s', '3000/m' or '50000/h' (empty for none), "
+                          f"got {raw!r}")
+    return raw
+
+
+def task_rate(message_rate: str | None, batch: int) -> str | None:
+    """The Celery rate limit of a task that sends up to ``batch`` messages, for ``message_rate`` messages."""
+    if message_rate is None:
+        return None
+    count, unit = CELERY_RATE_RE.match(message_rate).groups()
+    return f"{float(count) / batch:g}/{unit}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -154,6 +177,9 @@ def reminder_settings(env: Mapping[str, str]) -> dict:
     target = env_int(env, "STUDY_TARGET_PERCENT", DEFAULT_STUDY_TARGET_PERCENT)
     if not 1 <= target <= 100:
         raise ConfigError(f"EDUAPP_STUDY_TARGET_PERCENT must be from 1 to 100, got {target}")
+    batch = env_int(env, "REMINDER_SEND_BATCH", 20)
+    if not 1 <= batch <= 500:
+        raise ConfigError(f"EDUAPP_REMINDER_SEND_BATCH must be from 1 to 500, got {batch}")
     return {
         "REMINDER_LEADS": configured,
         "STUDY_TARGET_PERCENT": target,
@@ -163,9 +189,11 @@ def reminder_settings(env: Mapping[str, str]) -> dict:
         # Retries of transient failures: full-jitter exponential backoff from the base, up to the cap.
         "REMINDER_RETRY_BASE_SECONDS": env_int(env, "REMINDER_RETRY_BASE_SECONDS", 30),
         "REMINDER_RETRY_CAP_SECONDS": env_int(env, "REMINDER_RETRY_CAP_SECONDS", 3600),
-        # Celery rate limits per worker for each channel's send task ("" for none).
-        "EMAIL_RATE_LIMIT": env.get("EDUAPP_EMAIL_RATE_LIMIT", "100/s").strip() or None,
-        "SMS_RATE_LIMIT": env.get("EDUAPP_SMS_RATE_LIMIT", "50/s").strip() or None,
+        # Messages per worker and channel ("" for no limit), enforced as the Celery rate limit of each
+        # channel's send task, which carries up to REMINDER_SEND_BATCH deliveries.
+        "EMAIL_RATE_LIMIT": message_rate_setting(env, "EMAIL_RATE_LIMIT", "100/s"),
+        "SMS_RATE_LIMIT": message_rate_setting(env, "SMS_RATE_LIMIT", "50/s"),
+        "REMINDER_SEND_BATCH": batch,
     }
 
 

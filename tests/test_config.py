@@ -51,6 +51,9 @@ def test_production_settings(tmp_path):
         ({"EDUAPP_FORCE_HTTPS": "maybe"}, "EDUAPP_FORCE_HTTPS"),
         ({"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "short"}, "at least 32"),
         ({"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "s" * 40}, "EDUAPP_DATABASE_URL"),
+        ({"EDUAPP_EMAIL_RATE_LIMIT": "100 per second"}, "EDUAPP_EMAIL_RATE_LIMIT"),
+        ({"EDUAPP_SMS_RATE_LIMIT": "0/s"}, "EDUAPP_SMS_RATE_LIMIT"),
+        ({"EDUAPP_REMINDER_SEND_BATCH": "0"}, "EDUAPP_REMINDER_SEND_BATCH"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, message):

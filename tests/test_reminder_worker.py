@@ -173,3 +173,31 @@ def test_a_worker_killed_in_the_middle_of_a_send_is_redelivered_and_sends_once(r
     time.sleep(3)
     assert len(smtp.mailbox.messages) == 1
     assert _email().attempts == 1  # the killed try's transaction was rolled back with its connection
+
+
+def test_many_e_mails_go_out_in_batches_once_each(reminder_worker, smtp, ctx):
+    """45 deliveries make three tasks of at most 20 (EDUAPP_REMINDER_SEND_BATCH); each e-mail goes out once."""
+    from eduapp.models import Reminder
+    from eduapp.tasks.reminders import queue
+
+    smtp.start()
+    firm = factories.enterprise("乙企业", 2)
+    ids = []
+    for n in range(45):
+        person = factories.user(f"staff-b{n}", firm, Role.ENTERPRISE_STAFF, email=f"staff-b{n}@example.com")
+        reminder = Reminder(kind="exam_closing", object_type="exam", object_id=1, recipient_id=person.id,
+                            occasion="1d", params={"title": "年度考试", "close": "2026-12-02 18:00"}, link="/exams/")
+        db.session.add(reminder)
+        db.session.flush()
+        delivery = Delivery(reminder_id=reminder.id, channel="email", status="queued")
+        db.session.add(delivery)
+        db.session.flush()
+        ids.append(delivery.id)
+    db.session.commit()
+    assert queue(ids) == 45
+    _wait_for(lambda: db.session.execute(select(db.func.count()).select_from(Delivery)
+                                         .where(Delivery.status == "sent")).scalar_one() == 45,
+              what="45 sent deliveries")
+    time.sleep(2)
+    recipients = [email.message_from_bytes(m, policy=email.policy.default)["To"] for m in smtp.mailbox.messages]
+    assert sorted(recipients) == sorted(f"staff-b{n}@example.com" for n in range(45))

@@ -340,9 +340,12 @@ def test_a_configured_lead_time_moves_the_reminder(app, world):
 
 
 def test_each_channel_has_its_rate_limit_in_the_worker(app):
+    # The defaults, 100 e-mails and 50 SMS a second, for tasks of 20 deliveries each.
+    assert (app.config["EMAIL_RATE_LIMIT"], app.config["SMS_RATE_LIMIT"]) == ("100/s", "50/s")
+    assert app.config["REMINDER_SEND_BATCH"] == 20
     annotations = app.extensions["celery"].conf.task_annotations
-    assert annotations["eduapp.reminders.send_email"]["rate_limit"] == app.config["EMAIL_RATE_LIMIT"]
-    assert annotations["eduapp.reminders.send_sms"]["rate_limit"] == app.config["SMS_RATE_LIMIT"]
+    assert annotations["eduapp.reminders.send_email"]["rate_limit"] == "5/s"
+    assert annotations["eduapp.reminders.send_sms"]["rate_limit"] == "2.5/s"
     conf = app.extensions["celery"].conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.broker_transport_options["visibility_timeout"] > 10 * 3600  # above the longest countdown

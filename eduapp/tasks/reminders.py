@@ -1,5 +1,6 @@
 """Early-warning reminders: the periodic scan, the sends (one task per channel, so each has its own
-rate limit) and the sweep that queues again what a lost task or the quiet hours left pending.
+rate limit; a task carries up to REMINDER_SEND_BATCH deliveries) and the sweep that queues again what
+a lost task or the quiet hours left pending.
 
 Every task is idempotent: a scan writes each reminder once (its dedupe key), a send sends a delivery
 once (services.reminder_sending.deliver). With acks_late and reject_on_worker_lost (the Celery
@@ -8,43 +9,69 @@ settings), a send whose worker is killed is redelivered and then done once.
 
 from __future__ import annotations
 
+import logging
+from collections import Counter, defaultdict
+
 from celery import current_app as celery_app
 from celery import shared_task
 
+log = logging.getLogger(__name__)
+
 
 def queue(delivery_ids: list[int], countdown: float | None = None) -> int:
-    """Hand deliveries to their channel's send task (after the commit that wrote them)."""
+    """Hand deliveries to their channel's send task (after the commit that wrote them), up to
+    REMINDER_SEND_BATCH of them a task; returns how many deliveries were queued."""
+    from flask import current_app
+
     from eduapp.services import reminder_sending
 
     eager = celery_app.conf.task_always_eager
     if eager and countdown:
         return 0  # in-process: a later try waits for `eduapp reminders run` or the sweep
     tasks = {"email": send_email, "sms": send_sms}
-    sent = 0
+    by_channel: dict[str, list[int]] = defaultdict(list)
     for delivery_id, channel in sorted(reminder_sending.channel_of(delivery_ids).items()):
         if channel in tasks:
-            tasks[channel].apply_async((delivery_id,), countdown=countdown)
-            sent += 1
-    return sent
+            by_channel[channel].append(delivery_id)
+    batch = current_app.config["REMINDER_SEND_BATCH"]
+    for channel, ids in by_channel.items():
+        for start in range(0, len(ids), batch):
+            tasks[channel].apply_async((ids[start:start + batch],), countdown=countdown)
+    return sum(len(ids) for ids in by_channel.values())
 
 
-def _deliver(delivery_id: int) -> str:
+def _deliver(delivery_ids: list[int] | int) -> dict[str, int]:
+    """Send each delivery in its own transaction; one that raises does not stop the others (it stays
+    pending, and the sweep queues it again). Returns how many ended in each outcome."""
+    from eduapp.extensions import db
     from eduapp.services import reminder_sending
 
-    outcome = reminder_sending.deliver(delivery_id)
-    if outcome.retry_in is not None and outcome.status in ("retrying", "deferred", "not_yet"):
-        queue([delivery_id], countdown=max(1.0, outcome.retry_in))
-    return outcome.status
+    outcomes: Counter[str] = Counter()
+    if isinstance(delivery_ids, int):  # a task queued before sends were batched
+        delivery_ids = [delivery_ids]
+    for delivery_id in delivery_ids:
+        try:
+            outcome = reminder_sending.deliver(delivery_id)
+        except Exception:
+            db.session.rollback()
+            log.exception("reminder delivery %s: the send raised; the sweep will queue it again", delivery_id)
+            outcomes["error"] += 1
+            continue
+        outcomes[outcome.status] += 1
+        if outcome.retry_in is not None and outcome.status in ("retrying", "deferred", "not_yet"):
+            queue([delivery_id], countdown=max(1.0, outcome.retry_in))
+    return dict(outcomes)
 
 
-@shared_task(name="eduapp.reminders.send_email", ignore_result=False)
-def send_email(delivery_id: int) -> str:
-    return _deliver(delivery_id)
+# ignore_result: the outcome of each send is its delivery row (the delivery log).
+@shared_task(name="eduapp.reminders.send_email", ignore_result=True)
+def send_email(delivery_ids: list[int] | int) -> dict[str, int]:
+    return _deliver(delivery_ids)
 
 
-@shared_task(name="eduapp.reminders.send_sms", ignore_result=False)
-def send_sms(delivery_id: int) -> str:
-    return _deliver(delivery_id)
+@shared_task(name="eduapp.reminders.send_sms", ignore_result=True)
+def send_sms(delivery_ids: list[int] | int) -> dict[str, int]:
+    return _deliver(delivery_ids)
 
 
 @shared_task(name="eduapp.reminders.scan", ignore_result=False)
