@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _pg import copy_rows as _copy  # noqa: E402 (bench/ is on the path when run as a script)
+from _pg import finish_load as _finish_load  # noqa: E402
 from _pg import pg_timestamp as _ts  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_bench"
@@ -241,12 +242,7 @@ def load(attempts: int, rng: random.Random) -> int:
             spool.seek(0)
             items = _copy(cur, "attempt_items", "id, attempt_id, position, slot, section, question_version_id, "
                           "option_order, points, response, seq, saved_at, flagged, mark", spool)
-        for table in ("users", "attempts", "attempt_items"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        raw.commit()
-        raw.driver_connection.autocommit = True
-        cur.execute("VACUUM ANALYZE")
-        raw.driver_connection.autocommit = False
+        _finish_load(raw, cur, ("users", "attempts", "attempt_items"))
     finally:
         raw.close()
     assert items == attempts * sum(count for _, _, count, _ in PAPER)

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _pg import copy_rows as _copy  # noqa: E402 (bench/ is on the path when run as a script)
+from _pg import finish_load as _finish_load  # noqa: E402
 from _pg import pg_timestamp as _ts  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -137,13 +138,8 @@ def load(people: int, now: datetime) -> dict:
         _copy(cur, "points_reservations", "id, account_id, amount, state, allocations, purpose, created_at, "
               "settled_at", reservations)
         entries += _copy(cur, "points_entries", columns, others)
-        for table in ("organisations", "users", "points_accounts", "points_entries", "points_lots",
-                      "points_reservations"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        raw.commit()
-        raw.driver_connection.autocommit = True
-        cur.execute("VACUUM ANALYZE")
-        raw.driver_connection.autocommit = False
+        _finish_load(raw, cur, ("organisations", "users", "points_accounts", "points_entries", "points_lots",
+                      "points_reservations"))
     finally:
         raw.close()
     return {"people": people, "enterprises": enterprises, "entries": entries, "lots": len(lots)}
