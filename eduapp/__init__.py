@@ -41,6 +41,11 @@ def register_extensions(app: Flask) -> None:
     from eduapp.web.i18n import select_locale
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            from eduapp.db_pool import ping_idle_connections
+
+            ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -224,7 +224,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
     if production and redis_url is None:
         raise ConfigError("EDUAPP_REDIS_URL is required in production (redis://…)")
 
-    engine_options: dict = {"pool_pre_ping": True}
+    # PostgreSQL: no pool_pre_ping; eduapp.db_pool pings only connections idle for this long.
+    engine_options: dict = {}
     if database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
 
@@ -233,6 +234,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "DB_PING_AFTER_IDLE_SECONDS": 1.0,
         "REDIS_URL": redis_url,
         # Sessions: HttpOnly and SameSite=Lax always, Secure whenever served over HTTPS (production).
         "SESSION_COOKIE_HTTPONLY": True,
