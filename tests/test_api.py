@@ -135,3 +135,30 @@ def test_the_exam_page_calls_the_api_with_its_session_and_csrf_token(client, aut
     assert client.put(url, json={"response": None, "seq": 1}).status_code == 400  # no CSRF header
     ok = client.put(url, json={"response": None, "seq": 1}, headers={"X-CSRFToken": csrf_token(client, "/")})
     assert ok.status_code == 200
+
+
+def test_the_attempt_document_is_exactly_the_documented_schema(client, world):
+    """The start and the re-read send the paper without marshmallow (api.routes.attempt_response): the
+    document must be what AttemptOut would dump, in progress and in review, to the byte."""
+    import json
+
+    from flask import jsonify
+
+    from eduapp.api.routes import AttemptOut, attempt_payload, attempt_response
+    from eduapp.services import attempts
+
+    headers = _token(client)
+    started = client.post(f"/api/v1/exams/{world.id}/attempts", headers=headers).json
+    base = f"/api/v1/attempts/{started['id']}"
+    first = started["items"][0]
+    client.put(f"{base}/answers/{first['id']}", headers=headers, json={"response": _right(first), "seq": 1,
+                                                                       "flagged": True})
+    attempt = db.session.get(Attempt, started["id"])
+    with client.application.test_request_context():
+        for state in ("in progress", "in review"):
+            if state == "in review":
+                attempts.submit(attempt)
+            payload = attempt_payload(attempt)
+            fast = attempt_response(payload).get_data(as_text=True)
+            assert fast == jsonify(AttemptOut().dump(payload)).get_data(as_text=True), state
+            assert json.loads(fast)["review"] is (state == "in review")
