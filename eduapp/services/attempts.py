@@ -10,11 +10,12 @@ returns the same result, and points are awarded once.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -111,19 +112,46 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
         if current is None:
             raise
         return current
-    # The paper's rows in one bulk INSERT (no ORM objects: at the opening of an exam day every
-    # candidate starts within a minute, and building 50 objects per start was most of its time).
-    db.session.execute(insert(AttemptItem), [
+    # The paper's rows in one statement (no ORM objects: at the opening of an exam day every candidate
+    # starts within a minute, and building 50 objects per start was most of its time).
+    rows = [
         {"attempt_id": attempt.id, "position": position, "slot": item.slot, "section": item.section,
          "question_version_id": item.candidate.version_id, "points": item.points, "seq": 0, "flagged": False,
          "option_order": option_order(option_counts[item.candidate.version_id], rng,
                                       exam.shuffle_options and item.candidate.qtype in CHOICE_TYPES)}
         for position, item in enumerate(paper, start=1)
-    ])
+    ]
+    _insert_items(rows)
     audit.record("attempt.start", actor=user, obj_type="attempt", obj_id=attempt.id,
                  summary={"exam": exam.id, "number": attempt.number, "deadline": attempt.deadline.isoformat()})
     db.session.commit()
     return attempt
+
+
+# PostgreSQL: the paper's rows as one INSERT of arrays, whatever the paper's length (a statement of 50
+# rows of VALUES is too long for psycopg's statement cache and is parsed anew at every start; an
+# executemany is 50 statements).
+_PG_INSERT_ITEMS = text("""
+    INSERT INTO attempt_items (attempt_id, position, slot, section, question_version_id, option_order, points, seq,
+                               flagged)
+    SELECT :attempt_id, t.position, t.slot, t.section, t.version_id, CAST(t.option_order AS json), t.points, 0, false
+    FROM unnest(CAST(:positions AS integer[]), CAST(:slots AS integer[]), CAST(:sections AS integer[]),
+                CAST(:version_ids AS integer[]), CAST(:option_orders AS text[]), CAST(:points AS integer[]))
+         AS t(position, slot, section, version_id, option_order, points)""")
+
+
+def _insert_items(rows: list[dict]) -> None:
+    if not rows:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(insert(AttemptItem), rows)
+        return
+    db.session.execute(_PG_INSERT_ITEMS, {
+        "attempt_id": rows[0]["attempt_id"],
+        "positions": [r["position"] for r in rows], "slots": [r["slot"] for r in rows],
+        "sections": [r["section"] for r in rows], "version_ids": [r["question_version_id"] for r in rows],
+        "option_orders": [json.dumps(r["option_order"]) for r in rows], "points": [r["points"] for r in rows],
+    })
 
 
 # The autosave's two statements, built once (Core, on the session's connection and transaction).
