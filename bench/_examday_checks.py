@@ -28,6 +28,22 @@ def wait_until_finished(app, exam_id: int, timeout: float) -> tuple[int, float]:
             time.sleep(1)
 
 
+def wait_until_prepared(app, exam_id: int, expected: int, timeout: float) -> tuple[int, float]:
+    """Poll until the worker has drawn ``expected`` papers for the exam; (papers drawn, seconds waited)."""
+    from eduapp.extensions import db
+    from eduapp.models import PreparedPaper
+
+    started = time.monotonic()
+    with app.app_context():
+        while True:
+            drawn = db.session.execute(select(func.count()).select_from(PreparedPaper).where(
+                PreparedPaper.exam_id == exam_id)).scalar_one()
+            db.session.rollback()
+            if drawn >= expected or time.monotonic() - started > timeout:
+                return drawn, time.monotonic() - started
+            time.sleep(0.5)
+
+
 def check(app, exam_id: int, ledger, candidate_ids: set[int]) -> dict:
     from eduapp.extensions import db
     from eduapp.models import Attempt, AttemptItem, AuditRecord, PointsEntry, PracticeAnswer

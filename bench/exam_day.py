@@ -216,12 +216,19 @@ def main(argv=None) -> int:
         print(f"exam: open {scenario.exam_seconds:.0f} s after a login phase of {scenario.login_window:.0f} s; "
               f"answers at about {scenario.candidates * QUESTIONS * 1.1 / (scenario.answer_end - 10):.0f}/s",
               flush=True)
-        lead = scenario.login_window + 3
-        open_at = utcnow() + timedelta(seconds=lead)
-        t0 = time.monotonic() + lead
+        # The papers are drawn ahead by the worker (eduapp.exams.prepare_papers, which the beat runs
+        # every minute for exams opening within EXAM_PREPARE_MINUTES); queued here at once, and the
+        # opening is set far enough ahead for it to finish before the first sign-in.
+        redis_app = bench_app(args.database_url, args.redis_url)
+        prepare_allowance = 5.0 if args.quick else 30.0
+        open_at = utcnow() + timedelta(seconds=prepare_allowance + scenario.login_window + 3)
         exam_id = world.exam(app, "exam-day 年度学法考试", open_at, open_at + timedelta(seconds=scenario.exam_seconds),
                              int(scenario.exam_seconds // 60) + 60, [("role", "civil_servant"),
                                                                      ("role", "enterprise_staff")])
+        redis_app.extensions["celery"].send_task("eduapp.exams.prepare_papers")
+        prepared, took = checks.wait_until_prepared(app, exam_id, len(users), timeout=prepare_allowance)
+        print(f"papers drawn ahead by the worker: {prepared} (candidates and probes) in {took:.1f} s", flush=True)
+        t0 = time.monotonic() + (open_at - utcnow()).total_seconds()
         web_cpu0, pg_cpu0 = servers.cpu_seconds(srv.web_pids()), servers.postgres_cpu_seconds()
         client_cpu0 = _own_cpu()
         wall0 = time.monotonic()
@@ -232,7 +239,6 @@ def main(argv=None) -> int:
                "postgres_all": servers.postgres_cpu_seconds() - pg_cpu0, "client": _own_cpu() - client_cpu0}
         load_after = servers.load_average()
         # the deadline: queue the periodic task now, as the beat's next tick would (the beat runs too)
-        redis_app = bench_app(args.database_url, args.redis_url)
         redis_app.extensions["celery"].send_task("eduapp.exams.finalise_overdue")
         left, waited = checks.wait_until_finished(app, exam_id, timeout=90)
         srv.check_alive()

@@ -20,6 +20,8 @@ BEAT_SCHEDULE = {
     "offsets-expire-overdue": {"task": "eduapp.offsets.expire_overdue", "schedule": crontab(minute=10)},
     "audit-verify-nightly": {"task": "eduapp.audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
     "exams-finalise-overdue": {"task": "eduapp.exams.finalise_overdue", "schedule": 60.0},
+    # Papers of exams opening within EXAM_PREPARE_MINUTES, drawn ahead of the opening minute's rush.
+    "exams-prepare-papers": {"task": "eduapp.exams.prepare_papers", "schedule": 60.0},
     # Lots expire at the end of a day in China: write them off just after midnight.
     "points-expire-daily": {"task": "eduapp.points.expire", "schedule": crontab(hour=0, minute=5)},
     # Competition placings, once a closed competition has no attempt left running.

@@ -197,6 +197,13 @@ def reminder_settings(env: Mapping[str, str]) -> dict:
     }
 
 
+def _prepare_minutes(env: Mapping[str, str]) -> int:
+    minutes = env_int(env, "EXAM_PREPARE_MINUTES", 30)
+    if not 0 <= minutes <= 1440:
+        raise ConfigError(f"EDUAPP_EXAM_PREPARE_MINUTES must be from 0 to 1440, got {minutes}")
+    return minutes
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -249,6 +256,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Every /api/v1 request, per signed-in person (else per address): see eduapp/api/limits.py.
         "API_RATE_LIMIT": rate_limit_setting(env, "API_RATE_LIMIT", "600 per minute"),
         "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
+        # Exam papers are drawn this many minutes before the exam opens (0: only at the start).
+        "EXAM_PREPARE_MINUTES": _prepare_minutes(env),
         # Celery: eager (in-process) unless a broker is configured.
         "CELERY": {
             "broker_url": redis_url or "memory://",

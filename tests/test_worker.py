@@ -116,3 +116,27 @@ def test_audit_check_through_a_real_worker(worker, ctx):
     _tamper(records[1].id)
     result = verify_audit_chain.apply_async(queue=worker).get(timeout=60)
     assert result["broken_record"] == records[1].id and result["reason"]
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_papers_are_prepared_by_the_worker(worker, ctx):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from eduapp.domain.roles import Role
+    from eduapp.models import PreparedPaper, utcnow
+    from eduapp.tasks.exams import prepare_papers
+    from tests import factories
+
+    factories.bank()
+    org = factories.enterprise("甲企业", 1)
+    for n in range(4):
+        factories.user(f"staff-p{n}", org, Role.ENTERPRISE_STAFF)
+    now = utcnow()
+    exam = factories.exam(open_at=now + timedelta(minutes=5), close_at=now + timedelta(hours=2))
+    assert prepare_papers.apply_async(queue=worker).get(timeout=60) == {str(exam.id): 4}
+    db.session.rollback()
+    count = select(func.count()).select_from(PreparedPaper).where(PreparedPaper.exam_id == exam.id)
+    assert db.session.execute(count).scalar_one() == 4

@@ -37,6 +37,8 @@ class Permission(StrEnum):
 
 
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT})
+# The roles that study (Permission.STUDY), as stored in user_roles, for queries.
+LEARNER_ROLES = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value, Role.CIVIL_SERVANT.value)
 BUREAU_ROLES = frozenset(
     {
         Role.QUESTION_EDITOR,

@@ -3,7 +3,16 @@
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
 from eduapp.models.cases import OffsetApplication, OffsetDecision, PenaltyCase, RuleSet, ViolationType
-from eduapp.models.exam import ApiToken, Attempt, AttemptItem, Exam, ExamAudience, ExamOverride, PracticeAnswer
+from eduapp.models.exam import (
+    ApiToken,
+    Attempt,
+    AttemptItem,
+    Exam,
+    ExamAudience,
+    ExamOverride,
+    PracticeAnswer,
+    PreparedPaper,
+)
 from eduapp.models.law import Law, LawArticle
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
 from eduapp.models.points import (
@@ -46,6 +55,7 @@ __all__ = [
     "ExamAudience",
     "ExamOverride",
     "PracticeAnswer",
+    "PreparedPaper",
     "GOVERNMENT",
     "AuditRecord",
     "Base",

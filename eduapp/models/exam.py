@@ -126,6 +126,20 @@ class AttemptItem(Base):
     version = relationship("QuestionVersion", lazy="joined")
 
 
+class PreparedPaper(Base):
+    """A paper drawn for a candidate before the exam opens (services.papers), so that at the opening,
+    when thousands start within a minute, a start only copies it into the new attempt. Taken (deleted)
+    by the start that uses it; an exam's are dropped when it is saved. ``items`` is a list of
+    [slot, section, question_version_id, points, option_order], in the order the candidate sees them."""
+
+    __tablename__ = "prepared_papers"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    items: Mapped[list] = mapped_column(JSON)
+    prepared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PracticeAnswer(Base):
     """An answer given in practice (or in a finished exam): the wrong-answer book and progress read these."""
 

@@ -19,14 +19,14 @@ from sqlalchemy import bindparam, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain import exam_rules
-from eduapp.domain.blueprint import draw, max_score, option_order
+from eduapp.domain.blueprint import max_score
 from eduapp.domain.grading import check_response, compile_key, grade, passed
 from eduapp.domain.problems import N_, InputError, Problem
-from eduapp.domain.questions import CHOICE_TYPES, blank_count
+from eduapp.domain.questions import blank_count
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Exam, PracticeAnswer, QuestionVersion, User, utcnow
 from eduapp.models.base import UTCDateTime
-from eduapp.services import audit, exams
+from eduapp.services import audit, exams, papers
 
 IN_PROGRESS, FINISHED = "in_progress", "finished"
 
@@ -67,36 +67,40 @@ def in_progress(user: User, exam: Exam, now: datetime | None = None) -> Attempt 
     return attempt
 
 
+# The user's attempts of an exam, as plain rows (a start only needs how many, and the running one).
+_MINE = select(Attempt.id, Attempt.state).where(Attempt.exam_id == bindparam("exam"),
+                                                Attempt.user_id == bindparam("user"))
+
+
 def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Random | None = None) -> Attempt:
-    """The attempt in progress, or a new one with a freshly drawn, frozen paper."""
+    """The attempt in progress, or a new one with its frozen paper: the one drawn for this candidate
+    before the opening (services.papers) if there is one still good, else one drawn now."""
     now = _now(now)
     if not exams.may_take(user, exam):
         raise AttemptError("not_found", N_("There is no such exam."), 404)
-    current = in_progress(user, exam, now)
-    if current is not None:
-        return current
+    mine = db.session.execute(_MINE, {"exam": exam.id, "user": user.id}).all()
+    running = next((row.id for row in mine if row.state == IN_PROGRESS), None)
+    if running is not None:
+        current = db.session.get(Attempt, running)
+        if now <= current.deadline:
+            return current
+        submit(current, now=current.deadline, by="deadline")
     if not exam_rules.is_open(exam.open_at, exam.close_at, now):
         raise AttemptError("closed", N_("This exam is not open now."), 409)
     override = exams.override_for(exam, user.id)
-    used = len(attempts_of(user, exam))
+    used = len(mine)
     if exam_rules.attempts_left(exam.attempts_allowed, override.extra_attempts if override else 0, used) == 0:
         raise AttemptError("no_attempts_left", N_("You have used every attempt this exam allows."), 409)
 
-    rng = rng or random.SystemRandom()
     sections = exams.sections_of(exam)
-    try:
-        paper = draw(sections, exams.candidates(), rng, shuffle=exam.shuffle_questions)
-    except ValueError:
-        raise AttemptError("paper_unavailable",
-                           N_("The question bank cannot fill this exam's paper now; please tell the exam manager."),
-                           409)
-    option_counts = {
-        version_id: len(options or ())
-        for version_id, options in db.session.execute(
-            select(QuestionVersion.id, QuestionVersion.options)
-            .where(QuestionVersion.id.in_([item.candidate.version_id for item in paper]))
-        )
-    }
+    rows = papers.take(exam.id, user.id)
+    if rows is None:
+        try:
+            rows = papers.draw_paper(exam, sections, exams.candidates(), rng or random.SystemRandom())
+        except ValueError:
+            raise AttemptError("paper_unavailable",
+                               N_("The question bank cannot fill this exam's paper now; please tell the exam "
+                                  "manager."), 409)
     attempt = Attempt(
         exam_id=exam.id, user_id=user.id, number=used + 1, state=IN_PROGRESS, started_at=now,
         deadline=exam_rules.deadline(now, exam.duration_minutes, override.extra_minutes if override else 0,
@@ -114,18 +118,22 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
         return current
     # The paper's rows in one statement (no ORM objects: at the opening of an exam day every candidate
     # starts within a minute, and building 50 objects per start was most of its time).
-    rows = [
-        {"attempt_id": attempt.id, "position": position, "slot": item.slot, "section": item.section,
-         "question_version_id": item.candidate.version_id, "points": item.points, "seq": 0, "flagged": False,
-         "option_order": option_order(option_counts[item.candidate.version_id], rng,
-                                      exam.shuffle_options and item.candidate.qtype in CHOICE_TYPES)}
-        for position, item in enumerate(paper, start=1)
-    ]
-    _insert_items(rows)
+    _insert_items(attempt.id, rows)
     audit.record("attempt.start", actor=user, obj_type="attempt", obj_id=attempt.id,
                  summary={"exam": exam.id, "number": attempt.number, "deadline": attempt.deadline.isoformat()})
-    db.session.commit()
+    _commit_keeping_loaded()
     return attempt
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what this session loaded: the start answers with the attempt and exam it
+    has just written and read, and reloading both after the commit was two more statements per start."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 # PostgreSQL: the paper's rows as one INSERT of arrays, whatever the paper's length (a statement of 50
@@ -140,17 +148,22 @@ _PG_INSERT_ITEMS = text("""
          AS t(position, slot, section, version_id, option_order, points)""")
 
 
-def _insert_items(rows: list[dict]) -> None:
+def _insert_items(attempt_id: int, rows: list[papers.PaperRow]) -> None:
     if not rows:
         return
     if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(insert(AttemptItem), rows)
+        db.session.execute(insert(AttemptItem), [
+            {"attempt_id": attempt_id, "position": position, "slot": row.slot, "section": row.section,
+             "question_version_id": row.version_id, "points": row.points, "seq": 0, "flagged": False,
+             "option_order": row.option_order}
+            for position, row in enumerate(rows, start=1)
+        ])
         return
     db.session.execute(_PG_INSERT_ITEMS, {
-        "attempt_id": rows[0]["attempt_id"],
-        "positions": [r["position"] for r in rows], "slots": [r["slot"] for r in rows],
-        "sections": [r["section"] for r in rows], "version_ids": [r["question_version_id"] for r in rows],
-        "option_orders": [json.dumps(r["option_order"]) for r in rows], "points": [r["points"] for r in rows],
+        "attempt_id": attempt_id, "positions": list(range(1, len(rows) + 1)),
+        "slots": [r.slot for r in rows], "sections": [r.section for r in rows],
+        "version_ids": [r.version_id for r in rows], "option_orders": [json.dumps(r.option_order) for r in rows],
+        "points": [r.points for r in rows],
     })
 
 

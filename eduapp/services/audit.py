@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from eduapp.domain.audit_chain import (
     GENESIS,
@@ -21,6 +21,12 @@ from eduapp.models import AuditRecord, User, utcnow
 _CHAIN_LOCK_KEY = 4_711_001
 
 
+_RECORDS = AuditRecord.__table__
+_LAST_HASH = select(_RECORDS.c.hash).order_by(_RECORDS.c.id.desc()).limit(1)
+_INSERT = insert(_RECORDS)
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def record(
     action: str,
     *,
@@ -29,40 +35,30 @@ def record(
     obj_id: object = None,
     summary: dict | None = None,
     ip: str | None = None,
-) -> AuditRecord:
-    """Append a record to the current transaction; the caller commits it with the change it describes."""
+) -> str:
+    """Append a record to the current transaction (the caller commits it with the change it describes);
+    returns its hash. Core statements built once: every sign-in, start and submit writes one."""
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers so that two transactions never chain onto the same predecessor.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    session.flush()
-    prev = session.execute(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).scalar()
-    prev_hash = prev or GENESIS
-    entry = AuditRecord(
-        at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor=actor.username if actor is not None else "system",
-        action=action,
-        object_type=obj_type,
-        object_id=None if obj_id is None else str(obj_id),
-        summary=canonical_json(summary or {}),
-        ip=ip,
-        prev_hash=prev_hash,
-    )
-    entry.hash = record_hash(
-        prev_hash,
-        entry.at,
-        entry.actor_id,
-        entry.actor,
-        entry.action,
-        entry.object_type,
-        entry.object_id,
-        entry.summary,
-        entry.ip,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+        session.execute(_LOCK, {"key": _CHAIN_LOCK_KEY})
+    session.flush()  # the change it describes first (ids assigned), as callers expect
+    prev_hash = session.execute(_LAST_HASH).scalar() or GENESIS
+    row = {
+        "at": utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "actor": actor.username if actor is not None else "system",
+        "action": action,
+        "object_type": obj_type,
+        "object_id": None if obj_id is None else str(obj_id),
+        "summary": canonical_json(summary or {}),
+        "ip": ip,
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = record_hash(prev_hash, row["at"], row["actor_id"], row["actor"], row["action"],
+                              row["object_type"], row["object_id"], row["summary"], row["ip"])
+    session.execute(_INSERT, row)
+    return row["hash"]
 
 
 def _entries(batch: int = 5000) -> Iterator[ChainEntry]:

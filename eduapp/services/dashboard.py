@@ -40,7 +40,7 @@ from eduapp.domain.dashboard import (
     Trainings,
 )
 from eduapp.domain.practice import CHINA
-from eduapp.domain.roles import Role
+from eduapp.domain.roles import LEARNER_ROLES, Role
 from eduapp.extensions import db
 from eduapp.models import (
     ENTERPRISE,
@@ -63,7 +63,6 @@ from eduapp.models import (
 )
 from eduapp.services.exam_stats import OrgTree
 
-LEARNER_ROLES = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value, Role.CIVIL_SERVANT.value)
 ENTERPRISE_LEARNER_ROLES = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 FINISHED, ANNULLED = "finished", "annulled"
 OPEN_STAGES = (case_rules.FILED, case_rules.INVESTIGATING, case_rules.NOTIFIED)

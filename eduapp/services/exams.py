@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import Candidate, Section, check_sections, max_score, shortfalls
@@ -18,6 +18,7 @@ from eduapp.models import (
     ExamAudience,
     ExamOverride,
     Organisation,
+    PreparedPaper,
     Question,
     QuestionVersion,
     User,
@@ -93,6 +94,8 @@ def save(actor: User | None, exam: Exam | None, fields: dict, sections: list[Sec
         exam.overrides = [ExamOverride(user_id=o.user_id, extra_minutes=o.extra_minutes,
                                        extra_attempts=o.extra_attempts) for o in overrides]
     db.session.flush()
+    # Papers drawn ahead (services.papers) follow the blueprint and audience as they were: drawn again.
+    db.session.execute(delete(PreparedPaper).where(PreparedPaper.exam_id == exam.id))
     after = {k: _plain(getattr(exam, k)) for k in SETTING_FIELDS}
     audit.record("exam.create" if created else "exam.update", actor=actor, obj_type="exam", obj_id=exam.id,
                  summary=after if created else audit.changes(before, after))
@@ -118,9 +121,12 @@ def audience_entries(exam: Exam) -> list[exam_rules.AudienceEntry]:
 
 
 def may_take(user: User, exam: Exam) -> bool:
-    return exam.status == "published" and exam_rules.in_audience(
-        audience_entries(exam), user.id, user.roles, org_chain(user.organisation)
-    )
+    if exam.status != "published":
+        return False
+    entries = audience_entries(exam)
+    # The organisation chain is a query per level: only when the audience names organisations.
+    chain = org_chain(user.organisation) if any(e.kind == "org" for e in entries) else []
+    return exam_rules.in_audience(entries, user.id, user.roles, chain)
 
 
 def visible_exams(user: User) -> list[Exam]:
@@ -139,3 +145,12 @@ def override_for(exam: Exam, user_id: int) -> ExamOverride | None:
 
 def get(exam_id: int) -> Exam | None:
     return db.session.get(Exam, exam_id)
+
+
+_FOR_START = select(Exam).where(Exam.id == bindparam("exam")).options(joinedload(Exam.audience),
+                                                                        joinedload(Exam.overrides))
+
+
+def get_for_start(exam_id: int) -> Exam | None:
+    """The exam with who may take it and its overrides, in one statement (what a start reads)."""
+    return db.session.execute(_FOR_START, {"exam": exam_id}).unique().scalar_one_or_none()

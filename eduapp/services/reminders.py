@@ -24,7 +24,7 @@ from eduapp.domain import offsets as offset_rules
 from eduapp.domain import reminders as rules
 from eduapp.domain.points import end_of_day
 from eduapp.domain.practice import CHINA, china_day, day_bounds
-from eduapp.domain.roles import Role
+from eduapp.domain.roles import LEARNER_ROLES, Role
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
@@ -44,7 +44,6 @@ from eduapp.models import (
 )
 from eduapp.models.points import ENTERPRISE_POOL, PERSON
 
-LEARNER_ROLES = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value, Role.CIVIL_SERVANT.value)
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
               "approver": Role.APPROVER.value}

@@ -10,3 +10,14 @@ def finalise_overdue_attempts() -> int:
     from eduapp.services import attempts
 
     return attempts.finalise_overdue()
+
+
+@shared_task(name="eduapp.exams.prepare_papers", ignore_result=False)
+def prepare_papers() -> dict[int, int]:
+    """Draw the papers of exams opening soon (EXAM_PREPARE_MINUTES ahead), so that the opening minute
+    only copies them; forget those of closed exams. Returns {exam id: papers drawn}."""
+    from flask import current_app
+
+    from eduapp.services import papers
+
+    return papers.prepare_upcoming(current_app.config["EXAM_PREPARE_MINUTES"])

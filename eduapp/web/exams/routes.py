@@ -51,7 +51,7 @@ def index():
 @bp.route("/<int:exam_id>/start", methods=["POST"])
 @require(Permission.STUDY)
 def start(exam_id: int):
-    exam = exams.get(exam_id)
+    exam = exams.get_for_start(exam_id)
     if exam is None or not exams.may_take(current_user, exam) or not ConfirmForm().validate_on_submit():
         abort(404)
     try:

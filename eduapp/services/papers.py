@@ -1,0 +1,146 @@
+"""Drawing exam papers, and drawing them ahead of the opening.
+
+At the opening of an exam day every candidate starts within a minute, and drawing a paper (reading the
+whole published bank, matching the blueprint, shuffling) was most of a start's work. So papers are
+also drawn before the exam opens: ``prepare_upcoming`` (the beat, every minute) draws one for each
+learner of the audience of an exam opening within ``EXAM_PREPARE_MINUTES`` who has none and has not
+started, and ``take`` hands it to the start, which copies it into the new attempt.
+
+A prepared paper is only a head start, never a different paper: it is drawn exactly as at the start,
+an exam's are dropped whenever the exam is saved (services.exams.save), and ``take`` gives it up (the start then draws
+afresh) if any of its questions is no longer the published current version. Each is used once: the
+start deletes it in the same transaction that creates the attempt.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from eduapp.domain.blueprint import Candidate, Section, draw, option_order
+from eduapp.domain.questions import CHOICE_TYPES
+from eduapp.domain.roles import LEARNER_ROLES
+from eduapp.extensions import db
+from eduapp.models import Attempt, Exam, PreparedPaper, Question, QuestionVersion, User, UserRole, utcnow
+from eduapp.services import exams
+
+BATCH = 500  # prepared papers written per statement
+
+
+@dataclass(frozen=True)
+class PaperRow:
+    """One item of a drawn paper, in the order the candidate sees it."""
+
+    slot: int
+    section: int
+    version_id: int
+    points: int
+    option_order: list[int]
+
+    def stored(self) -> list:
+        return [self.slot, self.section, self.version_id, self.points, self.option_order]
+
+
+def option_counts(version_ids: list[int] | None = None) -> dict[int, int]:
+    """How many options each version has: of ``version_ids``, or of every published current version."""
+    query = select(QuestionVersion.id, QuestionVersion.options)
+    if version_ids is None:
+        query = query.join(Question, Question.current_version_id == QuestionVersion.id).where(
+            Question.status == "published")
+    else:
+        query = query.where(QuestionVersion.id.in_(version_ids))
+    return {version_id: len(options or ()) for version_id, options in db.session.execute(query)}
+
+
+def draw_paper(exam: Exam, sections: list[Section], candidates: list[Candidate], rng: random.Random,
+               counts: dict[int, int] | None = None) -> list[PaperRow]:
+    """A paper for ``exam``: the blueprint's questions drawn at random from ``candidates``, and each
+    one's option order (``counts`` from ``option_counts``, read for the drawn versions when not given).
+
+    Raises ValueError when the bank cannot fill the blueprint."""
+    items = draw(sections, candidates, rng, shuffle=exam.shuffle_questions)
+    if counts is None:
+        counts = option_counts([item.candidate.version_id for item in items])
+    return [
+        PaperRow(item.slot, item.section, item.candidate.version_id, item.points,
+                 option_order(counts.get(item.candidate.version_id, 0), rng,
+                              exam.shuffle_options and item.candidate.qtype in CHOICE_TYPES))
+        for item in items
+    ]
+
+
+# The start's two statements, built once (Core: at the opening thousands of starts run them).
+_PAPERS, _QUESTIONS = PreparedPaper.__table__, Question.__table__
+_TAKE = (delete(_PAPERS).where(_PAPERS.c.exam_id == bindparam("exam"), _PAPERS.c.user_id == bindparam("user"))
+         .returning(_PAPERS.c["items"]))
+_STILL_CURRENT = select(func.count()).select_from(_QUESTIONS).where(
+    _QUESTIONS.c.current_version_id.in_(bindparam("versions", expanding=True)), _QUESTIONS.c.status == "published")
+
+
+def take(exam_id: int, user_id: int) -> list[PaperRow] | None:
+    """The user's prepared paper for the exam, removed in this transaction; None when there is none, or
+    when one of its questions has since been edited or withdrawn (the start then draws afresh)."""
+    stored = db.session.execute(_TAKE, {"exam": exam_id, "user": user_id}).scalar_one_or_none()
+    if not stored:
+        return None
+    rows = [PaperRow(slot, section, version_id, points, list(order))
+            for slot, section, version_id, points, order in stored]
+    version_ids = sorted({row.version_id for row in rows})
+    current = db.session.execute(_STILL_CURRENT, {"versions": version_ids}).scalar_one()
+    return rows if current == len(version_ids) else None
+
+
+def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None = None) -> int:
+    """Draw a paper for every learner of the exam's audience who has neither one nor an attempt; returns
+    how many were drawn. Safe to run again, and beside the starts (a paper taken meanwhile is not drawn
+    again: the learner has an attempt by then)."""
+    from eduapp.services.exam_stats import OrgTree, audience_condition
+
+    now = now or utcnow()
+    audience = audience_condition(exam, OrgTree())
+    if audience is None or exam.status != "published":
+        return 0
+    learners = select(UserRole.user_id).where(UserRole.role.in_(LEARNER_ROLES))
+    has_paper = exists().where(PreparedPaper.exam_id == exam.id, PreparedPaper.user_id == User.id)
+    has_attempt = exists().where(Attempt.exam_id == exam.id, Attempt.user_id == User.id)
+    user_ids = db.session.execute(
+        select(User.id).where(audience, User.id.in_(learners), ~has_paper, ~has_attempt).order_by(User.id)
+    ).scalars().all()
+    if not user_ids:
+        return 0
+    rng = rng or random.SystemRandom()
+    sections = exams.sections_of(exam)
+    candidates, counts = exams.candidates(), option_counts()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    drawn = 0
+    for start in range(0, len(user_ids), BATCH):
+        try:
+            rows = [{"exam_id": exam.id, "user_id": user_id, "prepared_at": now,
+                     "items": [row.stored() for row in draw_paper(exam, sections, candidates, rng, counts)]}
+                    for user_id in user_ids[start:start + BATCH]]
+        except ValueError:  # the bank cannot fill the blueprint: the starts will say so
+            break
+        db.session.execute(insert(PreparedPaper).on_conflict_do_nothing(), rows)
+        db.session.commit()
+        drawn += len(rows)
+    return drawn
+
+
+def prepare_upcoming(lead_minutes: int, now: datetime | None = None) -> dict[int, int]:
+    """Prepare the papers of every published exam opening within ``lead_minutes``, and forget those of
+    exams that have closed; returns {exam id: papers drawn}."""
+    now = now or utcnow()
+    db.session.execute(delete(PreparedPaper).where(
+        PreparedPaper.exam_id.in_(select(Exam.id).where(Exam.close_at <= now))))
+    db.session.commit()
+    if lead_minutes <= 0:
+        return {}
+    upcoming = db.session.execute(
+        select(Exam).where(Exam.status == "published", Exam.open_at > now,
+                           Exam.open_at <= now + timedelta(minutes=lead_minutes)).order_by(Exam.open_at)
+    ).scalars().all()
+    return {exam.id: prepare(exam, now) for exam in upcoming}
