@@ -41,7 +41,7 @@ def wait_until_prepared(app, exam_id: int, expected: int, timeout: float) -> tup
             db.session.rollback()
             if drawn >= expected or time.monotonic() - started > timeout:
                 return drawn, time.monotonic() - started
-            time.sleep(0.5)
+            time.sleep(0.25)
 
 
 def check(app, exam_id: int, ledger, candidate_ids: set[int]) -> dict:

@@ -27,7 +27,7 @@ import aiohttp
 
 API = "/api/v1"
 OK = {"login": 201, "exams": 200, "start": 201, "attempt": 200, "autosave": 200, "submit": 200,
-      "reference": 200, "floor_autosave": 200}
+      "reference": 200, "floor_autosave": 200, "warmup": 200}
 RETRY_DELAY = 2.0  # exam.js waits 2 s, then doubles, before it resends after a network error
 RESYNC_SECONDS = 120.0  # exam.js re-reads the attempt every two minutes
 GRACE = 30.0  # a candidate gives up this long after the exam closes: the run always ends by itself
@@ -370,17 +370,20 @@ async def _closed_loop(client: Client, endpoint: str, jobs, seconds: float) -> t
 
 
 async def floor(base_url: str, probes: list[str], password: str, exam_id: int, seconds: float,
-                rounds: int = 2) -> tuple[Stats, dict]:
+                rounds: int = 2, warmup: float = 2.0) -> tuple[Stats, dict]:
     """Throughput at saturation: /bench/reference and the autosave, alternated ``rounds`` times, each
     with one closed-loop client per probe account."""
     stats = Stats()
     async with Client(base_url, stats) as client:
         jobs_ref, jobs_save = [], []
-        for n, username in enumerate(probes):
+
+        async def ready(username: str) -> tuple[str, dict]:
             _, body = await client.call("login", "POST", f"{API}/auth/token",
                                         body={"username": username, "password": password})
-            token = body["token"]
-            _, attempt = await client.call("start", "POST", f"{API}/exams/{exam_id}/attempts", token)
+            _, attempt = await client.call("start", "POST", f"{API}/exams/{exam_id}/attempts", body["token"])
+            return body["token"], attempt
+
+        for n, (token, attempt) in enumerate(await asyncio.gather(*(ready(name) for name in probes))):
             rng = random.Random(n)
             items = [(item["id"], response_for(item, None, True, rng)) for item in attempt["items"]]
             counter = iter(range(1, 10**9))
@@ -396,6 +399,10 @@ async def floor(base_url: str, probes: list[str], password: str, exam_id: int, s
 
             jobs_save.append(save)
             jobs_ref.append(ref)
+        # Warm up first (unrecorded): every worker thread's connection, psycopg's prepared statements and
+        # the servers' caches, which a cold first round would charge to whichever endpoint runs first.
+        for jobs in (jobs_ref, jobs_save):
+            await _closed_loop(client, "warmup", jobs, warmup)
         totals = {"reference": [0, 0.0], "floor_autosave": [0, 0.0]}
         for _ in range(rounds):
             for endpoint, jobs in (("reference", jobs_ref), ("floor_autosave", jobs_save)):

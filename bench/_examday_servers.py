@@ -93,15 +93,21 @@ class Servers:
         raise RuntimeError("gunicorn did not answer /healthz within 60 s:\n" + self.tail("gunicorn"))
 
     def start_celery(self) -> None:
+        """The worker and the scheduling beat (call ``start_standby_beat`` a few seconds later)."""
         celery = str(BIN / "celery")
         self._spawn("worker", [celery, "-A", "make_celery", "worker", "--loglevel=WARNING", "--pool", "prefork",
                                "--concurrency", "2", "--without-gossip", "--without-mingle", "-n",
                                f"examday-bench@{socket.gethostname()}"])
         self._spawn("beat", [celery, "-A", "make_celery", "beat", "--loglevel=WARNING", "--schedule",
                              str(self.workdir / "celerybeat-schedule")])
-        time.sleep(3)  # the first takes the beat lock; the standby must wait for it (eduapp/beat_lock.py)
-        self._spawn("beat-standby", [celery, "-A", "make_celery", "beat", "--loglevel=WARNING", "--schedule",
-                                     str(self.workdir / "celerybeat-schedule-2")])
+        self._beat_started = time.monotonic()
+
+    def start_standby_beat(self) -> None:
+        """A second beat, once the first has had 3 s to take the beat lock: it must wait for it
+        (eduapp/beat_lock.py)."""
+        time.sleep(max(0.0, self._beat_started + 3 - time.monotonic()))
+        self._spawn("beat-standby", [str(BIN / "celery"), "-A", "make_celery", "beat", "--loglevel=WARNING",
+                                     "--schedule", str(self.workdir / "celerybeat-schedule-2")])
 
     def beats(self) -> dict[str, bool]:
         """Which beat holds the lock and whether the standby waited for it (from their logs)."""

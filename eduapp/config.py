@@ -252,6 +252,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Rate limits (Flask-Limiter): Redis in production so every web instance shares them.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # One Redis round trip to count a request and one for the X-RateLimit-* headers (the fixed window
+        # needs two for the headers), and no burst of twice the limit across a window's edge.
+        "RATELIMIT_STRATEGY": "sliding-window-counter",
         "LOGIN_RATE_LIMIT": env_str(env, "LOGIN_RATE_LIMIT", "10 per minute"),
         # Every /api/v1 request, per signed-in person (else per address): see eduapp/api/limits.py.
         "API_RATE_LIMIT": rate_limit_setting(env, "API_RATE_LIMIT", "600 per minute"),
