@@ -2,6 +2,8 @@
 the inbox and reminder settings; bad input names its field, another person's reminder is 404; and
 the whole API is under one per-user rate limit that answers 429 rate_limited."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
@@ -316,16 +318,42 @@ def test_the_api_answers_429_beyond_its_rate_limit(app, client, world, monkeypat
     codes = [client.get("/api/v1/me", headers=a).status_code, client.get("/api/v1/me/points", headers=a).status_code,
              client.get("/api/v1/me/inbox/unread-count", headers=a).status_code]
     assert codes == [200, 200, 200]
+    # an answer within the budget does not count what is left (EDUAPP_API_RATE_LIMIT_HEADERS, below)
+    assert "X-RateLimit-Remaining" not in client.get("/api/v1/me", headers=b).headers
     refused = client.post("/api/v1/me/inbox/read-all", headers=a)
     assert refused.status_code == 429
     assert refused.json["error"]["code"] == "rate_limited" and refused.json["error"]["message"]
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("3", "0")
+    assert 0 < int(refused.headers["X-RateLimit-Reset"]) - time.time() <= 61
     assert client.get("/api/v1/me", headers=a).status_code == 429
     # the budget is per person: another account is still served
     assert client.get("/api/v1/me", headers=b).status_code == 200
     # without a token, per address
     anonymous = [client.get("/api/v1/me", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code for _ in range(4)]
     assert anonymous == [401, 401, 401, 429]
+
+
+def test_rate_limit_headers_on_every_answer_when_asked(tmp_path):
+    # Flask-Limiter reads the setting when it is first bound to an app: a process of its own.
+    import json
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+from eduapp import create_app
+app = create_app({"EDUAPP_ENV": "testing", "EDUAPP_SECRET_KEY": "x" * 40, "EDUAPP_DATABASE_URL": sys.argv[1],
+                  "EDUAPP_API_RATE_LIMIT_HEADERS": sys.argv[2], "EDUAPP_API_RATE_LIMIT": "5 per minute"})
+reply = app.test_client().get("/api/v1/me")
+print(json.dumps([reply.status_code, {k: v for k, v in reply.headers.items() if k.startswith("X-RateLimit")}]))
+"""
+    url = f"sqlite:///{tmp_path / 'headers.db'}"
+    for setting, expected in (("true", {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4"}), ("false", {})):
+        out = subprocess.run([sys.executable, "-c", script, url, setting], capture_output=True, text=True, check=True)
+        status, headers = json.loads(out.stdout.strip().splitlines()[-1])
+        headers.pop("X-RateLimit-Reset", None)
+        assert (status, headers) == (401, expected), out.stderr[-2000:]
 
 
 def test_every_api_blueprint_is_under_the_rate_limit(app):
@@ -340,6 +368,8 @@ def test_the_api_rate_limit_setting(tmp_path):
     from eduapp.config import ConfigError, load_config
 
     assert load_config(tmp_path, {})["API_RATE_LIMIT"] == "600 per minute"
+    assert load_config(tmp_path, {})["RATELIMIT_HEADERS_ENABLED"] is False
+    assert load_config(tmp_path, {"EDUAPP_API_RATE_LIMIT_HEADERS": "true"})["RATELIMIT_HEADERS_ENABLED"] is True
     assert load_config(tmp_path, {"EDUAPP_API_RATE_LIMIT": "20/second"})["API_RATE_LIMIT"] == "20/second"
     with pytest.raises(ConfigError, match="EDUAPP_API_RATE_LIMIT"):
         load_config(tmp_path, {"EDUAPP_API_RATE_LIMIT": "lots"})

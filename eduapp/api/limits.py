@@ -1,7 +1,8 @@
 """The API's rate limit: every request to /api/v1 counts against one budget per signed-in person
 (whether by bearer token or session cookie), or per address for requests that are not signed in.
 The budget is ``EDUAPP_API_RATE_LIMIT`` (default 600 per minute); beyond it the API answers 429
-``{"error": {"code": "rate_limited", …}}`` with ``Retry-After``.
+``{"error": {"code": "rate_limited", …}}`` with ``Retry-After`` and the ``X-RateLimit-*`` headers (on
+every answer with ``EDUAPP_API_RATE_LIMIT_HEADERS``).
 
 The limit is one shared Flask-Limiter limit put on each blueprint as ``JsonApi.register_blueprint``
 registers it, so an API module needs nothing but ``api.register_blueprint(blp)``. Requesting a bearer
@@ -43,6 +44,10 @@ def _breached(request_limit):
     }})
     response.status_code = 429
     response.headers["Retry-After"] = str(wait)
+    if not current_app.config["RATELIMIT_HEADERS_ENABLED"]:  # else Flask-Limiter adds them to every answer
+        response.headers["X-RateLimit-Limit"] = str(request_limit.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = "0"
+        response.headers["X-RateLimit-Reset"] = str(int(request_limit.reset_at))
     return response
 
 

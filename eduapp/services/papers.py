@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, exists, func, select
+from sqlalchemy import JSON, bindparam, delete, exists, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eduapp.domain.blueprint import Candidate, Section, draw, option_order
@@ -73,24 +73,38 @@ def draw_paper(exam: Exam, sections: list[Section], candidates: list[Candidate],
     ]
 
 
-# The start's two statements, built once (Core: at the opening thousands of starts run them).
+# The start's statements, built once (Core: at the opening thousands of starts run them).
 _PAPERS, _QUESTIONS = PreparedPaper.__table__, Question.__table__
 _TAKE = (delete(_PAPERS).where(_PAPERS.c.exam_id == bindparam("exam"), _PAPERS.c.user_id == bindparam("user"))
          .returning(_PAPERS.c["items"]))
 _STILL_CURRENT = select(func.count()).select_from(_QUESTIONS).where(
     _QUESTIONS.c.current_version_id.in_(bindparam("versions", expanding=True)), _QUESTIONS.c.status == "published")
+# PostgreSQL: both in one round trip (how many of the paper's versions are still current and published).
+_TAKE_CHECKED = text("""
+    WITH taken AS (DELETE FROM prepared_papers WHERE exam_id = :exam AND user_id = :user RETURNING items)
+    SELECT taken.items,
+           (SELECT count(*) FROM questions
+            WHERE status = 'published' AND current_version_id IN (
+                SELECT CAST(item ->> 2 AS integer) FROM json_array_elements(taken.items) AS item)) AS current
+    FROM taken""").columns(items=JSON)
 
 
 def take(exam_id: int, user_id: int) -> list[PaperRow] | None:
     """The user's prepared paper for the exam, removed in this transaction; None when there is none, or
     when one of its questions has since been edited or withdrawn (the start then draws afresh)."""
-    stored = db.session.execute(_TAKE, {"exam": exam_id, "user": user_id}).scalar_one_or_none()
+    params = {"exam": exam_id, "user": user_id}
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = db.session.execute(_TAKE_CHECKED, params).first()
+        stored, current = row if row is not None else (None, 0)
+    else:
+        stored, current = db.session.execute(_TAKE, params).scalar_one_or_none(), None
     if not stored:
         return None
     rows = [PaperRow(slot, section, version_id, points, list(order))
             for slot, section, version_id, points, order in stored]
     version_ids = sorted({row.version_id for row in rows})
-    current = db.session.execute(_STILL_CURRENT, {"versions": version_ids}).scalar_one()
+    if current is None:
+        current = db.session.execute(_STILL_CURRENT, {"versions": version_ids}).scalar_one()
     return rows if current == len(version_ids) else None
 
 
