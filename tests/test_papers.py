@@ -99,6 +99,15 @@ def test_prepare_upcoming_looks_ahead_and_forgets_closed_exams(world):
     assert db.session.execute(select(func.count()).select_from(PreparedPaper)).scalar_one() == 0
 
 
+def test_a_run_draws_at_most_its_limit_and_the_next_run_goes_on(world, monkeypatch):
+    exam, staff, _, _ = world
+    monkeypatch.setattr(papers, "RUN_LIMIT", 2)
+    now = utcnow()
+    assert papers.prepare_upcoming(30, now) == {exam.id: 2}
+    assert papers.prepare_upcoming(30, now) == {exam.id: 1}
+    assert set(_prepared(exam)) == {s.id for s in staff}
+
+
 def test_a_bank_that_cannot_fill_the_paper_prepares_nothing(world):
     exam, staff, _, _ = world
     singles = db.session.execute(select(Question).where(Question.uid.like("s-%"))).scalars().all()

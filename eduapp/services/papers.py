@@ -29,6 +29,9 @@ from eduapp.models import Attempt, Exam, PreparedPaper, Question, QuestionVersio
 from eduapp.services import exams
 
 BATCH = 500  # prepared papers written per statement
+# Papers drawn per run of the periodic task (about 1 ms each): a run ends well within the beat's minute,
+# so two runs never draw side by side; an audience larger than this is finished by the next runs.
+RUN_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -108,10 +111,11 @@ def take(exam_id: int, user_id: int) -> list[PaperRow] | None:
     return rows if current == len(version_ids) else None
 
 
-def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None = None) -> int:
-    """Draw a paper for every learner of the exam's audience who has neither one nor an attempt; returns
-    how many were drawn. Safe to run again, and beside the starts (a paper taken meanwhile is not drawn
-    again: the learner has an attempt by then)."""
+def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None = None,
+            limit: int | None = None) -> int:
+    """Draw a paper for every learner of the exam's audience who has neither one nor an attempt (at most
+    ``limit``, in user id order); returns how many were drawn. Safe to run again, and beside the starts
+    (a paper taken meanwhile is not drawn again: the learner has an attempt by then)."""
     from eduapp.services.exam_stats import OrgTree, audience_condition
 
     now = now or utcnow()
@@ -123,6 +127,7 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
     has_attempt = exists().where(Attempt.exam_id == exam.id, Attempt.user_id == User.id)
     user_ids = db.session.execute(
         select(User.id).where(audience, User.id.in_(learners), ~has_paper, ~has_attempt).order_by(User.id)
+        .limit(limit)
     ).scalars().all()
     if not user_ids:
         return 0
@@ -145,8 +150,8 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
 
 
 def prepare_upcoming(lead_minutes: int, now: datetime | None = None) -> dict[int, int]:
-    """Prepare the papers of every published exam opening within ``lead_minutes``, and forget those of
-    exams that have closed; returns {exam id: papers drawn}."""
+    """Prepare the papers of every published exam opening within ``lead_minutes`` (the soonest first, at
+    most RUN_LIMIT in all), and forget those of exams that have closed; returns {exam id: papers drawn}."""
     now = now or utcnow()
     db.session.execute(delete(PreparedPaper).where(
         PreparedPaper.exam_id.in_(select(Exam.id).where(Exam.close_at <= now))))
@@ -157,4 +162,8 @@ def prepare_upcoming(lead_minutes: int, now: datetime | None = None) -> dict[int
         select(Exam).where(Exam.status == "published", Exam.open_at > now,
                            Exam.open_at <= now + timedelta(minutes=lead_minutes)).order_by(Exam.open_at)
     ).scalars().all()
-    return {exam.id: prepare(exam, now) for exam in upcoming}
+    drawn: dict[int, int] = {}
+    for exam in upcoming:
+        left = RUN_LIMIT - sum(drawn.values())
+        drawn[exam.id] = prepare(exam, now, limit=left) if left > 0 else 0
+    return drawn
