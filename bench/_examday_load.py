@@ -290,7 +290,9 @@ class Candidate:
         start = time.monotonic() + 1
         span = max(answer_end - start, 1.0)
         moments = sorted(start + rng.random() * span for _ in ordered)
-        drop_at = rng.randrange(len(ordered)) if rng.random() < run.scenario.droppers else -1
+        # A dropped connection comes back 5-20 s later: only early enough to resend before the deadline.
+        droppable = sum(1 for moment in moments if moment < answer_end - 20)
+        drop_at = rng.randrange(droppable) if droppable and rng.random() < run.scenario.droppers else -1
         for n, ((item, response), moment) in enumerate(zip(ordered, moments, strict=True)):
             await run.until(moment)
             if response is None:
