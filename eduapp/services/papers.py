@@ -7,9 +7,9 @@ learner of the audience of an exam opening within ``EXAM_PREPARE_MINUTES`` who h
 started, and ``take`` hands it to the start, which copies it into the new attempt.
 
 A prepared paper is only a head start, never a different paper: it is drawn exactly as at the start,
-an exam's are dropped whenever the exam is saved (services.exams.save), and ``take`` gives it up (the start then draws
-afresh) if any of its questions is no longer the published current version. Each is used once: the
-start deletes it in the same transaction that creates the attempt.
+an exam's are dropped whenever the exam is saved (services.exams.save), and ``take`` gives it up (the
+start then draws afresh) if any of its questions is no longer the published current version. Each is
+used once: the start deletes it in the same transaction that creates the attempt.
 """
 
 from __future__ import annotations
