@@ -95,6 +95,18 @@ def is_correct(key: Key, response: object) -> bool:
     return grade(key, response, 1, MC_ALL_OR_NOTHING) == 100
 
 
+def as_stored(raw: object) -> object:
+    """A response in the form it is stored, told by its shape alone: chosen options sorted, blanks stripped.
+    check_response stores this form, so a writer may store it before knowing the question (and undo the
+    write if check_response then refuses it)."""
+    if isinstance(raw, list):
+        if all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
+            return sorted(raw)
+        if all(isinstance(b, str) for b in raw):
+            return [b.strip() for b in raw]
+    return raw
+
+
 def check_response(qtype: str, raw: object, option_count: int, stem: str) -> tuple[object, Problem | None]:
     """A response as received (JSON) checked against its question: (the response, None) or (None, problem).
 
@@ -114,7 +126,7 @@ def check_response(qtype: str, raw: object, option_count: int, stem: str) -> tup
             return bad(N_("Choose options from the list."))
         if any(not 0 <= i < option_count for i in raw) or len(set(raw)) != len(raw):
             return bad(N_("Choose options from the list."))
-        return sorted(raw), None
+        return as_stored(raw), None
     if qtype == TRUE_FALSE:
         if not isinstance(raw, bool):
             return bad(N_("Answer true or false."))
@@ -125,7 +137,7 @@ def check_response(qtype: str, raw: object, option_count: int, stem: str) -> tup
             return bad(N_("Give one answer for each of the %(n)s blanks."), n=blanks)
         if any(len(b) > MAX_BLANK_LENGTH for b in raw):
             return bad(N_("An answer is longer than %(max)s characters."), max=MAX_BLANK_LENGTH)
-        return [b.strip() for b in raw], None
+        return as_stored(raw), None
     return bad(N_("This question cannot be answered."))
 
 

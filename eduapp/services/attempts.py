@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import max_score
-from eduapp.domain.grading import check_response, compile_key, grade, passed
+from eduapp.domain.grading import as_stored, check_response, compile_key, grade, passed
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.questions import blank_count
 from eduapp.extensions import db
@@ -200,17 +200,6 @@ _SAVE_CHECKED = (
 _SAVE_CHECKED_FLAGGED = _SAVE_CHECKED.values(flagged=bindparam("flagged"))
 
 
-def _as_stored(raw: object) -> object:
-    """The response as check_response will store it if it is valid, told by its shape alone: options
-    sorted, blanks stripped."""
-    if isinstance(raw, list):
-        if all(isinstance(i, int) and not isinstance(i, bool) for i in raw):
-            return sorted(raw)
-        if all(isinstance(b, str) for b in raw):
-            return [b.strip() for b in raw]
-    return raw
-
-
 def save_answer(attempt: Attempt, item_id: int, raw: object, seq: object, now: datetime | None = None,
                 flagged: bool | None = None) -> int:
     """Store a response if ``seq`` is newer than the stored one; returns the sequence number kept."""
@@ -227,7 +216,7 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
     connection = db.session.connection()
     valid_seq = not isinstance(seq, bool) and isinstance(seq, int) and 0 < seq < 2**31
     if valid_seq and connection.dialect.name == "postgresql":
-        stored = _as_stored(raw)
+        stored = as_stored(raw)
         params = {"item": item_id, "attempt": attempt_id, "user": user_id, "new_seq": seq, "response": stored,
                   "now": now}
         if flagged is None:
@@ -236,10 +225,10 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
             written = connection.execute(_SAVE_CHECKED_FLAGGED, {**params, "flagged": bool(flagged)}).first()
         if written is not None:
             kept, qtype, options, stem = written
-            value, problem = check_response(qtype, raw, len(options or ()), stem)
-            if problem is not None or value != stored:
+            _, problem = check_response(qtype, raw, len(options or ()), stem)
+            if problem is not None:  # undo the write: a refused answer changes nothing
                 db.session.rollback()
-                raise InputError([problem or Problem(N_("This question cannot be answered."), {}, "response")])
+                raise InputError([problem])
             db.session.commit()
             return kept
         # Nothing written: another's or no such item, an older seq, a finished or overdue attempt. Below,
