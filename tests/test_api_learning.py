@@ -211,6 +211,20 @@ def test_my_attempts_with_their_results(client, world):
     assert _fields(client.get("/api/v1/me/attempts", query_string={"state": "paused"}, headers=headers)) == {"state"}
 
 
+def test_the_paper_comes_as_utf8_and_without_its_key(client, world):
+    """Chinese text is sent as UTF-8, not as \\u escapes (half the bytes on a phone's connection), and the
+    paper of a running attempt carries no answer key, mark or explanation."""
+    headers = _token(client)
+    response = client.post(f"/api/v1/exams/{world.id}/attempts", headers=headers)
+    assert response.status_code == 201
+    stem = response.json["items"][0]["stem"]
+    assert any(ord(ch) > 127 for ch in stem)
+    assert stem.encode("utf-8") in response.data and b"\\u" not in response.data
+    reread = client.get(f"/api/v1/attempts/{response.json['id']}", headers=headers).json
+    for item in (*response.json["items"], *reread["items"]):
+        assert not {"answer", "mark", "correct", "explanation", "law", "article"} & set(item)
+
+
 def test_learning_needs_a_learner(client, world):
     editor = factories.user("editor-1", factories.unit("法规科"), Role.QUESTION_EDITOR)
     headers = _token(client, editor.username)

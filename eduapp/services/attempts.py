@@ -402,18 +402,22 @@ def points_of_passed_exams(user: User) -> int:
     ).scalar_one()
 
 
+_PAPER = (
+    select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.points, AttemptItem.response,
+           AttemptItem.seq, AttemptItem.flagged, QuestionVersion.qtype, QuestionVersion.stem, QuestionVersion.options)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id).order_by(AttemptItem.position)
+)
+_PAPER_REVEALED = _PAPER.add_columns(AttemptItem.mark, QuestionVersion.answer, QuestionVersion.explanation,
+                                     QuestionVersion.law, QuestionVersion.article)
+
+
 def paper(attempt: Attempt, reveal: bool) -> list[dict]:
     """The items as the candidate sees them; answer keys, marks and explanations only when ``reveal``."""
     out = []
     # Plain rows, not ORM objects: the paper is read at every start and re-read, on exam day thousands
-    # of times a minute.
+    # of times a minute; the answer key and explanation only when they are shown.
     items = db.session.execute(
-        select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.points,
-               AttemptItem.response, AttemptItem.seq, AttemptItem.flagged, AttemptItem.mark,
-               QuestionVersion.qtype, QuestionVersion.stem, QuestionVersion.options, QuestionVersion.answer,
-               QuestionVersion.explanation, QuestionVersion.law, QuestionVersion.article)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)
+        (_PAPER_REVEALED if reveal else _PAPER).where(AttemptItem.attempt_id == attempt.id)
     ).all()
     for item in items:
         entry = {
