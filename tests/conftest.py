@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from eduapp import create_app
 from eduapp.extensions import db, limiter
+from eduapp.services import shown_versions
 
 PG_URL = os.environ.get("EDUAPP_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("EDUAPP_TEST_REDIS_URL", "")
@@ -104,6 +105,7 @@ def _clean(request):
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (names from our own metadata)
         limiter.reset()
+    shown_versions.forget()  # the next test's versions reuse these ids
 
 
 @pytest.fixture

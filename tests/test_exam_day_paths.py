@@ -5,7 +5,7 @@ what they must."""
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
@@ -112,3 +112,29 @@ def test_re_reading_an_attempt_does_not_load_the_exam_s_audience(client, world):
     assert again.status_code == 200 and [i["id"] for i in again.json["items"]] == [i["id"] for i in attempt["items"]]
     assert not [s for s in seen if "exam_audience" in s or "exam_overrides" in s], seen
     assert len(seen) <= 3, seen  # the token, the attempt with its exam, the paper
+
+
+def test_what_a_version_shows_is_read_once_and_an_edit_shows_in_new_attempts_only(client, world):
+    from dataclasses import replace
+
+    from eduapp.domain.blueprint import Section
+    from eduapp.models import Question, QuestionVersion
+    from eduapp.services import question_bank
+
+    headers, attempt = _started(client, world)
+    with statements() as seen:
+        again = client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers)
+    assert again.json["items"] == attempt["items"]
+    assert not [s for s in seen if "question_versions" in s], seen  # shown from memory
+
+    # An edit adds a version: the running attempt keeps showing what it was drawn with, a new one the edit.
+    first = attempt["items"][0]
+    question = db.session.execute(select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+                                  .where(QuestionVersion.stem == first["stem"])).scalar_one()
+    editor = db.session.execute(select(User).where(User.username == "staff-a")).scalar_one()
+    question_bank.save_edit(editor, question, replace(question_bank.as_data(question), stem=first["stem"] + "（新）"))
+    assert client.get(f"/api/v1/attempts/{attempt['id']}", headers=headers).json["items"][0]["stem"] == first["stem"]
+    every_one = factories.exam(title="全部", sections=[Section("全部", first["qtype"], 6, 1)], pass_score=3)  # all 6
+    other = {"Authorization": f"Bearer {_token(client, 'staff-b')}"}
+    stems = {item["stem"] for item in client.post(f"/api/v1/exams/{every_one.id}/attempts", headers=other).json["items"]}
+    assert first["stem"] + "（新）" in stems and first["stem"] not in stems

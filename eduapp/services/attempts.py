@@ -22,11 +22,10 @@ from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import max_score
 from eduapp.domain.grading import as_stored, check_response, compile_key, grade, passed
 from eduapp.domain.problems import N_, InputError, Problem
-from eduapp.domain.questions import blank_count
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Exam, PracticeAnswer, QuestionVersion, User, utcnow
 from eduapp.models.base import UTCDateTime
-from eduapp.services import audit, exams, papers
+from eduapp.services import audit, exams, papers, shown_versions
 
 IN_PROGRESS, FINISHED = "in_progress", "finished"
 
@@ -403,43 +402,51 @@ def points_of_passed_exams(user: User) -> int:
 
 
 _PAPER = (
-    select(AttemptItem.id, AttemptItem.position, AttemptItem.option_order, AttemptItem.points, AttemptItem.response,
-           AttemptItem.seq, AttemptItem.flagged, QuestionVersion.qtype, QuestionVersion.stem, QuestionVersion.options)
-    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id).order_by(AttemptItem.position)
+    select(AttemptItem.id, AttemptItem.position, AttemptItem.question_version_id, AttemptItem.option_order,
+           AttemptItem.points, AttemptItem.response, AttemptItem.seq, AttemptItem.flagged)
+    .order_by(AttemptItem.position)
 )
-_PAPER_REVEALED = _PAPER.add_columns(AttemptItem.mark, QuestionVersion.answer, QuestionVersion.explanation,
-                                     QuestionVersion.law, QuestionVersion.article)
+_REVEALED = (
+    select(AttemptItem.id, AttemptItem.mark, QuestionVersion.answer, QuestionVersion.explanation,
+           QuestionVersion.law, QuestionVersion.article)
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+)
 
 
 def paper(attempt: Attempt, reveal: bool) -> list[dict]:
     """The items as the candidate sees them; answer keys, marks and explanations only when ``reveal``."""
+    # Plain rows, not ORM objects, and what each version shows from memory (services.shown_versions):
+    # the paper is read at every start and re-read, on exam day thousands of times a minute. The answer
+    # key and explanation are read only for a review.
+    items = db.session.execute(_PAPER.where(AttemptItem.attempt_id == attempt.id)).all()
+    versions = shown_versions.shown(item.question_version_id for item in items)
+    revealed = {}
+    if reveal:
+        revealed = {row.id: row for row in db.session.execute(_REVEALED.where(AttemptItem.attempt_id == attempt.id))}
     out = []
-    # Plain rows, not ORM objects: the paper is read at every start and re-read, on exam day thousands
-    # of times a minute; the answer key and explanation only when they are shown.
-    items = db.session.execute(
-        (_PAPER_REVEALED if reveal else _PAPER).where(AttemptItem.attempt_id == attempt.id)
-    ).all()
     for item in items:
+        version = versions[item.question_version_id]
         entry = {
             "id": item.id,
             "position": item.position,
-            "qtype": item.qtype,
-            "stem": item.stem,
-            "options": [{"id": i, "text": item.options[i]} for i in item.option_order],
-            "blanks": blank_count(item.stem) if item.qtype == "fill_blank" else 0,
+            "qtype": version.qtype,
+            "stem": version.stem,
+            "options": [{"id": i, "text": version.options[i]} for i in item.option_order],
+            "blanks": version.blanks,
             "points": item.points,
             "response": item.response,
             "seq": item.seq,
             "flagged": item.flagged,
         }
         if reveal:
+            key = revealed[item.id]
             entry.update({
-                "mark": item.mark,
-                "correct": item.mark is not None and item.mark == item.points * 100,
-                "answer": item.answer,
-                "explanation": item.explanation,
-                "law": item.law,
-                "article": item.article,
+                "mark": key.mark,
+                "correct": key.mark is not None and key.mark == item.points * 100,
+                "answer": key.answer,
+                "explanation": key.explanation,
+                "law": key.law,
+                "article": key.article,
             })
         out.append(entry)
     return out
