@@ -11,12 +11,13 @@ number, one save in flight at a time, as eduapp/static/js/exam.js does; a tenth 
 twice), re-reads the attempt every two minutes, and some drop their connection mid-save, stay offline
 for a while and then resend; most submit in the final minutes, the others leave it to the deadline's
 auto-submit (the worker's ``eduapp.exams.finalise_overdue``, queued at the deadline as the beat's next
-tick would, or the candidate's own late save, which must be refused). The think time is scaled to the
-machine: unless --exam-minutes says otherwise, the exam stays open just long enough for all the
-answers at half the autosave throughput the floor measured (below), and at least 6 minutes (quick:
-75 s, so that it fits two minutes whatever its short floor measured). On the 2-core machine that is
-14-17 minutes for 3,000 candidates x 55 saves, not the 10 the issue hoped for: the answer rate the
-machine carries, not the clock, sets the length (see docs/performance.md).
+tick would, or the candidate's own late save, which must be refused). The timeline is fixed, not
+fitted to the machine: the exam is open EXAM_MINUTES (15; --exam-minutes), a 60-minute paper at four
+times the speed, so each candidate thinks about 14 s between two saves and 3,000 of them send about
+215 answers a second (--quick: 75 s, a smoke run). Runs on different days then carry the same load
+and can be compared; earlier rounds fitted the exam's length to the autosave throughput each run's
+floor measured, which moved by a fifth from run to run and made a faster floor mean a denser exam
+(docs/performance.md).
 
 Papers are drawn ahead, as in production: the worker's ``eduapp.exams.prepare_papers`` (which the beat
 runs every minute for exams opening within EXAM_PREPARE_MINUTES) is queued as soon as the exam exists,
@@ -87,30 +88,23 @@ PROBES = 16
 QUESTIONS = sum(n for _, _, n, _ in world.SECTIONS)
 
 
-UTILISATION = 0.5  # the exam's autosaves use about half the autosave throughput the floor measured
-# --quick must fit CI's two minutes whatever its short floor measured: its exam is open 75 s, the
-# answers come at about 320/s (a smoke run; the latency targets are judged on the full run).
+# A 60-minute paper at four times the speed: a candidate's think time between two saves is about 14 s.
+EXAM_MINUTES = 15.0
+# --quick must fit CI's two minutes: its exam is open 75 s, the answers come at about 320/s (a smoke
+# run; the latency targets are judged on the full run).
 QUICK_EXAM_SECONDS = 75.0
 
 
-def scenario_for(args, autosave_capacity: float | None = None) -> load.Scenario:
-    """The timeline. Unless --exam-minutes says otherwise, the exam stays open long enough for every
-    candidate's answers at UTILISATION of the autosave throughput measured on this machine, and at least
-    6 minutes: the think time is scaled to what the machine can carry. --quick: QUICK_EXAM_SECONDS."""
+def scenario_for(args) -> load.Scenario:
+    """The timeline: the exam open --exam-minutes (default EXAM_MINUTES; --quick: QUICK_EXAM_SECONDS),
+    whatever the machine, so that every run carries the same load."""
     if args.quick:
         candidates = args.candidates or 300
         login, start, submit = 13.0, 7.0, 10.0
     else:
         candidates = args.candidates or 3000
         login, start, submit = 240.0, 60.0, 90.0
-    if args.exam_minutes:
-        exam = args.exam_minutes * 60
-    elif args.quick:
-        exam = QUICK_EXAM_SECONDS
-    else:
-        saves = candidates * QUESTIONS * (1 + load.Scenario.changed_mind)
-        answering = saves / (UTILISATION * autosave_capacity) if autosave_capacity else 0.0
-        exam = max(360.0, start + answering + submit + 10)
+    exam = (args.exam_minutes or (QUICK_EXAM_SECONDS / 60 if args.quick else EXAM_MINUTES)) * 60
     return load.Scenario(candidates=candidates, login_window=login, start_window=start, exam_seconds=exam,
                          submit_window=submit, answer_end=exam - submit - 5)
 
@@ -154,7 +148,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="300 candidates, a shorter timeline (CI smoke)")
     parser.add_argument("--candidates", type=int)
-    parser.add_argument("--exam-minutes", type=float, help="from opening to closing (default: scaled to the machine)")
+    parser.add_argument("--exam-minutes", type=float,
+                        help=f"from opening to closing (default {EXAM_MINUTES:g}; --quick: {QUICK_EXAM_SECONDS:g} s)")
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread", "gevent"])
@@ -226,11 +221,11 @@ def main(argv=None) -> int:
             return 0
 
         # --- the exam -------------------------------------------------------------------------------
-        scenario = scenario_for(args, ratio_rps["floor_autosave"] or None)
+        saves = QUESTIONS * (1 + load.Scenario.changed_mind)
+        answering = scenario.answer_end - scenario.start_window / 2 - 3  # a candidate's span, on average
         print(f"[{time.monotonic() - began:.0f} s] exam: open {scenario.exam_seconds:.0f} s after a login phase of "
-              f"{scenario.login_window:.0f} s; "
-              f"answers at about {scenario.candidates * QUESTIONS * 1.1 / (scenario.answer_end - 10):.0f}/s",
-              flush=True)
+              f"{scenario.login_window:.0f} s; answers at about {scenario.candidates * saves / answering:.0f}/s "
+              f"(a candidate thinks about {answering / saves:.1f} s between two saves)", flush=True)
         # The papers are drawn ahead by the worker (eduapp.exams.prepare_papers, which the beat runs
         # every minute for exams opening within EXAM_PREPARE_MINUTES): queued as soon as the exam exists,
         # it works while the candidates sign in, and must be done by the opening (checked beside the run).
