@@ -11,4 +11,7 @@ RUN pip install . && pybabel compile -d eduapp/translations \
     && useradd --system --home /app eduapp && mkdir -p /app/instance && chown eduapp /app/instance
 USER eduapp
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "4", "--access-logfile", "-", "wsgi:app"]
+# gthread: one worker process per core (gunicorn reads WEB_CONCURRENCY; set it to the cores given to
+# the container) x 6 threads (docs/performance.md).
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "6", "--access-logfile", "-", "wsgi:app"]
