@@ -99,6 +99,11 @@ def blank_count(stem: str) -> int:
     return max(len(BLANK_RE.findall(stem)), 1)
 
 
+def blanks_shown(qtype: str, stem: str) -> int:
+    """How many answer boxes a question shows: its blanks for a fill-in, none for the other types."""
+    return blank_count(stem) if qtype == FILL_BLANK else 0
+
+
 def normalise_text(text: str) -> str:
     """For comparing answers: full/half width folded (NFKC), spaces removed, case folded."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()

@@ -18,7 +18,7 @@ from eduapp.domain import practice as rules
 from eduapp.domain.grading import Key, compile_key, is_correct
 from eduapp.domain.practice import AnswerRecord, Scope
 from eduapp.domain.problems import N_, Problem
-from eduapp.domain.questions import CHOICE_TYPES, FILL_BLANK, blank_count
+from eduapp.domain.questions import CHOICE_TYPES, FILL_BLANK, blanks_shown
 from eduapp.extensions import db
 from eduapp.models import Category, Law, PracticeAnswer, Question, QuestionVersion, User, VersionTag, utcnow
 from eduapp.services import laws
@@ -381,4 +381,4 @@ def book(user: User) -> list[BookEntry]:
 
 
 def blanks_of(version: QuestionVersion) -> int:
-    return blank_count(version.stem) if version.qtype == FILL_BLANK else 0
+    return blanks_shown(version.qtype, version.stem)

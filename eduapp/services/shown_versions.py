@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from eduapp.domain.questions import FILL_BLANK, blank_count
+from eduapp.domain.questions import blanks_shown
 from eduapp.extensions import db
 from eduapp.models import QuestionVersion
 
@@ -49,7 +49,7 @@ def shown(version_ids) -> dict[int, Shown]:
         if len(_SHOWN) + len(missing) > MAX_ENTRIES:
             _SHOWN.clear()
         for version_id, qtype, stem, options in db.session.execute(_READ, {"ids": sorted(missing)}):
-            entry = Shown(qtype, stem, tuple(options or ()), blank_count(stem) if qtype == FILL_BLANK else 0)
+            entry = Shown(qtype, stem, tuple(options or ()), blanks_shown(qtype, stem))
             _SHOWN[version_id] = out[version_id] = entry
     return out
 

@@ -75,3 +75,11 @@ def test_parse_citation():
     )
     assert parse_citation("《排污许可管理条例》") == ("排污许可管理条例", None)
     assert parse_citation("第九十九条") == (None, None)
+
+
+def test_answer_boxes_shown_per_question_type():
+    from eduapp.domain.questions import blanks_shown
+
+    assert blanks_shown("fill_blank", "企业应当在____日内提出，并于____日内办结") == 2
+    assert blanks_shown("fill_blank", "罚款的缴纳期限是多少日") == 1  # no marker: one blank at the end
+    assert blanks_shown("single", "下列____哪项正确") == 0
