@@ -406,11 +406,10 @@ _PAPER = (
            AttemptItem.points, AttemptItem.response, AttemptItem.seq, AttemptItem.flagged)
     .order_by(AttemptItem.position)
 )
-_REVEALED = (
-    select(AttemptItem.id, AttemptItem.mark, QuestionVersion.answer, QuestionVersion.explanation,
-           QuestionVersion.law, QuestionVersion.article)
-    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-)
+# A review adds the answer key, mark and explanation, joined from the version.
+_PAPER_REVEALED = _PAPER.add_columns(AttemptItem.mark, QuestionVersion.answer, QuestionVersion.explanation,
+                                     QuestionVersion.law, QuestionVersion.article).join(
+    QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
 
 
 def paper(attempt: Attempt, reveal: bool) -> list[dict]:
@@ -418,11 +417,9 @@ def paper(attempt: Attempt, reveal: bool) -> list[dict]:
     # Plain rows, not ORM objects, and what each version shows from memory (services.shown_versions):
     # the paper is read at every start and re-read, on exam day thousands of times a minute. The answer
     # key and explanation are read only for a review.
-    items = db.session.execute(_PAPER.where(AttemptItem.attempt_id == attempt.id)).all()
+    query = _PAPER_REVEALED if reveal else _PAPER
+    items = db.session.execute(query.where(AttemptItem.attempt_id == attempt.id)).all()
     versions = shown_versions.shown(item.question_version_id for item in items)
-    revealed = {}
-    if reveal:
-        revealed = {row.id: row for row in db.session.execute(_REVEALED.where(AttemptItem.attempt_id == attempt.id))}
     out = []
     for item in items:
         version = versions[item.question_version_id]
@@ -439,14 +436,13 @@ def paper(attempt: Attempt, reveal: bool) -> list[dict]:
             "flagged": item.flagged,
         }
         if reveal:
-            key = revealed[item.id]
             entry.update({
-                "mark": key.mark,
-                "correct": key.mark is not None and key.mark == item.points * 100,
-                "answer": key.answer,
-                "explanation": key.explanation,
-                "law": key.law,
-                "article": key.article,
+                "mark": item.mark,
+                "correct": item.mark is not None and item.mark == item.points * 100,
+                "answer": item.answer,
+                "explanation": item.explanation,
+                "law": item.law,
+                "article": item.article,
             })
         out.append(entry)
     return out
