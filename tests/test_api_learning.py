@@ -3,13 +3,15 @@ the inbox and reminder settings; bad input names its field, another person's rem
 the whole API is under one per-user rate limit that answers 429 rate_limited."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
-from eduapp.models import AuditRecord, Reminder
+from eduapp.models import AuditRecord, Question, Reminder
+from eduapp.services import practice as practice_service
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -170,7 +172,16 @@ def test_bad_practice_input_names_the_field(client, world):
     assert client.get("/api/v1/me/practice", headers=headers).json["mastered"] == 0
 
 
-def test_the_daily_set(client, world):
+@pytest.fixture
+def practice_day(monkeypatch):
+    """The daily set is drawn by the day: pin the practice clock so the set, and so which questions lie
+    outside it, is the same whatever the date the suite runs on."""
+    now = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
+    monkeypatch.setattr(practice_service, "utcnow", lambda: now)
+    return now
+
+
+def test_the_daily_set(client, world, practice_day):
     headers = _token(client)
     today = client.get("/api/v1/practice/daily", headers=headers).json
     assert (today["total"], today["answered"], today["position"], today["finished"]) == (10, 0, 1, False)
@@ -186,7 +197,9 @@ def test_the_daily_set(client, world):
 
     in_set = {i["question_id"] for i in today["items"]}
     outside = next(qid for qid in range(1, 100) if qid not in in_set)
-    not_today = client.post("/api/v1/practice/daily/answers", json={"question_id": outside, "response": True},
+    # a well-formed answer to a question of the bank that is not in today's set: refused for the question
+    well_formed = RIGHT[db.session.get(Question, outside).current.qtype]
+    not_today = client.post("/api/v1/practice/daily/answers", json={"question_id": outside, "response": well_formed},
                             headers=headers)
     assert _fields(not_today) == {"question_id"}
 
