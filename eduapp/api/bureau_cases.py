@@ -27,6 +27,7 @@ from eduapp.api.bureau_common import (
     problem_text,
 )
 from eduapp.domain import cases as rules
+from eduapp.domain import fines
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -89,12 +90,31 @@ class ViolationTypeOut(Schema):
     fine_max = fields.Integer(allow_none=True, metadata={"description": "fen; null: not a fixed range"})
     fine_note = fields.String()
     active = fields.Boolean()
+    fine_method = fields.String(metadata={"description": " | ".join(fines.FINE_METHODS)
+                                          + ": a fixed range, a multiple of the basis, per occurrence"})
+    basis = fields.String(allow_none=True, metadata={"description": "multiple: the amount it multiplies"})
+    basis_floor = fields.Integer(allow_none=True, metadata={"description": "fen: the basis counts as at least this"})
+    multiple_min_percent = fields.Integer(allow_none=True, metadata={"description": "multiple: 100 = 1×"})
+    multiple_max_percent = fields.Integer(allow_none=True, metadata={"description": "multiple: 100 = 1×"})
+    same_act_group = fields.String(allow_none=True,
+                                   metadata={"description": "codes that can describe one act (行政处罚法 §29)"})
+    min_harm = fields.String(allow_none=True, metadata={"description": "applies only from this harm level"})
 
 
 class OfficerOut(Schema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
+
+
+class StatutoryFineOut(Schema):
+    fine_min = fields.Integer(allow_none=True, metadata={"description": "fen, computed for this case"})
+    fine_max = fields.Integer(allow_none=True, metadata={"description": "fen, computed for this case"})
+    computable = fields.Boolean(metadata={"description": "false: the fine basis or occurrences are missing"})
+    reason = fields.String(metadata={"description": "how it was computed, or what is missing (Chinese)"})
+    offset_floor = fields.Integer(allow_none=True, metadata={
+        "description": "fen: the lowest fine an offset may lead to (the §29 group's highest minimum)"})
+    same_act_codes = fields.List(fields.String(), metadata={"description": "the codes of its §29 group"})
 
 
 class WarningOut(Schema):
@@ -123,6 +143,9 @@ class PenaltyCaseOut(Schema):
     proposed_fine = fields.Integer(metadata={"description": "fen"})
     final_fine = fields.Integer(allow_none=True, metadata={"description": "fen, from the decision"})
     officer = fields.Nested(OfficerOut, allow_none=True)
+    fine_basis_fen = fields.Integer(allow_none=True, metadata={"description": "fen: the amount a multiple applies to"})
+    occurrences = fields.Integer(allow_none=True, metadata={"description": "for a fine per occurrence"})
+    statutory_fine = fields.Nested(StatutoryFineOut)
     open_for_offset = fields.Boolean()
     application_id = fields.Integer(allow_none=True, metadata={"description": "the offset application under review"})
     created_at = fields.DateTime()
@@ -159,6 +182,10 @@ class _CaseFields(Schema):
     discovered_on = Day(allow_none=True)
     opened_on = Day()
     proposed_fine = Fen()
+    fine_basis_fen = Whole(allow_none=True, validate=validate.Range(min=0, max=fines.MAX_BASIS_FEN), metadata={
+        "description": "fen: the amount a multiple applies to (货值金额, 所需处置费用, 建设项目总投资额)"})
+    occurrences = Whole(allow_none=True, validate=validate.Range(min=1, max=fines.MAX_OCCURRENCES),
+                        metadata={"description": "the number of occurrences, for a fine per occurrence (每次)"})
 
     @validates_schema
     def _one_of_each(self, data, **kwargs):
@@ -230,6 +257,8 @@ def case_out(case: PenaltyCase) -> dict:
         "proposed_fine": case.proposed_fine, "final_fine": case.final_fine,
         "officer": {"id": officer.id, "username": officer.username, "full_name": officer.full_name}
         if officer else None,
+        "fine_basis_fen": case.fine_basis_fen, "occurrences": case.occurrences,
+        "statutory_fine": statutory_out(case),
         "open_for_offset": rules.is_open_for_offset(case.status),
         "application_id": application.id if application else None,
         "created_at": case.created_at, "updated_at": case.updated_at,
@@ -238,7 +267,17 @@ def case_out(case: PenaltyCase) -> dict:
 
 def violation_out(vt) -> dict:
     return {"id": vt.id, "code": vt.code, "name": vt.name, "law": vt.law, "article": vt.article, "clause": vt.clause,
-            "fine_min": vt.fine_min, "fine_max": vt.fine_max, "fine_note": vt.fine_note, "active": vt.active}
+            "fine_min": vt.fine_min, "fine_max": vt.fine_max, "fine_note": vt.fine_note, "active": vt.active,
+            **{k: getattr(vt, k) for k in ("fine_method", "basis", "basis_floor", "multiple_min_percent",
+                                           "multiple_max_percent", "same_act_group", "min_harm")}}
+
+
+def statutory_out(case: PenaltyCase) -> dict:
+    vt = case.violation_type
+    found = cases.statutory_range(vt, case.fine_basis_fen, case.occurrences)
+    return {"fine_min": found.fine_min, "fine_max": found.fine_max, "computable": found.computable,
+            "reason": found.reason, "offset_floor": cases.case_floor(case).amount,
+            "same_act_codes": sorted(r.code for r in cases.same_act_rules(vt))}
 
 
 def _warnings(problems: list[Problem], rename: dict | None = None) -> list[dict]:

@@ -10,7 +10,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from eduapp.domain.laws import LABEL_RE, chinese_to_int, int_to_chinese, parse_label
+# The violation catalogue file lives in eduapp.domain.catalogue; its names stay importable from here.
+from eduapp.domain.catalogue import (  # noqa: F401
+    CATALOGUE_FIELDS,
+    CODE_RE,
+    ITEM_RE,
+    LAW_PREFIXES,
+    PARAGRAPH_RE,
+    ViolationRecord,
+    clause_position,
+    parse_catalogue,
+)
+from eduapp.domain.fines import MAX_FEN, MAX_OCCURRENCES
+from eduapp.domain.laws import int_to_chinese
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.tabular import Row, parse_date
 
@@ -152,7 +164,6 @@ HARM_NAMES = {"无": "none", "无危害": "none", "轻微": "minor", "一般": "
 
 # --- money ---------------------------------------------------------------------------------------------
 
-MAX_FEN = 2_147_483_647  # the fine columns are 32-bit integers: ¥21,474,836.47
 _AMOUNT_RE = re.compile(r"^\d+(?:\.\d{1,2})?$")
 
 
@@ -355,146 +366,6 @@ def plan_transition(
     return Transition(changes if not check.errors else {}, check)
 
 
-# --- the violation catalogue -------------------------------------------------------------------------------
-
-# Code prefixes of the starter catalogue and the statute each stands for.
-LAW_PREFIXES = {
-    "EPL": "中华人民共和国环境保护法",
-    "AIR": "中华人民共和国大气污染防治法",
-    "WATER": "中华人民共和国水污染防治法",
-    "SOLID": "中华人民共和国固体废物污染环境防治法",
-    "SOIL": "中华人民共和国土壤污染防治法",
-    "NOISE": "中华人民共和国噪声污染防治法",
-    "EIA": "中华人民共和国环境影响评价法",
-    "MARINE": "中华人民共和国海洋环境保护法",
-    "PERMIT": "排污许可管理条例",
-    "CONSTR": "建设项目环境保护管理条例",
-}
-# AIR-99-1: 第九十九条 第（一）项; EIA-31-K3: 第三十一条 第三款; NOISE-75: the whole article.
-CODE_RE = re.compile(r"^(?P<prefix>[A-Z]{2,10})-(?P<article>\d{1,4})(?:-(?:(?P<item>\d{1,2})|K(?P<para>\d{1,2})))?$")
-_NUM = "一二三四五六七八九十"
-ITEM_RE = re.compile(rf"^第（(?P<num>[{_NUM}]+)）项$")
-PARAGRAPH_RE = re.compile(rf"^第(?P<num>[{_NUM}]+)款$")
-CATALOGUE_FIELDS = ("name", "law", "article", "clause", "fine_min", "fine_max", "fine_note", "active")
-
-
-@dataclass(frozen=True)
-class ViolationRecord:
-    entry: int  # 1-based position in the file
-    code: str
-    name: str
-    law: str
-    article: str
-    clause: str | None
-    fine_min: int | None
-    fine_max: int | None
-    fine_note: str
-    active: bool = True
-
-    def fields(self) -> dict:
-        return {k: getattr(self, k) for k in CATALOGUE_FIELDS}
-
-
-def clause_position(clause: str | None) -> tuple[str, int] | None:
-    """第（一）项 → ('item', 1); 第三款 → ('paragraph', 3); None for the whole article."""
-    if not clause:
-        return None
-    for kind, pattern in (("item", ITEM_RE), ("paragraph", PARAGRAPH_RE)):
-        match = pattern.match(clause)
-        if match:
-            return kind, chinese_to_int(match["num"])
-    raise ValueError(f"not a clause: {clause!r}")
-
-
-def _fen(value, fld: str, found: list[Problem]) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
-        found.append(Problem(N_("Write a whole number of fen (1 yuan = 100 fen), or null."), {}, fld))
-        return None
-    return value
-
-
-def parse_catalogue(data: object) -> tuple[list[ViolationRecord], list[Problem]]:
-    """Check a loaded catalogue file ({violations: [...]}); problems carry the entry number as row."""
-    entries = data.get("violations") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
-        return [], [Problem(N_("The file must hold a list “violations” of violation types."))]
-    records: list[ViolationRecord] = []
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for number, entry in enumerate(entries, start=1):
-        found: list[Problem] = []
-        if not isinstance(entry, dict):
-            problems.append(Problem(N_("Each violation type is a mapping of fields."), {}, None, number))
-            continue
-        text = {k: str(entry.get(k) or "").strip() for k in ("code", "name", "law", "article", "clause", "fine_note")}
-        for required in ("code", "name", "law", "article", "fine_note"):
-            if not text[required]:
-                found.append(Problem(N_("This field is required."), {}, required))
-        for fld, limit in (("name", 300), ("law", 100), ("article", 32), ("clause", 32)):
-            if len(text[fld]) > limit:
-                found.append(Problem(N_("At most %(max)s characters."), {"max": limit}, fld))
-        code = text["code"]
-        match = CODE_RE.match(code)
-        if code and not match:
-            found.append(Problem(N_("“%(value)s” is not a code like AIR-99-1 or EIA-31-K3."), {"value": code}, "code"))
-        elif code in seen:
-            found.append(Problem(N_("Repeats the code of entry %(other)s."), {"other": seen[code]}, "code"))
-        if text["article"] and not LABEL_RE.match(text["article"]):
-            found.append(
-                Problem(N_("“%(value)s” is not an article like 第九十九条."), {"value": text["article"]}, "article")
-            )
-        position = None
-        try:
-            position = clause_position(text["clause"] or None)
-        except ValueError:
-            found.append(
-                Problem(
-                    N_("“%(value)s” is not a clause like 第（一）项 or 第三款."), {"value": text["clause"]}, "clause"
-                )
-            )
-        if match and not found:
-            prefix_law = LAW_PREFIXES.get(match["prefix"])
-            if prefix_law is not None and prefix_law != text["law"]:
-                found.append(Problem(N_("The code's prefix stands for %(law)s."), {"law": prefix_law}, "law"))
-            wanted = (
-                ("item", int(match["item"]))
-                if match["item"]
-                else ("paragraph", int(match["para"]))
-                if match["para"]
-                else None
-            )
-            if parse_label(text["article"])[0] != int(match["article"]) or position != wanted:
-                found.append(Problem(N_("The code does not match the article and clause."), {}, "code"))
-        fine_min = _fen(entry.get("fine_min"), "fine_min", found)
-        fine_max = _fen(entry.get("fine_max"), "fine_max", found)
-        if fine_min is not None and fine_max is not None and fine_min > fine_max:
-            found.append(Problem(N_("The minimum is above the maximum."), {}, "fine_min"))
-        active = entry.get("active", True)
-        if not isinstance(active, bool):
-            found.append(Problem(N_("Write true or false."), {}, "active"))
-        if found:
-            problems.extend(Problem(p.msgid, p.params, p.field, number) for p in found)
-            continue
-        seen[code] = number
-        records.append(
-            ViolationRecord(
-                entry=number,
-                code=code,
-                name=text["name"],
-                law=text["law"],
-                article=text["article"],
-                clause=text["clause"] or None,
-                fine_min=fine_min,
-                fine_max=fine_max,
-                fine_note=text["fine_note"],
-                active=active,
-            )
-        )
-    return records, problems
-
-
 # --- the case register file (eduapp cases import) ------------------------------------------------------
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -515,6 +386,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "closed_on": ("结案日期", "closed_on"),
     "final_fine": ("决定罚款金额（元）", "决定罚款金额(元)", "决定罚款金额", "final_fine"),
     "officer": ("承办人账号", "officer"),
+    # fines set as multiples or per occurrence (issue 14 item 3)
+    "fine_basis": ("罚款计算基数（元）", "罚款计算基数(元)", "罚款计算基数", "fine_basis"),
+    "occurrences": ("违法次数", "occurrences"),
 }
 REQUIRED = ("case_number", "enterprise", "violation_code", "opened_on", "proposed_fine")
 EXAMPLE = {
@@ -559,6 +433,12 @@ class CaseRecord:
     # Whether the file has the 改正期限 column at all: a register without it (made before the column
     # existed) keeps the deadlines set on the case form instead of clearing them.
     has_correction_due: bool = False
+    # The amount a multiple applies to (fen) and the number of occurrences; a register without the
+    # column keeps the value set on the case form, as for 改正期限.
+    fine_basis_fen: int | None = None
+    occurrences: int | None = None
+    has_fine_basis: bool = False
+    has_occurrences: bool = False
 
     def facts(self) -> CaseFacts:
         return CaseFacts(
@@ -582,6 +462,17 @@ def parse_choice(text: str, names: dict[str, str], codes: tuple[str, ...]) -> st
     if value in names:
         return names[value]
     return value.lower() if value.lower() in codes else None
+
+
+def _occurrences(text: str, found: list[Problem]) -> int | None:
+    """The 违法次数 column: empty, or a whole number of at least 1."""
+    text = (text or "").strip().removesuffix("次")
+    if not text:
+        return None
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_OCCURRENCES:
+        found.append(Problem(N_("Write a whole number from 1 to %(max)s."), {"max": MAX_OCCURRENCES}, "occurrences"))
+        return None
+    return int(text)
 
 
 def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
@@ -613,7 +504,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 if dates[fld] is None:
                     found.append(Problem(N_("“%(value)s” is not a date (use 2026-12-31)."), {"value": v[fld]}, fld))
         amounts: dict[str, int | None] = {}
-        for fld in ("proposed_fine", "final_fine"):
+        for fld in ("proposed_fine", "final_fine", "fine_basis"):
             amounts[fld] = None
             if v.get(fld):
                 amounts[fld] = parse_yuan(v[fld])
@@ -643,6 +534,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                     "harm_level",
                 )
             )
+        occurrences = _occurrences(v.get("occurrences", ""), found)
         corrected_text = v.get("corrected", "").strip().lower()
         if corrected_text not in YES | NO:
             found.append(Problem(N_("Write 是 or 否."), {}, "corrected"))
@@ -671,6 +563,10 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 officer=v.get("officer") or None,
                 correction_due_on=dates[CORRECTION_DUE],
                 has_correction_due=CORRECTION_DUE in v,
+                fine_basis_fen=amounts["fine_basis"],
+                occurrences=occurrences,
+                has_fine_basis="fine_basis" in v,
+                has_occurrences="occurrences" in v,
             )
         )
     return records, problems

@@ -81,8 +81,12 @@ class Case:
     harm_level: str
     corrected: bool
     proposed_fine: int  # fen
-    statutory_min: int | None  # fen
+    statutory_min: int | None  # fen: the floor, computed for the case (eduapp.domain.fines.offset_floor)
     opened_on: date
+    # fines set as multiples or per occurrence, §29 groups (issue 14 items 3, 8): the checks of
+    # eduapp.domain.fines.offset_floor as (key, passed, reason, basis); a failing one (the basis is
+    # missing, the code does not apply at this harm level) means no offset.
+    fine_checks: tuple[tuple[str, bool, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,7 @@ def evaluate(rule: RuleSet, case: Case, history: History, study: Study, points: 
     checks: list[Check] = [
         _rule_in_force(rule, today), *_stage(case), _scope(rule, case), *_leniency(rule, case, history),
         *_conduct(rule, history, today), *_study(rule, study, today),
+        *(Check(*c) for c in case.fine_checks),
     ]
 
     fine = case.proposed_fine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.models.base import Base, utcnow
@@ -26,6 +26,14 @@ class ViolationType(Base):
     fine_max: Mapped[int | None]  # fen; None when the fine is not a fixed range (e.g. a multiple)
     fine_note: Mapped[str] = mapped_column(Text, default="")  # how the statute states the fine
     active: Mapped[bool] = mapped_column(default=True)
+    # fines set as multiples or per occurrence, one act under several codes (issue 14 items 3, 8)
+    fine_method: Mapped[str] = mapped_column(String(16), default="range", server_default="range")
+    basis: Mapped[str | None] = mapped_column(String(50))  # the amount a multiple applies to, e.g. 货值金额
+    basis_floor: Mapped[int | None] = mapped_column(BigInteger)  # fen: the basis counts as at least this
+    multiple_min_percent: Mapped[int | None]  # 100 = 1×
+    multiple_max_percent: Mapped[int | None]
+    same_act_group: Mapped[str | None] = mapped_column(String(32), index=True)  # 行政处罚法 §29 group
+    min_harm: Mapped[str | None] = mapped_column(String(12))  # applies only from this harm level
 
 
 class PenaltyCase(Base):
@@ -55,6 +63,9 @@ class PenaltyCase(Base):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # fines set as multiples or per occurrence (issue 14 item 3)
+    fine_basis_fen: Mapped[int | None] = mapped_column(BigInteger)  # the amount the multiple applies to
+    occurrences: Mapped[int | None]  # the number of occurrences, for a fine per occurrence
 
     violation_type: Mapped[ViolationType] = relationship(lazy="joined")
     enterprise = relationship("Organisation", lazy="joined")

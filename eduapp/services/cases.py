@@ -17,7 +17,9 @@ import yaml
 from sqlalchemy import Select, false, or_, select
 
 from eduapp.domain import cases as rules
+from eduapp.domain import fines
 from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, ViolationRecord
+from eduapp.domain.catalogue import fine_rule
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -48,6 +50,8 @@ CASE_FIELDS = (
     "proposed_fine",
     "final_fine",
     "officer_id",
+    "fine_basis_fen",
+    "occurrences",
 )
 
 
@@ -129,8 +133,31 @@ def violation_by_code(code: str) -> ViolationType | None:
     return db.session.execute(select(ViolationType).where(ViolationType.code == code)).scalar_one_or_none()
 
 
-def fine_range(vt: ViolationType) -> FineRange:
-    return FineRange(vt.fine_min, vt.fine_max)
+def same_act_rules(vt: ViolationType) -> list[fines.FineRule]:
+    """The fine rules of the codes in the type's 行政处罚法 §29 group (itself included); [] without one."""
+    if not vt.same_act_group:
+        return []
+    found = db.session.execute(select(ViolationType).where(ViolationType.same_act_group == vt.same_act_group))
+    return [fine_rule(v) for v in found.scalars()]
+
+
+def statutory_range(vt: ViolationType, fine_basis_fen: int | None = None,
+                    occurrences: int | None = None) -> fines.StatutoryRange:
+    """The range the statute allows for a case of this type with this basis or number of occurrences."""
+    return fines.statutory_range(fine_rule(vt), fine_basis_fen, occurrences)
+
+
+def fine_range(vt: ViolationType, fine_basis_fen: int | None = None, occurrences: int | None = None) -> FineRange:
+    """The range the fine checks use: computed for the case (empty when its basis is missing)."""
+    found = statutory_range(vt, fine_basis_fen, occurrences)
+    return FineRange(found.fine_min, found.fine_max)
+
+
+def case_floor(case: PenaltyCase) -> fines.Floor:
+    """The floor of an offset for this case, with the checks that explain it (§29 group-aware)."""
+    vt = case.violation_type
+    return fines.offset_floor(fine_rule(vt), same_act_rules(vt), case.fine_basis_fen, case.occurrences,
+                              case.harm_level)
 
 
 # --- reading cases within the actor's tenancy -----------------------------------------------------------
@@ -307,8 +334,16 @@ def save_case(
             problems.append(Problem(N_("Not a case officer's account."), {}, "officer_id"))
     if len(values["description"]) > rules.MAX_DESCRIPTION:
         problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_DESCRIPTION}, "description"))
-    check = rules.check_case(facts_of(values), fine_range(vt) if vt else FineRange(), today=today or local_today())
+    basis_problems = fines.check_basis(values["fine_basis_fen"], values["occurrences"])
+    problems.extend(basis_problems)
+    computed = (fine_range(vt, values["fine_basis_fen"], values["occurrences"])
+                if vt and not basis_problems else FineRange())
+    check = rules.check_case(facts_of(values), computed, today=today or local_today())
     problems.extend(check.errors)
+    if vt is not None and not basis_problems:
+        chosen = existing is None or existing.violation_type_id != vt.id  # §29 is warned of when the code is chosen
+        check.warnings.extend(fines.case_warnings(fine_rule(vt), same_act_rules(vt), values["fine_basis_fen"],
+                                                  values["occurrences"], values["harm_level"], chosen))
     if problems:
         raise InputError(problems)
 
@@ -366,7 +401,7 @@ def change_status(
         facts_of(_values(locked)),
         to,
         on,
-        fine_range(locked.violation_type),
+        fine_range(locked.violation_type, locked.fine_basis_fen, locked.occurrences),
         final_fine=final_fine,
         today=today or local_today(),
     )
@@ -454,11 +489,16 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
         values["officer_id"] = officer_id  # an empty column keeps the case's officer
     if record.has_correction_due:
         values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
+    if record.has_fine_basis:
+        values["fine_basis_fen"] = record.fine_basis_fen
+    if record.has_occurrences:
+        values["occurrences"] = record.occurrences
     return values, found
 
 
 # Problems of save_case name model fields; the file names columns.
-_COLUMN_OF = {"enterprise_id": "enterprise", "violation_type_id": "violation_code", "officer_id": "officer"}
+_COLUMN_OF = {"enterprise_id": "enterprise", "violation_type_id": "violation_code", "officer_id": "officer",
+              "fine_basis_fen": "fine_basis"}
 
 
 def import_cases(

@@ -52,10 +52,13 @@ def today_local(now: datetime | None = None) -> date:
 
 
 def _case_facts(case: PenaltyCase) -> rules.Case:
+    from eduapp.services import cases
+
     vt = case.violation_type
+    floor = cases.case_floor(case)  # computed from the basis, raised to the §29 group's highest minimum
     return rules.Case(violation_code=vt.code, status=case.status, harm_level=case.harm_level,
-                      corrected=case.corrected, proposed_fine=case.proposed_fine, statutory_min=vt.fine_min,
-                      opened_on=case.opened_on)
+                      corrected=case.corrected, proposed_fine=case.proposed_fine, statutory_min=floor.amount,
+                      opened_on=case.opened_on, fine_checks=floor.checks)
 
 
 def _history(case: PenaltyCase) -> rules.History:

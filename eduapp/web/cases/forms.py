@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from eduapp.domain.cases import MAX_CASE_NUMBER, MAX_DESCRIPTION, parse_yuan
+from eduapp.domain.fines import MAX_OCCURRENCES
 from eduapp.domain.problems import N_, Problem
 from eduapp.web.i18n import message
 
@@ -52,6 +53,21 @@ class CaseForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     officer_id = SelectField(_l("Case officer"), coerce=int, validate_choice=True)
+    # fines set as multiples or per occurrence (issue 14 item 3)
+    fine_basis = StringField(
+        _l("Fine basis (yuan)"),
+        validators=[Yuan()],
+        description=_l(
+            "For a fine set as a multiple: the amount it multiplies (货值金额, 所需处置费用, 建设项目总投资额)."
+        ),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    occurrences = IntegerField(
+        _l("Number of occurrences"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_OCCURRENCES)],
+        description=_l("For a fine per occurrence (每次)."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
 
     def validate_enterprise(self, field):
         from eduapp.models import ENTERPRISE

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eduapp.domain import cases as rules
+from eduapp.domain.catalogue import fine_rule
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.domain.tabular import read_rows
@@ -29,7 +30,7 @@ from eduapp.web.i18n import attach_problems, message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Problems of the service name model fields; the form names some of them differently.
-FORM_FIELD = {"enterprise_id": "enterprise"}
+FORM_FIELD = {"enterprise_id": "enterprise", "fine_basis_fen": "fine_basis"}
 
 
 @bp.context_processor
@@ -98,6 +99,8 @@ def _case_form(case: PenaltyCase | None):
             form.enterprise.data = case.enterprise.name
             form.proposed_fine.data = rules.format_yuan(case.proposed_fine).replace(",", "")
             form.officer_id.data = case.officer_id or 0
+            if case.fine_basis_fen is not None:
+                form.fine_basis.data = rules.format_yuan(case.fine_basis_fen).replace(",", "")
         else:
             form.officer_id.data = current_user.id if current_user.can(Permission.CASES_HANDLE) else 0
             form.opened_on.data = cases.local_today()
@@ -115,6 +118,8 @@ def _case_form(case: PenaltyCase | None):
             "opened_on": form.opened_on.data,
             "proposed_fine": form.proposed_fine.fen,
             "officer_id": form.officer_id.data or None,
+            "fine_basis_fen": form.fine_basis.fen,
+            "occurrences": form.occurrences.data,
         }
         try:
             result = cases.save_case(current_user, fields, case, ip=client_ip())
@@ -123,12 +128,21 @@ def _case_form(case: PenaltyCase | None):
             attach_problems(form, problems)
         else:
             for warning in result.warnings:
-                flash(f"{form[warning.field].label.text}: {message(warning)}", "warning")
+                flash(f"{form[FORM_FIELD.get(warning.field, warning.field)].label.text}: {message(warning)}", "warning")
             flash_ok(_("Saved."))
             return redirect(url_for("cases.show", case_id=result.case.id))
     return render_template(
-        "cases/form.html", form=form, case=case, enterprise_names=_enterprise_names()
+        "cases/form.html", form=form, case=case, enterprise_names=_enterprise_names(), groups=_same_act_groups()
     ), 400 if form.errors or form.form_errors else 200
+
+
+def _same_act_groups() -> list[list[tuple[str, str]]]:
+    """The catalogue's §29 groups: for each, (code, how its fine is set) of its active codes."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for vt in cases.violation_types(active_only=True):
+        if vt.same_act_group:
+            groups.setdefault(vt.same_act_group, []).append((vt.code, fine_rule(vt).how()))
+    return [groups[name] for name in sorted(groups)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -183,6 +197,8 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
     return render_template(
         "cases/show.html",
         case=case,
+        statutory=cases.statutory_range(case.violation_type, case.fine_basis_fen, case.occurrences),
+        floor=cases.case_floor(case),
         article_url=url,
         article_label=label,
         status_form=_status_form(case, status_form) if handler else None,
