@@ -141,6 +141,8 @@ def test_water_art93_serious_only_warns_at_minor_harm(client, auth, world):
                          form_page="/cases/new", follow_redirects=True)
     assert "仅适用于情节严重的情形" in response.get_data(as_text=True)
     assert _the_case().harm_level == "minor"
+    catalogue = client.get("/cases/violations").get_data(as_text=True)
+    assert "按案件计算：所需处置费用" in catalogue and "第二十九条分组" in catalogue and "仅适用于危害程度不低于" in catalogue
 
 
 def test_form_basis_and_occurrences_errors_name_the_field(client, auth, world):

@@ -252,7 +252,7 @@ def change_status(case_id: int):
 @bp.route("/violations")
 @require(Permission.CASES_HANDLE)
 def violations():
-    rows = [(vt, *_article_link(vt)) for vt in cases.violation_types()]
+    rows = [(vt, *_article_link(vt), fine_rule(vt).how()) for vt in cases.violation_types()]
     return render_template("cases/violations.html", rows=rows)
 
 
