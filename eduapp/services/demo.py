@@ -228,7 +228,8 @@ DEMO_POOL_POINTS = 25_000
 DEMO_CASES = [
     ("示环罚〔2026〕101号", "AIR-100-2", 10_000_000, "minor", True),
     ("示环罚〔2026〕102号", "WATER-82-1", 8_000_000, "minor", True),
-    ("示环罚〔2026〕103号", "NOISE-75", 5_000_000, "general", False),
+    # NOISE-76-1, not NOISE-75: the latter's §29 floor (PERMIT-33-1, ¥200,000) is its own maximum
+    ("示环罚〔2026〕103号", "NOISE-76-1", 5_000_000, "general", False),
 ]
 
 
