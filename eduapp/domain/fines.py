@@ -211,7 +211,7 @@ def offset_floor(rule: FineRule, group: list[FineRule], basis_fen: int | None, o
     if len(minimums) > 1:
         listed = "、".join(f"{code}（最低{yuan(amount) if amount is not None else how}）"
                           for code, amount, how in minimums)
-        top = next((code for code, amount in known if amount == floor), None)
+        top = "、".join(code for code, amount in known if amount == floor)
         reason = (f"同一违法行为可能同时违反 {listed}：一个违法行为违反多个法律规范应当给予罚款处罚的，"
                   f"按照罚款数额高的规定处罚。" +
                   (f"从轻处罚不低于其中最高的法定最低罚款，即 {top} 的{yuan(floor)}。" if floor is not None
