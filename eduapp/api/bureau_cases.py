@@ -34,6 +34,7 @@ from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, PenaltyCase, User
 from eduapp.security import client_ip, require
 from eduapp.services import cases, offsets
+from eduapp.services import fines as fine_service
 from eduapp.services import orgs as org_service
 from eduapp.services.bureau_queries import paginate
 
@@ -274,10 +275,10 @@ def violation_out(vt) -> dict:
 
 def statutory_out(case: PenaltyCase) -> dict:
     vt = case.violation_type
-    found = cases.statutory_range(vt, case.fine_basis_fen, case.occurrences)
+    found = fine_service.statutory_range(vt, case.fine_basis_fen, case.occurrences)
     return {"fine_min": found.fine_min, "fine_max": found.fine_max, "computable": found.computable,
-            "reason": found.reason, "offset_floor": cases.case_floor(case).amount,
-            "same_act_codes": sorted(r.code for r in cases.same_act_rules(vt))}
+            "reason": found.reason, "offset_floor": fine_service.case_floor(case).amount,
+            "same_act_codes": sorted(r.code for r in fine_service.same_act_rules(vt))}
 
 
 def _warnings(problems: list[Problem], rename: dict | None = None) -> list[dict]:

@@ -26,6 +26,7 @@ from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
 from eduapp.services import audit
 from eduapp.services import orgs as org_service
+from eduapp.services.fines import fine_range, same_act_rules
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
 PACKAGED_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "violations.yaml"
@@ -131,33 +132,6 @@ def violation_types(active_only: bool = False) -> list[ViolationType]:
 
 def violation_by_code(code: str) -> ViolationType | None:
     return db.session.execute(select(ViolationType).where(ViolationType.code == code)).scalar_one_or_none()
-
-
-def same_act_rules(vt: ViolationType) -> list[fines.FineRule]:
-    """The fine rules of the codes in the type's 行政处罚法 §29 group (itself included); [] without one."""
-    if not vt.same_act_group:
-        return []
-    found = db.session.execute(select(ViolationType).where(ViolationType.same_act_group == vt.same_act_group))
-    return [fine_rule(v) for v in found.scalars()]
-
-
-def statutory_range(vt: ViolationType, fine_basis_fen: int | None = None,
-                    occurrences: int | None = None) -> fines.StatutoryRange:
-    """The range the statute allows for a case of this type with this basis or number of occurrences."""
-    return fines.statutory_range(fine_rule(vt), fine_basis_fen, occurrences)
-
-
-def fine_range(vt: ViolationType, fine_basis_fen: int | None = None, occurrences: int | None = None) -> FineRange:
-    """The range the fine checks use: computed for the case (empty when its basis is missing)."""
-    found = statutory_range(vt, fine_basis_fen, occurrences)
-    return FineRange(found.fine_min, found.fine_max)
-
-
-def case_floor(case: PenaltyCase) -> fines.Floor:
-    """The floor of an offset for this case, with the checks that explain it (§29 group-aware)."""
-    vt = case.violation_type
-    return fines.offset_floor(fine_rule(vt), same_act_rules(vt), case.fine_basis_fen, case.occurrences,
-                              case.harm_level)
 
 
 # --- reading cases within the actor's tenancy -----------------------------------------------------------

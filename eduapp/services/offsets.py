@@ -52,10 +52,10 @@ def today_local(now: datetime | None = None) -> date:
 
 
 def _case_facts(case: PenaltyCase) -> rules.Case:
-    from eduapp.services import cases
+    from eduapp.services import fines
 
     vt = case.violation_type
-    floor = cases.case_floor(case)  # computed from the basis, raised to the §29 group's highest minimum
+    floor = fines.case_floor(case)  # computed from the basis, raised to the §29 group's highest minimum
     return rules.Case(violation_code=vt.code, status=case.status, harm_level=case.harm_level,
                       corrected=case.corrected, proposed_fine=case.proposed_fine, statutory_min=floor.amount,
                       opened_on=case.opened_on, fine_checks=floor.checks)

@@ -21,7 +21,7 @@ from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
-from eduapp.services import cases
+from eduapp.services import cases, fines
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, StatusForm
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
@@ -197,8 +197,8 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
     return render_template(
         "cases/show.html",
         case=case,
-        statutory=cases.statutory_range(case.violation_type, case.fine_basis_fen, case.occurrences),
-        floor=cases.case_floor(case),
+        statutory=fines.statutory_range(case.violation_type, case.fine_basis_fen, case.occurrences),
+        floor=fines.case_floor(case),
         article_url=url,
         article_label=label,
         status_form=_status_form(case, status_form) if handler else None,
