@@ -41,6 +41,7 @@ from eduapp.models import (
 )
 from eduapp.services import dashboard, offsets, points, rule_sets
 from tests import factories
+from tests.pdfs import fonts, text
 
 YEAR_2026 = periods.Period(date(2026, 1, 1), date(2026, 12, 31))
 YEAR_2025 = periods.Period(date(2025, 1, 1), date(2025, 12, 31))
@@ -355,6 +356,12 @@ def test_the_annual_summary_page_and_pdf(world, client, auth):
     assert "css/dashboard.css" in html and "data-print" in html
     pdf = client.get(f"/dashboard/annual.pdf?year=2026&org={world['squad'].id}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    client.get("/lang/zh_Hans_CN")
+    pdf = client.get(f"/dashboard/annual.pdf?year=2026&org={world['squad'].id}")
+    used = fonts(pdf.data)
+    assert used and all(used.values()), used  # the Chinese font is embedded (pdffonts: emb yes), nothing else used
+    assert "年度学法与执法工作情况" in text(pdf.data)
+    client.get("/lang/en")
     # a bad year: a message, and this year's summary
     html = client.get("/dashboard/annual?year=20x6").get_data(as_text=True)
     assert "Year:" in html and "20x6" in html
