@@ -40,7 +40,7 @@ def test_the_record_pdf_prints_markup_in_a_comment_as_written_with_its_font_embe
     for words in ("学法从轻审批表", "依学法情况从轻处罚", "示范市生态环境局", "示环规〔2026〕3号",
                   "《中华人民共和国大气污染防治法》第九十九条第（一）项", "《中华人民共和国行政处罚法》第六条、第三十三条",
                   "从轻前拟罚款", "从轻幅度", "从轻后拟罚款", "30,000 分", "¥30,000.00", "¥170,000.00",
-                  "承办人", "法制审核", "负责人", "签名", "同意", "通过", "事实清楚", "程序合法", "已批准",
+                  "承办人", "法制审核", "负责人", "签名", "同意", "通过", "事实清楚", "程序合法", "已批准", "申请日期",
                   *NAMES.values()):
         assert words in written, words
     for code in ("approve", "approved", "rule_in_force", "offset_amount", "pending_", "✓", "✗", "抵扣决定书"):

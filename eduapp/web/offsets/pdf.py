@@ -42,12 +42,12 @@ def decision_record_pdf(record: Record) -> bytes:
     flow += [Spacer(1, 4 * mm)]
     rows = [[cell(h) for h in record.check_headings]]
     rows += [[cell(c.name), cell(c.result), cell(c.reason), cell(c.basis)] for c in record.checks]
-    flow.append(Table(rows, colWidths=[32 * mm, 16 * mm, 78 * mm, 48 * mm], style=headed, repeatRows=1))
+    flow.append(Table(rows, colWidths=[32 * mm, 18 * mm, 76 * mm, 48 * mm], style=headed, repeatRows=1))
     flow += [Spacer(1, 4 * mm)]
     rows = [[cell(h) for h in record.step_headings]]
     rows += [[cell(s.step), cell(s.opinion), cell(s.comment), cell(s.signed_by), cell(s.date), cell("")]
              for s in record.steps]
-    flow.append(Table(rows, colWidths=[20 * mm, 16 * mm, 62 * mm, 26 * mm, 24 * mm, 26 * mm], style=headed,
+    flow.append(Table(rows, colWidths=[20 * mm, 18 * mm, 60 * mm, 26 * mm, 24 * mm, 26 * mm], style=headed,
                       repeatRows=1, rowHeights=[None] + [16 * mm] * len(record.steps)))
     flow += [Spacer(1, 4 * mm), cell(record.note, small)]
     doc.build(flow)

@@ -67,6 +67,7 @@ def build(application, deciders: dict) -> Record:
         (_("Party"), case.enterprise.name),
         (_("Violation"), f"{vt.code} {vt.name}"),
         (_("Penalty provision"), names.citation(vt.law, vt.article, vt.clause)),
+        (_("Application filed on"), format_datetime(application.created_at, "yyyy-MM-dd")),
     ]
     if vt.fine_note:
         facts.append((_("Statutory fine"), vt.fine_note))
