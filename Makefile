@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean
+.PHONY: install pdf-font run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean
 
 $(BIN)/eduapp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,18 @@ $(BIN)/eduapp: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,e2e]"
 	touch $(BIN)/eduapp
 
-install: $(BIN)/eduapp translations
+install: $(BIN)/eduapp translations pdf-font
+
+## The Chinese font embedded in every PDF (eduapp/pdf_fonts.py): Debian's fonts-wqy-microhei, installed
+## here when missing (as root; otherwise the command to run is printed, and a PDF says what is missing).
+PDF_FONT_PACKAGE := fonts-wqy-microhei
+pdf-font:
+	@if [ -n "$$EDUAPP_PDF_FONT" ] || dpkg -s $(PDF_FONT_PACKAGE) >/dev/null 2>&1; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing $(PDF_FONT_PACKAGE) (the Chinese font embedded in PDFs)"; \
+	  (apt-get install -y -q $(PDF_FONT_PACKAGE) >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_FONT_PACKAGE) >/dev/null)); \
+	else echo "PDFs need Debian's $(PDF_FONT_PACKAGE): run 'sudo apt-get install $(PDF_FONT_PACKAGE)' (or set EDUAPP_PDF_FONT to a TrueType font)" >&2; fi
 
 translations: $(BIN)/eduapp
 	$(BIN)/pybabel -q compile -d eduapp/translations

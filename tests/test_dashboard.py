@@ -21,7 +21,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from eduapp.domain import offsets as offset_rules
 from eduapp.domain import periods
@@ -41,6 +41,7 @@ from eduapp.models import (
 )
 from eduapp.services import dashboard, offsets, points, rule_sets
 from tests import factories
+from tests.pdfs import fonts, text
 
 YEAR_2026 = periods.Period(date(2026, 1, 1), date(2026, 12, 31))
 YEAR_2025 = periods.Period(date(2025, 1, 1), date(2025, 12, 31))
@@ -156,6 +157,12 @@ def world(ctx):
     for who, day in (("officer1", "2026-06-03"), ("reviewer", "2026-06-05"), ("approver", "2026-06-10")):
         application = offsets.decide(w[who], application, "approve", "同意", now=at(day))
     assert application.status == "approved" and application.offset_fen == 3_000_000
+    # The applicant's notices of the three decisions (offset_outcome, tests/test_offset_outcome.py) are left
+    # out of this hand-worked world: its reminders are the three below.
+    outcome = select(Reminder.id).where(Reminder.kind == "offset_outcome")
+    db.session.execute(delete(Delivery).where(Delivery.reminder_id.in_(outcome)))
+    db.session.execute(delete(Reminder).where(Reminder.id.in_(outcome)))
+    db.session.commit()
 
     _reminder("exam_closing", w["civil1"], "2026-03-20", {"inbox": "sent", "email": "sent", "sms": "failed"})
     _reminder("fine_due", w["staff_b1"], "2026-02-12", {"inbox": "sent", "sms": "sent"})
@@ -355,6 +362,12 @@ def test_the_annual_summary_page_and_pdf(world, client, auth):
     assert "css/dashboard.css" in html and "data-print" in html
     pdf = client.get(f"/dashboard/annual.pdf?year=2026&org={world['squad'].id}")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    client.get("/lang/zh_Hans_CN")
+    pdf = client.get(f"/dashboard/annual.pdf?year=2026&org={world['squad'].id}")
+    used = fonts(pdf.data)
+    assert used and all(used.values()), used  # the Chinese font is embedded (pdffonts: emb yes), nothing else used
+    assert "年度学法与执法工作情况" in text(pdf.data)
+    client.get("/lang/en")
     # a bad year: a message, and this year's summary
     html = client.get("/dashboard/annual?year=20x6").get_data(as_text=True)
     assert "Year:" in html and "20x6" in html

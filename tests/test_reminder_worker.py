@@ -26,6 +26,7 @@ from eduapp.extensions import db
 from eduapp.models import Delivery, PenaltyCase, ViolationType
 from eduapp.tasks.reminders import scan_reminders
 from tests import factories
+from tests.test_offsets import world  # noqa: F401 (the fixture)
 from tests.test_worker import start_worker, stop_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -201,3 +202,21 @@ def test_many_e_mails_go_out_in_batches_once_each(reminder_worker, smtp, ctx):
     time.sleep(2)
     recipients = [email.message_from_bytes(m, policy=email.policy.default)["To"] for m in smtp.mailbox.messages]
     assert sorted(recipients) == sorted(f"staff-b{n}@example.com" for n in range(45))
+
+
+def test_a_step_decision_reaches_the_applicant_by_e_mail_once_after_its_commit(reminder_worker, smtp, world):  # noqa: F811
+    """services.offset_outcome: the decision's transaction writes the notice, its commit queues the send."""
+    from eduapp.services import offsets
+
+    contact = world["contact"]
+    contact.email = "contact-a@example.com"
+    db.session.commit()
+    smtp.start()
+    application = offsets.apply(contact, world["cases"][0])
+    offsets.decide(world["officer"], application, "approve", "材料齐全")
+    _wait_for(lambda: len(smtp.mailbox.messages) == 1, what="the e-mail of the officer's decision")
+    message = email.message_from_bytes(smtp.mailbox.messages[0], policy=email.policy.default)
+    assert message["To"] == "contact-a@example.com" and "学法从轻申请" in message["Subject"]
+    assert "承办人意见：同意" in message.get_body().get_content() and "材料齐全" in message.get_body().get_content()
+    time.sleep(3)
+    assert len(smtp.mailbox.messages) == 1 and _email().status == "sent"

@@ -1,4 +1,5 @@
-"""What is due for an early-warning reminder (预警提醒), as pure functions (DOMAIN.md's table).
+"""What is due for an early-warning reminder (预警提醒), as pure functions (DOMAIN.md's table), and the
+notices written when something happens (EVENT_KINDS: the outcome of an offset application).
 
 Every reminder has a dedupe key (kind, object, recipient, occasion). The occasion names the lead
 time a reminder stands for, so that a scan that runs late (or twice, or on two beats at once) still
@@ -12,18 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from eduapp.domain.offsets import STEPS
 from eduapp.domain.problems import N_
 
 EXAM_CLOSING = "exam_closing"
 POINTS_EXPIRING = "points_expiring"
 OFFSET_REVIEW = "offset_review"
+OFFSET_OUTCOME = "offset_outcome"
 FINE_DUE = "fine_due"
 PERMIT_EXPIRING = "permit_expiring"
 CORRECTION_DEADLINE = "correction_deadline"
 STUDY_REQUIREMENT = "study_requirement"
 TRAINING_UPCOMING = "training_upcoming"
-KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, FINE_DUE, PERMIT_EXPIRING, CORRECTION_DEADLINE,
-         STUDY_REQUIREMENT, TRAINING_UPCOMING)
+KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, OFFSET_OUTCOME, FINE_DUE, PERMIT_EXPIRING,
+         CORRECTION_DEADLINE, STUDY_REQUIREMENT, TRAINING_UPCOMING)
+# Written when it happens (by the service that makes it happen), not found by a scan: no lead times.
+EVENT_KINDS = (OFFSET_OUTCOME,)
 
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 CHANNELS = (INBOX, EMAIL, SMS)
@@ -38,6 +43,7 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     EXAM_CLOSING: (7, 3, 1),
     POINTS_EXPIRING: (30, 7),
     OFFSET_REVIEW: (2,),
+    OFFSET_OUTCOME: (),  # at once, when a step decides
     FINE_DUE: (10, 14),
     PERMIT_EXPIRING: (90, 60),
     CORRECTION_DEADLINE: (3,),
@@ -55,6 +61,8 @@ def leads(config: Mapping[str, object] | None = None) -> dict[str, tuple[int, ..
     for kind, value in (config or {}).items():
         if kind not in KINDS:
             raise ValueError(f"unknown reminder kind {kind!r} (one of {', '.join(KINDS)})")
+        if kind in EVENT_KINDS:
+            raise ValueError(f"{kind} is sent when it happens and has no lead times")
         if (not isinstance(value, list | tuple) or not value
                 or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 366 for d in value)):
             raise ValueError(f"the leads of {kind} are a list of whole days from 0 to 366, got {value!r}")
@@ -85,6 +93,15 @@ def review_occasion(days_left: float, lead_days: tuple[int, ...] = DEFAULT_LEADS
     if days_left < 0:
         return "overdue"
     return "due" if days_left <= max(lead_days) else None
+
+
+def outcome_occasion(step: str, decision: str) -> str:
+    """The occasion of the applicant's notice of a step's decision: "decided:<step>" when the application
+    goes on to the next step, "approved:approver" or "rejected:<step>" when the decision is final. One
+    decision per step and application, so one notice per step (the dedupe key holds the step)."""
+    if decision == "reject":
+        return f"rejected:{step}"
+    return f"approved:{step}" if step == STEPS[-1] else f"decided:{step}"
 
 
 def period_end(today: date) -> date:
@@ -124,6 +141,10 @@ TEMPLATES = {
                                    "year, below the target of %(target)s per cent; the year ends on %(day)s.")),
     TRAINING_UPCOMING: Template(N_("Training tomorrow: %(title)s"),
                                 N_("You are registered for the training “%(title)s” at %(when)s.")),
+    OFFSET_OUTCOME: Template(N_("Leniency application, case %(case)s: the %(step)s decided"),
+                             N_("On your application for a lighter penalty in view of your study of the law "
+                                "(case %(case)s), the opinion of the %(step)s is: %(decision)s. Comment: "
+                                "%(comment)s. The application goes on to the next step.")),
 }
 KIND_LABELS = {
     EXAM_CLOSING: N_("Exam closing"),
@@ -134,6 +155,7 @@ KIND_LABELS = {
     CORRECTION_DEADLINE: N_("Correction deadline"),
     STUDY_REQUIREMENT: N_("Study requirement"),
     TRAINING_UPCOMING: N_("Training upcoming"),
+    OFFSET_OUTCOME: N_("Leniency application decided"),
 }
 OVERDUE_TEMPLATES = {
     OFFSET_REVIEW: Template(N_("Offset application overdue"),
@@ -145,7 +167,24 @@ OVERDUE_TEMPLATES = {
 }
 
 
+# The final decision on an application (the occasion's first part): the fine after 从轻, or why not.
+OUTCOME_TEMPLATES = {
+    "approved": Template(N_("Leniency approved: case %(case)s"),
+                         N_("Your application for a lighter penalty in view of your study of the law (case "
+                            "%(case)s) is approved (opinion of the %(step)s: %(decision)s; comment: %(comment)s). "
+                            "The proposed fine after leniency is %(fine)s; the penalty decision will state the "
+                            "fine.")),
+    "rejected": Template(N_("Leniency not approved: case %(case)s"),
+                         N_("Your application for a lighter penalty in view of your study of the law (case "
+                            "%(case)s) is not approved: the opinion of the %(step)s is: %(decision)s (reason: "
+                            "%(comment)s). The proposed fine stays %(fine)s; the reserved study points are "
+                            "available again.")),
+}
+
+
 def template_for(kind: str, occasion: str) -> Template:
     if occasion == "overdue" and kind in OVERDUE_TEMPLATES:
         return OVERDUE_TEMPLATES[kind]
+    if kind == OFFSET_OUTCOME and occasion in OUTCOME_TEMPLATES:
+        return OUTCOME_TEMPLATES[occasion]
     return TEMPLATES[kind]

@@ -29,7 +29,7 @@ from eduapp.models import (
     User,
     utcnow,
 )
-from eduapp.services import audit, misconduct, rule_sets
+from eduapp.services import audit, misconduct, offset_outcome, rule_sets
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
@@ -299,6 +299,7 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
         application.step_deadline = _deadline(application, following, now)
     audit.record(f"offset.{decision}", actor=user, obj_type="offset_application", obj_id=application.id,
                  summary={"step": step, "comment": comment.strip(), "status": application.status})
+    offset_outcome.notify(application, step, decision, comment, now)  # the applicant hears it (inbox, e-mail, SMS)
     db.session.commit()
     return application
 

@@ -35,6 +35,7 @@ from eduapp.services import audit
 log = logging.getLogger(__name__)
 
 STEP_LABELS = {"officer": N_("case officer"), "reviewer": N_("legal review"), "approver": N_("approver")}
+DECISION_LABELS = {"approve": N_("approved"), "reject": N_("rejected")}  # 同意 / 不同意
 STALE_AFTER = timedelta(minutes=10)  # a pending delivery untouched this long lost its task: queue it again
 
 
@@ -55,6 +56,10 @@ def render(reminder, locale: str | None) -> tuple[str, str]:
         params = dict(reminder.params or {})
         if "step" in params:
             params["step"] = gettext(STEP_LABELS.get(params["step"], params["step"]))
+        if "decision" in params:
+            params["decision"] = gettext(DECISION_LABELS.get(params["decision"], params["decision"]))
+        if "comment" in params and not params["comment"]:
+            params["comment"] = gettext("none given")
         return gettext(template.subject, **params), gettext(template.body, **params)
 
 

@@ -360,6 +360,7 @@ SCANS = {
     rules.EXAM_CLOSING: scan_exam_closing,
     rules.POINTS_EXPIRING: scan_points_expiring,
     rules.OFFSET_REVIEW: scan_offset_review,
+    rules.OFFSET_OUTCOME: lambda now, leads: iter(()),  # written when a step decides (services.offset_outcome)
     rules.FINE_DUE: scan_fine_due,
     rules.PERMIT_EXPIRING: scan_permit_expiring,
     rules.CORRECTION_DEADLINE: scan_correction_deadline,

@@ -21,16 +21,29 @@ log = logging.getLogger(__name__)
 def queue(delivery_ids: list[int], countdown: float | None = None) -> int:
     """Hand deliveries to their channel's send task (after the commit that wrote them), up to
     REMINDER_SEND_BATCH of them a task; returns how many deliveries were queued."""
-    from flask import current_app
-
     from eduapp.services import reminder_sending
 
     eager = celery_app.conf.task_always_eager
     if eager and countdown:
         return 0  # in-process: a later try waits for `eduapp reminders run` or the sweep
+    return _queue(reminder_sending.channel_of(delivery_ids), countdown)
+
+
+def queue_channels(channels: dict[int, str]) -> int:
+    """Hand deliveries whose channel is known (delivery id -> channel) to their send tasks, without a
+    database query: callable once a transaction has committed (a session's after_commit). In-process
+    (no broker) nothing is sent from there: they wait for `eduapp reminders run` or the sweep."""
+    if celery_app.conf.task_always_eager:
+        return 0
+    return _queue(channels, None)
+
+
+def _queue(channels: dict[int, str], countdown: float | None) -> int:
+    from flask import current_app
+
     tasks = {"email": send_email, "sms": send_sms}
     by_channel: dict[str, list[int]] = defaultdict(list)
-    for delivery_id, channel in sorted(reminder_sending.channel_of(delivery_ids).items()):
+    for delivery_id, channel in sorted(channels.items()):
         if channel in tasks:
             by_channel[channel].append(delivery_id)
     batch = current_app.config["REMINDER_SEND_BATCH"]

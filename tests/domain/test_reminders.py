@@ -58,3 +58,22 @@ def test_study_target():
 
 def test_every_kind_has_a_template_and_a_label():
     assert set(rules.TEMPLATES) == set(rules.KINDS) == set(rules.KIND_LABELS) == set(rules.DEFAULT_LEADS)
+
+
+@pytest.mark.parametrize(("step", "decision", "occasion", "subject"), [
+    ("officer", "approve", "decided:officer", "Leniency application, case %(case)s: the %(step)s decided"),
+    ("reviewer", "approve", "decided:reviewer", "Leniency application, case %(case)s: the %(step)s decided"),
+    ("approver", "approve", "approved:approver", "Leniency approved: case %(case)s"),
+    ("officer", "reject", "rejected:officer", "Leniency not approved: case %(case)s"),
+    ("reviewer", "reject", "rejected:reviewer", "Leniency not approved: case %(case)s"),
+    ("approver", "reject", "rejected:approver", "Leniency not approved: case %(case)s"),
+])
+def test_the_applicant_hears_each_step_and_the_final_decision_once(step, decision, occasion, subject):
+    assert rules.outcome_occasion(step, decision) == occasion
+    assert rules.template_for(rules.OFFSET_OUTCOME, occasion.split(":")[0]).subject == subject
+
+
+def test_an_event_kind_has_no_lead_times():
+    assert rules.OFFSET_OUTCOME in rules.KINDS and rules.leads()[rules.OFFSET_OUTCOME] == ()
+    with pytest.raises(ValueError, match="offset_outcome is sent when it happens"):
+        rules.leads({"offset_outcome": [1]})

@@ -78,21 +78,19 @@ PDF_TABLES = ("summary", "organisations", "exams", "trainings", "offsets", "case
 
 
 def pdf(s: Summary, tables: dict[str, Table]) -> bytes:
-    """A4, with reportlab's built-in Chinese CID font (no font files)."""
+    """A4, with the Chinese font embedded (eduapp.pdf_fonts)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=17, wordWrap="CJK",
+    from eduapp.pdf_fonts import cjk_font
+
+    body = ParagraphStyle("body", fontName=cjk_font(), fontSize=10.5, leading=17, wordWrap="CJK",
                           firstLineIndent=21, spaceAfter=4)
     plain = ParagraphStyle("plain", parent=body, firstLineIndent=0, fontSize=9, leading=12, spaceAfter=0)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, alignment=1, firstLineIndent=0)
@@ -100,7 +98,7 @@ def pdf(s: Summary, tables: dict[str, Table]) -> bytes:
     heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, firstLineIndent=0, spaceBefore=6)
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=s.title)
+                            bottomMargin=18 * mm, initialFontName=cjk_font(), title=s.title)
     flow = [Paragraph(escape(s.title), title), Paragraph(escape(s.subtitle), centred)]
     if s.note:
         flow.append(Paragraph(escape(s.note), centred))
@@ -109,6 +107,7 @@ def pdf(s: Summary, tables: dict[str, Table]) -> bytes:
         flow.append(Paragraph(escape(name), heading))
         flow += [Paragraph(escape(p), body) for p in paragraphs]
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("FONTNAME", (0, 0), (-1, -1), body.fontName),
                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9f2ee"))])
     for key in PDF_TABLES:
         table = tables.get(key)

@@ -1,60 +1,54 @@
-"""The offset decision record as PDF (reportlab, with its built-in Chinese CID font: no font files)."""
+"""The 学法从轻审批表 as PDF (reportlab), with the Chinese font embedded (eduapp.pdf_fonts).
+
+reportlab's Paragraph reads its text as markup: every text is escaped here, so a comment or a name
+with ``<b>``, ``<img src=…>`` or ``&`` prints as written (and cannot break the document)."""
 
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
-from flask_babel import format_datetime
-from flask_babel import gettext as _
-
-from eduapp.domain.offsets import yuan
-
-STEP_NAMES = {"officer": "承办人", "reviewer": "法制审核", "approver": "负责人"}
+from eduapp.web.offsets.record import Record
 
 
-def decision_record_pdf(application, deciders) -> bytes:
+def _text(value) -> str:
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def decision_record_pdf(record: Record) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK")
+    from eduapp.pdf_fonts import cjk_font
+
+    body = ParagraphStyle("body", fontName=cjk_font(), fontSize=10, leading=15, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1)
-    case = application.case
-    rule = application.rule_set
+    centred = ParagraphStyle("centred", parent=body, alignment=1)
+    small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12)
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=_("Offset decision record"))
-    flow = [Paragraph(_("Offset decision record"), title), Spacer(1, 6 * mm)]
-    facts = [
-        (_("Case number"), case.case_number),
-        (_("Enterprise"), case.enterprise.name),
-        (_("Violation"), f"{case.violation_type.code} {case.violation_type.name}"),
-        (_("Legal basis"), f"《{case.violation_type.law}》{case.violation_type.article}"),
-        (_("Rule set"), f"{rule.name}（{rule.doc_number}）v{rule.version}"),
-        (_("Proposed fine before the offset"), yuan(application.fine_before)),
-        (_("Offset"), f"{yuan(application.offset_fen)}（{application.points}）"),
-        (_("Proposed fine after the offset"), yuan(application.fine_after)),
-        (_("Outcome"), application.status),
-    ]
-    cell = lambda text: Paragraph(str(text), body)  # noqa: E731
-    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
-    flow.append(Table([[cell(k), cell(v)] for k, v in facts], colWidths=[50 * mm, 124 * mm], style=grid))
-    flow += [Spacer(1, 5 * mm), Paragraph(_("Checks"), body)]
-    rows = [[cell(_("Check")), cell(_("Result")), cell(_("Reason")), cell(_("Legal basis"))]]
-    for c in application.evaluation.get("checks", []):
-        rows.append([cell(c["key"]), cell("✓" if c["passed"] else "✗"), cell(c["reason"]), cell(c["basis"])])
-    flow.append(Table(rows, colWidths=[30 * mm, 12 * mm, 82 * mm, 50 * mm], style=grid, repeatRows=1))
-    flow += [Spacer(1, 5 * mm), Paragraph(_("Decisions"), body)]
-    rows = [[cell(_("Step")), cell(_("Decided by")), cell(_("Decision")), cell(_("When")), cell(_("Comment"))]]
-    for step, (user, d) in deciders.items():
-        rows.append([cell(STEP_NAMES.get(step, step)), cell(user.full_name), cell(d.decision),
-                     cell(format_datetime(d.decided_at, "yyyy-MM-dd HH:mm")), cell(d.comment)])
-    flow.append(Table(rows, colWidths=[24 * mm, 30 * mm, 20 * mm, 34 * mm, 66 * mm], style=grid, repeatRows=1))
+                            bottomMargin=18 * mm, initialFontName=cjk_font(), title=record.title,
+                            author=record.authority)
+    cell = lambda value, style=body: Paragraph(_text(value), style)  # noqa: E731
+    grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                       ("FONTNAME", (0, 0), (-1, -1), body.fontName)])  # also the empty cells: no Helvetica
+    headed = TableStyle([*grid.getCommands(), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))])
+    flow = [cell(record.authority, centred), Paragraph(_text(record.title), title), cell(record.subtitle, centred),
+            Spacer(1, 5 * mm)]
+    flow.append(Table([[cell(k), cell(v)] for k, v in record.facts], colWidths=[42 * mm, 132 * mm], style=grid))
+    flow += [Spacer(1, 4 * mm)]
+    rows = [[cell(h) for h in record.check_headings]]
+    rows += [[cell(c.name), cell(c.result), cell(c.reason), cell(c.basis)] for c in record.checks]
+    flow.append(Table(rows, colWidths=[32 * mm, 18 * mm, 76 * mm, 48 * mm], style=headed, repeatRows=1))
+    flow += [Spacer(1, 4 * mm)]
+    rows = [[cell(h) for h in record.step_headings]]
+    rows += [[cell(s.step), cell(s.opinion), cell(s.comment), cell(s.signed_by), cell(s.date), cell("")]
+             for s in record.steps]
+    flow.append(Table(rows, colWidths=[20 * mm, 18 * mm, 60 * mm, 26 * mm, 24 * mm, 26 * mm], style=headed,
+                      repeatRows=1, rowHeights=[None] + [16 * mm] * len(record.steps)))
+    flow += [Spacer(1, 4 * mm), cell(record.note, small)]
     doc.build(flow)
     return out.getvalue()

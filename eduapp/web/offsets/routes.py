@@ -1,5 +1,5 @@
 """Fine offsets in the browser: the enterprise contact's cases with previews and applications, the
-bureau's review queue and decisions, the offset decision record (page and PDF), and rule sets."""
+bureau's review queue and decisions, the 学法从轻审批表 (page and PDF), and rule sets."""
 
 from __future__ import annotations
 
@@ -136,19 +136,22 @@ def _record_or_404(application_id: int):
 @bp.route("/applications/<int:application_id>/record")
 @require(Permission.ROSTER_MANAGE, *REVIEWERS)
 def record(application_id: int):
+    from eduapp.web.offsets.record import build
+
     found = _record_or_404(application_id)
-    return render_template("offsets/record.html", application=found, deciders=offsets.deciders(found))
+    return render_template("offsets/record.html", application=found, record=build(found, offsets.deciders(found)))
 
 
 @bp.route("/applications/<int:application_id>/record.pdf")
 @require(Permission.ROSTER_MANAGE, *REVIEWERS)
 def record_pdf(application_id: int):
     from eduapp.web.offsets.pdf import decision_record_pdf
+    from eduapp.web.offsets.record import build
 
     found = _record_or_404(application_id)
-    data = decision_record_pdf(found, offsets.deciders(found))
+    data = decision_record_pdf(build(found, offsets.deciders(found)))
     return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f"attachment; filename=offset-decision-{found.id}.pdf"})
+        "Content-Disposition": f"attachment; filename=leniency-approval-{found.id}.pdf"})
 
 
 # --- rule sets ---------------------------------------------------------------------------------------
