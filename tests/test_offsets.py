@@ -102,7 +102,9 @@ def test_reject_needs_a_reason_and_voids_the_points(world):
     assert points.balance(points.pool_account(world["org"])).available == 30_000
 
 
-def test_withdraw_and_lapse_release_the_points(world):
+def test_withdraw_releases_the_points_and_an_overdue_step_escalates_and_stays_open(world):
+    from eduapp.models import Reminder
+
     pool = points.pool_account(world["org"])
     application = offsets.apply(world["contact"], world["cases"][0])
     offsets.withdraw(world["contact"], application)
@@ -110,8 +112,14 @@ def test_withdraw_and_lapse_release_the_points(world):
     again = offsets.apply(world["contact"], world["cases"][0])
     assert offsets.expire_overdue(now=utcnow() + timedelta(days=4)) == 0
     assert offsets.expire_overdue(now=utcnow() + timedelta(days=6)) == 1
+    assert offsets.expire_overdue(now=utcnow() + timedelta(days=7)) == 1  # still open, reminded once
     db.session.refresh(again)
-    assert again.status == "expired" and points.balance(pool).available == 30_000
+    assert again.status == "pending_officer" and points.balance(pool).reserved == 30_000
+    sent = db.session.execute(select(Reminder).where(Reminder.kind == "offset_overdue")).scalars().all()
+    # the officer's step is late: the case officer, and the approvers (the applicant is never told to decide)
+    assert {r.recipient_id for r in sent} == {world["officer"].id, world["approver"].id, world["both"].id}
+    offsets.decide(world["officer"], again, "approve", "同意")  # the late step can still be decided
+    assert again.status == "pending_reviewer"
 
 
 def test_one_open_application_per_case_and_points_for_one_offset_only(world):

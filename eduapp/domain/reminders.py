@@ -22,8 +22,9 @@ PERMIT_EXPIRING = "permit_expiring"
 CORRECTION_DEADLINE = "correction_deadline"
 STUDY_REQUIREMENT = "study_requirement"
 TRAINING_UPCOMING = "training_upcoming"
+OFFSET_OVERDUE = "offset_overdue"  # a review step past its deadline: escalated, the application stays open
 KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, FINE_DUE, PERMIT_EXPIRING, CORRECTION_DEADLINE,
-         STUDY_REQUIREMENT, TRAINING_UPCOMING)
+         STUDY_REQUIREMENT, TRAINING_UPCOMING, OFFSET_OVERDUE)
 
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 CHANNELS = (INBOX, EMAIL, SMS)
@@ -43,6 +44,7 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     CORRECTION_DEADLINE: (3,),
     STUDY_REQUIREMENT: (60, 30, 7),  # "near the period end": the last two months of the year
     TRAINING_UPCOMING: (1,),
+    OFFSET_OVERDUE: (0,),  # once the deadline has passed (the lead is not used)
 }
 FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
 DEFAULT_STUDY_TARGET_PERCENT = 80
@@ -124,6 +126,10 @@ TEMPLATES = {
                                    "year, below the target of %(target)s per cent; the year ends on %(day)s.")),
     TRAINING_UPCOMING: Template(N_("Training tomorrow: %(title)s"),
                                 N_("You are registered for the training “%(title)s” at %(when)s.")),
+    OFFSET_OVERDUE: Template(N_("Offset review step overdue: case %(case)s"),
+                             N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
+                                "was due on %(deadline)s. The application stays open: the enterprise's points remain "
+                                "reserved until the bureau decides.")),
 }
 KIND_LABELS = {
     EXAM_CLOSING: N_("Exam closing"),
@@ -134,6 +140,7 @@ KIND_LABELS = {
     CORRECTION_DEADLINE: N_("Correction deadline"),
     STUDY_REQUIREMENT: N_("Study requirement"),
     TRAINING_UPCOMING: N_("Training upcoming"),
+    OFFSET_OVERDUE: N_("Offset review overdue"),
 }
 OVERDUE_TEMPLATES = {
     OFFSET_REVIEW: Template(N_("Offset application overdue"),
