@@ -184,7 +184,11 @@ def test_the_pages_of_the_contact_and_the_reviewers(client, auth, world):
     assert "示环罚〔2026〕1号" in page and "示环罚〔2026〕3号" not in page
     case_id = world["cases"][0].id
     assert "第五十七条" in client.get(f"/offsets/cases/{case_id}").get_data(as_text=True)
-    response = auth.post(f"/offsets/cases/{case_id}/apply", {}, form_page=f"/offsets/cases/{case_id}")
+    page = client.get(f"/offsets/cases/{case_id}").get_data(as_text=True)
+    assert "本企业承诺" in page and "30000" in page.replace(",", "")  # what applying reserves, and the undertaking
+    refused = auth.post(f"/offsets/cases/{case_id}/apply", {}, form_page=f"/offsets/cases/{case_id}")
+    assert refused.status_code == 400 and db.session.execute(select(OffsetApplication)).first() is None
+    response = auth.post(f"/offsets/cases/{case_id}/apply", {"undertaking": "y"}, form_page=f"/offsets/cases/{case_id}")
     assert response.status_code == 302
     application = db.session.execute(select(OffsetApplication)).scalar_one()
     auth.logout()
@@ -211,8 +215,15 @@ def test_the_api(client, world):
     preview = client.get(f"/api/v1/cases/{case_id}/offset-preview", headers=contact).json
     assert preview["eligible"] and preview["max_offset"] == 3_000_000 and preview["points"] == 30_000
     assert client.get(f"/api/v1/cases/{world['cases'][2].id}/offset-preview", headers=contact).status_code == 404
-    created = client.post("/api/v1/offset-applications", json={"case_id": case_id}, headers=contact)
-    assert created.status_code == 201 and created.json["status"] == "pending_officer"
+    assert "承诺" in preview["undertaking"]
+    refused = client.post("/api/v1/offset-applications", json={"case_id": case_id}, headers=contact)
+    assert refused.status_code == 422 and "undertaking" in refused.json["error"]["fields"]
+    refused = client.post("/api/v1/offset-applications", json={"case_id": case_id, "undertaking": False},
+                          headers=contact)
+    assert refused.status_code == 422 and "undertaking" in refused.json["error"]["fields"]
+    created = client.post("/api/v1/offset-applications", json={"case_id": case_id, "undertaking": True},
+                          headers=contact)
+    assert created.status_code == 201 and created.json["undertaking"].startswith("本企业承诺") and created.json["status"] == "pending_officer"
     application_id = created.json["id"]
     bad = client.post("/api/v1/offset-applications", json={"case_id": "x"}, headers=contact)
     assert bad.status_code == 422 and "case_id" in bad.json["error"]["fields"]
