@@ -11,7 +11,7 @@ from eduapp.domain import offsets as rules
 from eduapp.domain.problems import InputError
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, OffsetApplication, OffsetDecision, PenaltyCase, RuleSet
-from eduapp.services import audit, cases, offsets, points, rule_sets
+from eduapp.services import audit, cases, offset_steps, offsets, points, rule_sets
 from eduapp.services.offsets import OffsetError
 from tests.conftest import PASSWORD
 from tests.test_offsets import _rule, world  # noqa: F401 (the fixture)
@@ -202,3 +202,23 @@ def test_the_migration_clears_an_unfounded_flag_with_chained_audit_records(world
     audit.record("after", actor=None)  # and the application chains onto the migration's record
     db.session.commit()
     assert audit.verify()[1] is None
+
+
+def test_the_application_page_shows_the_case_as_it_stands_and_records_the_discussion(client, auth, world):  # noqa: F811
+    first = db.session.execute(select(RuleSet)).scalar_one()
+    rule_sets.save(None, first, _rule(maths=rules.Maths(
+        cap_percent=50, allow_below_minimum=True, below_minimum_basis=BASIS, below_minimum_level="law")))
+    case = world["cases"][0]
+    application = offsets.apply(world["contact"], case)
+    cases.save_case(world["officer"], {"corrected": False}, case)
+    auth.login("reviewer")
+    url = f"/offsets/applications/{application.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "not-eligible" in page and "reevaluations" in page and "集体讨论" in page
+    bad = auth.post(f"{url}/discussion", {"held_on": "", "participants": "", "conclusion": ""}, form_page=url)
+    assert bad.status_code == 400 and offset_steps.discussion_of(application) is None
+    ok = auth.post(f"{url}/discussion", {"held_on": offsets.today_local().isoformat(), "participants": "局长甲、副局长乙",
+                                         "conclusion": "同意"}, form_page=url)
+    assert ok.status_code == 302
+    assert offset_steps.discussion_of(application).participants == "局长甲、副局长乙"
+    assert "局长甲、副局长乙" in client.get(url).get_data(as_text=True)

@@ -85,7 +85,7 @@ def show(application: OffsetApplication, evaluation: rules.Evaluation) -> None:
     fine = application.case.proposed_fine
     application.fine_before = fine
     application.offset_fen = offset
-    application.points = points if evaluation.eligible else application.points
+    application.points = points
     application.fine_after = rule_limits.approved_fine(fine, offset)
 
 

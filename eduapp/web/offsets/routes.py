@@ -3,7 +3,7 @@ bureau's review queue and decisions, the offset decision record (page and PDF), 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -282,7 +282,12 @@ def _labels():
                 "expired": _l("Lapsed (a step passed its deadline)"),
                 "case_closed": _l("Ended: the case left the open stages")}
     steps = {"officer": _l("Case officer"), "reviewer": _l("Legal reviewer"), "approver": _l("Approver")}
+    facts = {"proposed_fine": _l("Proposed fine"), "harm_level": _l("Harm level"), "corrected": _l("Corrected"),
+             "violation_type_id": _l("Violation type"), "fine_basis_fen": _l("Fine basis"),
+             "occurrences": _l("Occurrences")}
     return {
+        "fact_name": lambda f: facts.get(f, f),
+        "local_time": lambda iso: datetime.fromisoformat(iso).astimezone(offsets.LOCAL).strftime("%Y-%m-%d %H:%M"),
         "fen": rules.yuan,
         "stage_name": lambda s: stages.get(s, s),
         "status_name": lambda s: statuses.get(s, s),
