@@ -118,6 +118,10 @@ def test_withdraw_releases_the_points_and_an_overdue_step_escalates_and_stays_op
     sent = db.session.execute(select(Reminder).where(Reminder.kind == "offset_overdue")).scalars().all()
     # the officer's step is late: the case officer, and the approvers (the applicant is never told to decide)
     assert {r.recipient_id for r in sent} == {world["officer"].id, world["approver"].id, world["both"].id}
+    from eduapp.services import reminder_sending
+
+    subject, text = reminder_sending.render(sent[0], "zh_Hans_CN")
+    assert "超期" in subject and "积分保持冻结" in text
     offsets.decide(world["officer"], again, "approve", "同意")  # the late step can still be decided
     assert again.status == "pending_reviewer"
 

@@ -49,13 +49,22 @@ def reserved_points(application: OffsetApplication) -> int:
     return reservation.amount if reservation is not None else application.points
 
 
-def current_evaluation(application: OffsetApplication, now: datetime | None = None) -> rules.Evaluation:
+def current_evaluation(application: OffsetApplication, now: datetime | None = None, *,
+                       lock: bool = False) -> rules.Evaluation:
     """The eligibility of the application's case as it stands now, under the rule set version it was
-    filed under (a later version does not apply to it retroactively), drawing on the points reserved."""
+    filed under (a later version does not apply to it retroactively), drawing on the points reserved.
+    ``lock``: lock the case row first and read it afresh (a step deciding), so that a concurrent case
+    change or stage move waits for the step, or the step sees it."""
+    from sqlalchemy import select
+
     from eduapp.services import offsets, rule_sets
 
     now = now or utcnow()
     today = offsets.today_local(now)
+    if lock:
+        db.session.execute(select(PenaltyCase).where(PenaltyCase.id == application.case_id)
+                           .with_for_update(of=PenaltyCase).execution_options(populate_existing=True)).unique().scalar_one()
+        db.session.refresh(application)  # read after the lock: a step decided meanwhile shows
     case = application.case
     rule = rule_sets.to_domain(application.rule_set)
     if rule.status == "retired" and rule.effective_from <= offsets.today_local(application.created_at):

@@ -37,6 +37,8 @@ def check_approval(application: OffsetApplication, step: str, current: rules.Eva
     from eduapp.services import rule_sets
     from eduapp.services.offsets import OffsetError
 
+    if application.status != rules.STEP_STATUS[step]:
+        raise OffsetError("finished", N_("This step has just been decided by someone else."))
     if not current.eligible:
         raise OffsetError("ineligible", N_("Not eligible as the case stands now: %(reasons)s"),
                           reasons="；".join(c.reason for c in current.failed()))

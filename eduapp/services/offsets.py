@@ -280,7 +280,7 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
     if decision == "approve" and step == "approver" and application.case.status not in rules.OPEN_STAGES:
         raise OffsetError("case_decided", N_("The case is no longer open: an offset can only be granted before the "
                                              "penalty decision."))
-    current = offset_facts.current_evaluation(application, now)  # the case as it stands now
+    current = offset_facts.current_evaluation(application, now, lock=True)  # the case as it stands now
     if decision == "approve":
         offset_steps.check_approval(application, step, current)
     # Claim the step with a conditional UPDATE: of two people deciding it at once, one moves it, the
