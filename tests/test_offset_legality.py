@@ -2,6 +2,7 @@
 as it stands (行政处罚法 §45), a rule set cannot create 减轻 (§32) and needs a 集体讨论 when a law allows
 it (§57 ¶2), the bureau's delay never voids the application, previews that cannot mislead."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -100,6 +101,11 @@ def test_the_register_import_re_evaluates_a_pending_application(world):  # noqa:
     db.session.refresh(application)
     assert application.reevaluations[-1]["source"] == "import"
     assert application.fine_after == 12_000_000  # ¥150,000 - 20 % = ¥120,000
+    decided = replace(record, status="decided", decided_on=date(2026, 11, 20), final_fine=15_000_000)
+    cases.import_cases(None, [decided], today=date(2026, 12, 1))  # the register says the case was decided
+    db.session.refresh(application)
+    assert application.status == "case_closed" and "行政处罚决定" in application.end_reason
+    assert points.balance(points.pool_account(world["org"])).reserved == 0
 
 
 def test_a_case_decided_without_the_application_ends_it_and_releases_the_points(world):  # noqa: F811
