@@ -102,7 +102,8 @@ def test_solid_art112_offset_needs_the_disposal_cost_and_never_goes_below_its_co
     preview = client.get(f"/api/v1/cases/{case.id}/offset-preview", headers=contact).json
     assert preview["eligible"] is True
     assert preview["fine_after"] == 600_000 * YUAN  # 20% would be ¥520,000: the computed minimum binds
-    created = client.post("/api/v1/offset-applications", json={"case_id": case.id}, headers=contact)
+    created = client.post("/api/v1/offset-applications", json={"case_id": case.id, "undertaking": True},
+                          headers=contact)
     assert created.status_code == 201
     for who in ("officer", "reviewer", "approver"):
         decided = client.post(f"/api/v1/offset-applications/{created.json['id']}/decisions",

@@ -102,7 +102,9 @@ def test_reject_needs_a_reason_and_voids_the_points(world):
     assert points.balance(points.pool_account(world["org"])).available == 30_000
 
 
-def test_withdraw_and_lapse_release_the_points(world):
+def test_withdraw_releases_the_points_and_an_overdue_step_escalates_and_stays_open(world):
+    from eduapp.models import Reminder
+
     pool = points.pool_account(world["org"])
     application = offsets.apply(world["contact"], world["cases"][0])
     offsets.withdraw(world["contact"], application)
@@ -110,8 +112,18 @@ def test_withdraw_and_lapse_release_the_points(world):
     again = offsets.apply(world["contact"], world["cases"][0])
     assert offsets.expire_overdue(now=utcnow() + timedelta(days=4)) == 0
     assert offsets.expire_overdue(now=utcnow() + timedelta(days=6)) == 1
+    assert offsets.expire_overdue(now=utcnow() + timedelta(days=7)) == 1  # still open, reminded once
     db.session.refresh(again)
-    assert again.status == "expired" and points.balance(pool).available == 30_000
+    assert again.status == "pending_officer" and points.balance(pool).reserved == 30_000
+    sent = db.session.execute(select(Reminder).where(Reminder.kind == "offset_overdue")).scalars().all()
+    # the officer's step is late: the case officer, and the approvers (the applicant is never told to decide)
+    assert {r.recipient_id for r in sent} == {world["officer"].id, world["approver"].id, world["both"].id}
+    from eduapp.services import reminder_sending
+
+    subject, text = reminder_sending.render(sent[0], "zh_Hans_CN")
+    assert "超期" in subject and "积分保持冻结" in text
+    offsets.decide(world["officer"], again, "approve", "同意")  # the late step can still be decided
+    assert again.status == "pending_reviewer"
 
 
 def test_one_open_application_per_case_and_points_for_one_offset_only(world):
@@ -176,7 +188,11 @@ def test_the_pages_of_the_contact_and_the_reviewers(client, auth, world):
     assert "示环罚〔2026〕1号" in page and "示环罚〔2026〕3号" not in page
     case_id = world["cases"][0].id
     assert "第五十七条" in client.get(f"/offsets/cases/{case_id}").get_data(as_text=True)
-    response = auth.post(f"/offsets/cases/{case_id}/apply", {}, form_page=f"/offsets/cases/{case_id}")
+    page = client.get(f"/offsets/cases/{case_id}").get_data(as_text=True)
+    assert "本企业承诺" in page and "30000" in page.replace(",", "")  # what applying reserves, and the undertaking
+    refused = auth.post(f"/offsets/cases/{case_id}/apply", {}, form_page=f"/offsets/cases/{case_id}")
+    assert refused.status_code == 400 and db.session.execute(select(OffsetApplication)).first() is None
+    response = auth.post(f"/offsets/cases/{case_id}/apply", {"undertaking": "y"}, form_page=f"/offsets/cases/{case_id}")
     assert response.status_code == 302
     application = db.session.execute(select(OffsetApplication)).scalar_one()
     auth.logout()
@@ -203,8 +219,15 @@ def test_the_api(client, world):
     preview = client.get(f"/api/v1/cases/{case_id}/offset-preview", headers=contact).json
     assert preview["eligible"] and preview["max_offset"] == 3_000_000 and preview["points"] == 30_000
     assert client.get(f"/api/v1/cases/{world['cases'][2].id}/offset-preview", headers=contact).status_code == 404
-    created = client.post("/api/v1/offset-applications", json={"case_id": case_id}, headers=contact)
-    assert created.status_code == 201 and created.json["status"] == "pending_officer"
+    assert "承诺" in preview["undertaking"]
+    refused = client.post("/api/v1/offset-applications", json={"case_id": case_id}, headers=contact)
+    assert refused.status_code == 422 and "undertaking" in refused.json["error"]["fields"]
+    refused = client.post("/api/v1/offset-applications", json={"case_id": case_id, "undertaking": False},
+                          headers=contact)
+    assert refused.status_code == 422 and "undertaking" in refused.json["error"]["fields"]
+    created = client.post("/api/v1/offset-applications", json={"case_id": case_id, "undertaking": True},
+                          headers=contact)
+    assert created.status_code == 201 and created.json["undertaking"].startswith("本企业承诺") and created.json["status"] == "pending_officer"
     application_id = created.json["id"]
     bad = client.post("/api/v1/offset-applications", json={"case_id": "x"}, headers=contact)
     assert bad.status_code == 422 and "case_id" in bad.json["error"]["fields"]

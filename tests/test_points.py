@@ -152,6 +152,23 @@ def test_reserve_void_round_trip_gives_the_points_back_to_their_lots(people):
     assert points.verify() == []
 
 
+def test_a_partial_post_spends_what_is_used_and_releases_the_rest_latest_expiring_first(people):
+    pool = _pool_with(people, (10, 200), (5, 20))
+    reservation = points.reserve(pool, 12, "offset_application:9", now=NOW)  # 5 (soonest) + 7 of the 10
+    with pytest.raises(LedgerError) as refused:
+        points.post(reservation.id, points=13, now=NOW)  # never more than reserved
+    assert refused.value.code == "more_than_reserved"
+    posted = points.post(reservation.id, points=8, now=NOW)
+    assert posted.state == "posted" and points.balance(pool, NOW) == (7, 0, 0)
+    # the 4 not needed go back to the lot taken last (the 10 expiring in 200 days)
+    assert dict(db.session.execute(select(PointsLot.amount, PointsLot.remaining)).all()) == {10: 7, 5: 0}
+    released = db.session.execute(select(PointsEntry).where(PointsEntry.kind == "release")).scalars().all()
+    assert [(e.amount, e.reservation_id) for e in released] == [(4, reservation.id)]
+    assert points.post(reservation.id, points=8, now=NOW).state == "posted"  # again: nothing changes
+    assert _count(PointsEntry, PointsEntry.kind == "post") == 1
+    assert points.verify() == []
+
+
 def test_voided_points_of_a_lot_that_expired_meanwhile_expire_at_once(people):
     pool = _pool_with(people, (4, 0), (10, 100))  # 4 points expire tonight
     reservation = points.reserve(pool, 6, now=NOW)

@@ -27,6 +27,7 @@ from eduapp.api.bureau_common import (
 )
 from eduapp.api.offsets import ApplicationOut, application_out
 from eduapp.domain import offsets as rules
+from eduapp.domain import rule_limits
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -40,7 +41,7 @@ blp = BureauBlueprint("api_offset_review", __name__, url_prefix="/api/v1",
 
 REVIEWERS = (Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
 RULE_EDITORS = (Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
-APPLICATION_STATUSES = (*offsets.OPEN, "approved", "rejected", "withdrawn", "expired")
+APPLICATION_STATUSES = (*offsets.OPEN, "approved", "rejected", "withdrawn", "case_closed", "expired")
 RULE_STATUSES = ("draft", "active", "retired")
 KEY_ROLES = ("legal_representative", "env_manager")
 
@@ -127,14 +128,21 @@ class MathsSchema(Schema):
 
     fen_per_point = Whole(validate=validate.Range(1, 1_000_000),
                                    metadata={"description": "the value of one point (100)"})
-    cap_percent = Whole(validate=validate.Range(0, 100),
-                                 metadata={"description": "of the proposed fine (20)"})
+    cap_percent = Whole(validate=validate.Range(0, rule_limits.CAP_PERCENT_MAX),
+                        metadata={"description": f"of the proposed fine (20); at most {rule_limits.CAP_PERCENT_MAX}"})
     cap_per_case_fen = Whole(allow_none=True, validate=validate.Range(0, 2_147_483_647))
     cap_per_enterprise_year_fen = Whole(allow_none=True,
                                                  validate=validate.Range(0, 2_147_483_647))
     min_points = Whole(validate=validate.Range(0, 10_000_000))
     round_down_to_yuan = Bool()
-    allow_below_minimum = Bool(metadata={"description": "减轻 below the statutory minimum (false)"})
+    allow_below_minimum = Bool(metadata={"description": "减轻 below the statutory minimum (false); only with "
+                                                        "below_minimum_basis and below_minimum_level"})
+    below_minimum_basis = Text(validate=validate.Length(max=500),
+                               metadata={"description": "the provision of a 法律、法规 or 规章 that allows 减轻, e.g. "
+                                                        "《某某条例》第十条 (行政处罚法 §32(五))"})
+    below_minimum_level = fields.String(validate=validate.OneOf(["", *rule_limits.LEVELS]),
+                                        metadata={"description": "its level: " + ", ".join(
+                                            f"{k} ({v})" for k, v in rule_limits.LEVELS.items())})
 
 
 class ProcedureSchema(Schema):
@@ -276,3 +284,41 @@ def replace_rule_set(args, rule_set_id: int):
     if row is None:
         abort(404)
     return rule_set_out(_save(row, args))
+
+
+# --- the collective discussion (集体讨论, 行政处罚法 §57 ¶2) -----------------------------------------------
+
+
+class DiscussionIn(Schema):
+    held_on = fields.Date(required=True, metadata={"description": "the day the heads discussed it (China)"})
+    participants = Text(required=True, validate=validate.Length(min=1, max=4000))
+    conclusion = Text(required=True, validate=validate.Length(min=1, max=4000))
+
+
+@blp.route(f"/offset-applications/<{ID}:application_id>/collective-discussion", methods=["POST"])
+@require(*REVIEWERS)
+@errors(blp, 404, 409)
+@blp.arguments(DiscussionIn)
+@blp.response(201, ReviewApplicationOut)
+def record_discussion(args, application_id: int):
+    """Record the 集体讨论 of the bureau's heads on a pending application (needed before approval when
+    its rule set may go below the statutory minimum); once per application."""
+    from eduapp.services import offset_steps
+    from eduapp.services.offsets import OffsetError
+
+    application = offsets.application_for(current_user, application_id)
+    if application is None:
+        abort(404)
+    try:
+        offset_steps.record_discussion(current_user, application, args["held_on"], args["participants"],
+                                       args["conclusion"])
+    except InputError as error:
+        db.session.rollback()
+        raise input_error(error)
+    except OffsetError as error:
+        db.session.rollback()
+        from eduapp.api.bureau_common import api_error, problem_text
+        from eduapp.domain.problems import Problem
+
+        raise api_error(error.status, error.code, problem_text(Problem(error.msgid, error.params)))
+    return review_out(application)

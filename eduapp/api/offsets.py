@@ -61,13 +61,44 @@ class PreviewOut(Schema):
     eligible = fields.Boolean()
     checks = fields.List(fields.Nested(CheckOut))
     fine_before = fields.Integer()
-    max_offset = fields.Integer()
-    points = fields.Integer()
-    fine_after = fields.Integer()
+    max_offset = fields.Integer(allow_none=True, metadata={"description": "fen; null when not eligible"})
+    points = fields.Integer(allow_none=True, metadata={"description": "the points applying would reserve; null "
+                                                                      "when not eligible"})
+    fine_after = fields.Integer(allow_none=True, metadata={"description": "fen; null when not eligible (no "
+                                                                          "reduced fine is shown)"})
+    undertaking = fields.String(metadata={"description": "the undertaking (承诺) applying accepts"})
 
 
 class ApplicationIn(Schema):
     case_id = fields.Integer(required=True, strict=True)
+    undertaking = fields.Boolean(required=True, truthy={True}, falsy={False}, validate=validate.Equal(True),
+                                 metadata={"description": "must be true: the enterprise accepts the preview's "
+                                                          "undertaking (stored with the application)"})
+
+
+class EvaluationOut(Schema):
+    eligible = fields.Boolean()
+    fine_before = fields.Integer()
+    max_offset = fields.Integer()
+    points = fields.Integer()
+    fine_after = fields.Integer()
+    today = fields.String()
+    checks = fields.List(fields.Nested(CheckOut))
+
+
+class ReevaluationOut(Schema):
+    at = fields.String(metadata={"description": "ISO time of the change"})
+    source = fields.String(metadata={"description": "case_form | import | case_status | …"})
+    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw()))
+    evaluation = fields.Nested(EvaluationOut)
+
+
+class DiscussionOut(Schema):
+    held_on = fields.Date()
+    participants = fields.String()
+    conclusion = fields.String()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
 
 
 class DecisionOut(Schema):
@@ -76,6 +107,8 @@ class DecisionOut(Schema):
     comment = fields.String()
     decided_by = fields.String()
     decided_at = fields.DateTime()
+    evaluation = fields.Nested(EvaluationOut, allow_none=True,
+                               metadata={"description": "the case as it stood when the step was decided"})
 
 
 class ApplicationOut(Schema):
@@ -93,6 +126,15 @@ class ApplicationOut(Schema):
     finished_at = fields.DateTime(allow_none=True)
     checks = fields.List(fields.Nested(CheckOut))
     decisions = fields.List(fields.Nested(DecisionOut))
+    current = fields.Nested(EvaluationOut, metadata={"description": "the latest evaluation (a re-evaluation after a "
+                                                                     "change of the case's facts, or at applying)"})
+    reevaluations = fields.List(fields.Nested(ReevaluationOut))
+    undertaking = fields.String(allow_none=True)
+    undertaken_at = fields.DateTime(allow_none=True)
+    end_reason = fields.String(allow_none=True, metadata={"description": "case_closed: why the application ended"})
+    needs_collective_discussion = fields.Boolean(metadata={"description": "the rule set may go below the statutory "
+                                                                          "minimum: 集体讨论 before approval"})
+    collective_discussion = fields.Nested(DiscussionOut, allow_none=True)
 
 
 class DecisionIn(Schema):
@@ -114,7 +156,28 @@ def rule_label(rule_set) -> str:
     return f"{rule_set.name}（{rule_set.doc_number}）v{rule_set.version}"
 
 
+def _evaluation(data: dict | None) -> dict | None:
+    if not data:
+        return None
+    return {k: data.get(k) for k in ("eligible", "fine_before", "max_offset", "points", "fine_after", "today",
+                                     "checks")}
+
+
+def _discussion(application) -> dict | None:
+    from eduapp.extensions import db
+    from eduapp.models import User
+    from eduapp.services import offset_steps
+
+    found = offset_steps.discussion_of(application)
+    if found is None:
+        return None
+    return {"held_on": found.held_on, "participants": found.participants, "conclusion": found.conclusion,
+            "recorded_by": db.session.get(User, found.recorded_by_id).full_name, "recorded_at": found.recorded_at}
+
+
 def application_out(application) -> dict:
+    from eduapp.services import offset_facts, offset_steps
+
     people = offsets.deciders(application)
     return {
         "id": application.id, "case_id": application.case_id, "case_number": application.case.case_number,
@@ -124,7 +187,15 @@ def application_out(application) -> dict:
         "step_deadline": application.step_deadline, "created_at": application.created_at,
         "finished_at": application.finished_at, "checks": application.evaluation.get("checks", []),
         "decisions": [{"step": step, "decision": d.decision, "comment": d.comment, "decided_by": user.full_name,
-                       "decided_at": d.decided_at} for step, (user, d) in people.items()],
+                       "decided_at": d.decided_at, "evaluation": _evaluation(d.evaluation)}
+                      for step, (user, d) in people.items()],
+        "current": _evaluation(offset_facts.latest(application)),
+        "reevaluations": [{**r, "evaluation": _evaluation(r.get("evaluation"))}
+                          for r in application.reevaluations or ()],
+        "undertaking": application.undertaking_text, "undertaken_at": application.undertaken_at,
+        "end_reason": application.end_reason,
+        "needs_collective_discussion": offset_steps.needs_discussion(application),
+        "collective_discussion": _discussion(application),
     }
 
 
@@ -147,12 +218,14 @@ def offset_preview(case_id: int):
     result = offsets.preview(case)
     ev = result.evaluation
     if ev is None:
-        fine = case.proposed_fine
-        return {"case_id": case.id, "rule_set": None, "eligible": False, "checks": [], "fine_before": fine,
-                "max_offset": 0, "points": 0, "fine_after": fine}
+        return {"case_id": case.id, "rule_set": None, "eligible": False, "checks": [],
+                "fine_before": case.proposed_fine, "max_offset": None, "points": None, "fine_after": None,
+                "undertaking": offsets.UNDERTAKING}
+    shown = ev.eligible  # an ineligible preview shows no offset and no reduced fine
     return {"case_id": case.id, "rule_set": f"{ev.rule_code} v{ev.rule_version}", "eligible": ev.eligible,
-            "checks": [vars(c) for c in ev.checks], "fine_before": ev.fine_before, "max_offset": ev.max_offset,
-            "points": ev.points, "fine_after": ev.fine_after}
+            "checks": [vars(c) for c in ev.checks], "fine_before": ev.fine_before,
+            "max_offset": ev.max_offset if shown else None, "points": ev.points if shown else None,
+            "fine_after": ev.fine_after if shown else None, "undertaking": offsets.UNDERTAKING}
 
 
 @blp.route("/offset-applications", methods=["POST"])
@@ -160,12 +233,13 @@ def offset_preview(case_id: int):
 @blp.arguments(ApplicationIn)
 @blp.response(201, ApplicationOut)
 def create_application(args):
-    """Apply to offset part of a case's fine; the points are reserved at once."""
+    """Apply to offset part of a case's fine; the points are reserved at once. ``undertaking`` must be
+    true (the enterprise accepts the undertaking the preview gives)."""
     case = offsets.case_for(current_user, args["case_id"])
     if case is None:
         abort(404)
     try:
-        return application_out(offsets.apply(current_user, case))
+        return application_out(offsets.apply(current_user, case, undertaking=args["undertaking"]))
     except OffsetError as error:
         raise _error(error)
     except InputError as error:

@@ -55,7 +55,10 @@ class Maths:
     cap_per_enterprise_year_fen: int | None = None
     min_points: int = 1
     round_down_to_yuan: bool = True
-    allow_below_minimum: bool = False  # 减轻 below the statutory minimum (legal review required)
+    allow_below_minimum: bool = False  # 减轻 below the statutory minimum: only with below_minimum_basis (rule_limits)
+    # offset legality: the provision of a 法律、法规 or 规章 that authorises 减轻, and its level (rule_limits.LEVELS)
+    below_minimum_basis: str = ""
+    below_minimum_level: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ from eduapp.domain.problems import N_, Problem
 
 # Entry kinds.
 AWARD, RESERVE, POST, VOID, EXPIRE, ADJUST, REVERSE = "award", "reserve", "post", "void", "expire", "adjust", "reverse"
-ENTRY_KINDS = (AWARD, RESERVE, POST, VOID, EXPIRE, ADJUST, REVERSE)
+RELEASE = "release"  # the part of a reservation a posting did not need, given back (a partial post)
+ENTRY_KINDS = (AWARD, RESERVE, POST, VOID, EXPIRE, ADJUST, REVERSE, RELEASE)
 # Reservation states.
 RESERVED, POSTED, VOIDED = "reserved", "posted", "voided"
 
@@ -67,6 +68,7 @@ REASONS = {
     RESERVE: N_("Reserved"),
     POST: N_("Reserved points spent"),
     VOID: N_("Reservation voided: points returned"),
+    RELEASE: N_("Reserved points not needed: returned"),
     EXPIRE: N_("Expired"),
 }
 EXPIRED_ON_RETURN = N_("Returned after its lot expired: expired")
@@ -329,6 +331,7 @@ class ReservationFigures:
     reserved_sum: int  # -(its reserve entries)
     voided_sum: int  # its void entries
     posts: int  # how many post entries it has
+    released_sum: int = 0  # its release entries (the unused part of a partial post)
 
 
 @dataclass(frozen=True)
@@ -372,7 +375,23 @@ def reconcile(accounts: Iterable[AccountFigures], lots: Iterable[LotFigures],
         voided = r.amount if r.state == VOIDED else 0
         if r.voided_sum != voided:
             found.append(Discrepancy("reservation", r.id, "voided by entries", voided, r.voided_sum))
+        released_ok = 0 <= r.released_sum < r.amount if r.state == POSTED else r.released_sum == 0
+        if not released_ok:
+            found.append(Discrepancy("reservation", r.id, "released by entries", 0, r.released_sum))
         posts = 1 if r.state == POSTED else 0
         if r.posts != posts:
             found.append(Discrepancy("reservation", r.id, "post entries", posts, r.posts))
     return found
+
+
+def release_plan(allocations: Iterable[Iterable[int]], unused: int) -> list[tuple[int, int]]:
+    """The lots a partial post gives ``unused`` points back to: [(lot id, points)], from the lots taken
+    last (the latest-expiring) backwards, so the points spent are the soonest-expiring ones."""
+    out = []
+    for lot_id, points in reversed([tuple(a) for a in allocations]):
+        if unused <= 0:
+            break
+        part = min(points, unused)
+        out.append((lot_id, part))
+        unused -= part
+    return out

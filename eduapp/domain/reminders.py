@@ -25,7 +25,8 @@ PERMIT_EXPIRING = "permit_expiring"
 CORRECTION_DEADLINE = "correction_deadline"
 STUDY_REQUIREMENT = "study_requirement"
 TRAINING_UPCOMING = "training_upcoming"
-KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, OFFSET_OUTCOME, FINE_DUE, PERMIT_EXPIRING,
+OFFSET_OVERDUE = "offset_overdue"  # a review step past its deadline: escalated, the application stays open
+KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, OFFSET_OUTCOME, OFFSET_OVERDUE, FINE_DUE, PERMIT_EXPIRING,
          CORRECTION_DEADLINE, STUDY_REQUIREMENT, TRAINING_UPCOMING)
 # Written when it happens (by the service that makes it happen), not found by a scan: no lead times.
 EVENT_KINDS = (OFFSET_OUTCOME,)
@@ -49,6 +50,7 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     CORRECTION_DEADLINE: (3,),
     STUDY_REQUIREMENT: (60, 30, 7),  # "near the period end": the last two months of the year
     TRAINING_UPCOMING: (1,),
+    OFFSET_OVERDUE: (0,),  # once the deadline has passed (the lead is not used)
 }
 FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
 DEFAULT_STUDY_TARGET_PERCENT = 80
@@ -145,6 +147,10 @@ TEMPLATES = {
                              N_("On your application for a lighter penalty in view of your study of the law "
                                 "(case %(case)s), the opinion of the %(step)s is: %(decision)s. Comment: "
                                 "%(comment)s. The application goes on to the next step.")),
+    OFFSET_OVERDUE: Template(N_("Offset review step overdue: case %(case)s"),
+                             N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
+                                "was due on %(deadline)s. The application stays open: the enterprise's points remain "
+                                "reserved until the bureau decides.")),
 }
 KIND_LABELS = {
     EXAM_CLOSING: N_("Exam closing"),
@@ -156,6 +162,7 @@ KIND_LABELS = {
     STUDY_REQUIREMENT: N_("Study requirement"),
     TRAINING_UPCOMING: N_("Training upcoming"),
     OFFSET_OUTCOME: N_("Leniency application decided"),
+    OFFSET_OVERDUE: N_("Offset review overdue"),
 }
 OVERDUE_TEMPLATES = {
     OFFSET_REVIEW: Template(N_("Offset application overdue"),

@@ -14,6 +14,7 @@ from eduapp.models.exam import (
     PreparedPaper,
 )
 from eduapp.models.law import Law, LawArticle
+from eduapp.models.offset_discussions import OffsetDiscussion
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
 from eduapp.models.points import (
     EarningRule,
@@ -37,6 +38,7 @@ __all__ = [
     "EarningRule",
     "OffsetApplication",
     "OffsetDecision",
+    "OffsetDiscussion",
     "PenaltyCase",
     "PointsAccount",
     "PointsEntry",

@@ -110,7 +110,8 @@ class OffsetApplication(Base):
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    # pending_officer | pending_reviewer | pending_approver | approved | rejected | withdrawn | expired
+    # pending_officer | pending_reviewer | pending_approver | approved | rejected | withdrawn | case_closed
+    # (expired: only applications that lapsed before a late step stopped voiding them)
     status: Mapped[str] = mapped_column(String(20), index=True)
     evaluation: Mapped[dict] = mapped_column(JSON)  # the eligibility result it was judged by
     points: Mapped[int]
@@ -121,6 +122,11 @@ class OffsetApplication(Base):
     step_deadline: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # offset legality: re-evaluations while pending, the undertaking accepted, why it ended without a decision
+    reevaluations: Mapped[list | None] = mapped_column(JSON)  # [{at, source, changes, evaluation}], oldest first
+    undertaking_text: Mapped[str | None] = mapped_column(Text)  # the 承诺 the enterprise accepted when applying
+    undertaken_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)  # case_closed: the case left the open stages
 
     case: Mapped[PenaltyCase] = relationship(lazy="joined")
     rule_set: Mapped[RuleSet] = relationship(lazy="joined")
@@ -140,3 +146,5 @@ class OffsetDecision(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # offset legality: the evaluation of the case as it stood when the step was decided
+    evaluation: Mapped[dict | None] = mapped_column(JSON)

@@ -24,7 +24,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
-from eduapp.services import audit
+from eduapp.services import audit, offset_facts
 from eduapp.services import orgs as org_service
 from eduapp.services.fines import fine_range, same_act_rules
 
@@ -324,6 +324,7 @@ def save_case(
     before = _snapshot(_values(existing)) if existing is not None else {}
     diff = audit.changes(before, _snapshot(values))
     case = existing or PenaltyCase()
+    offset_before = offset_facts.snapshot(case) if existing is not None else None
     if diff or existing is None:
         for key, value in values.items():
             setattr(case, key, value)
@@ -343,6 +344,8 @@ def save_case(
             summary=summary,
             ip=ip,
         )
+        if offset_before is not None:  # its pending offset application follows the case
+            offset_facts.after_case_change(case, offset_before, before.get("status"), actor, source or "case_form")
     if commit:
         db.session.commit()
     return SaveResult(case, check.warnings, bool(diff) or existing is None)
@@ -395,6 +398,7 @@ def change_status(
     if plan.check.warnings:
         summary["warnings"] = sorted({p.field for p in plan.check.warnings})
     audit.record("penalty_case.status", actor=actor, obj_type=OBJECT_TYPE, obj_id=locked.id, summary=summary, ip=ip)
+    offset_facts.after_case_change(locked, offset_facts.snapshot(locked), before, actor, "case_status")
     db.session.commit()
     return plan.check
 

@@ -189,5 +189,7 @@ def _cases(enterprise, today: date, scan) -> None:
         db.session.rollback()
         return
     scan("offset_review", 107, hour=12)  # the case officer's step is due in two days
-    for step, days_before in (("officer", 106), ("reviewer", 103), ("approver", 100)):
+    for step, days_before in (("officer", 106), ("reviewer", 100), ("approver", 99)):
+        if step == "reviewer":
+            scan("offset_overdue", 100)  # the legal review ran a day late: escalated, the application stayed open
         application = offsets.decide(people[step], application, "approve", "示范数据：同意", now=at(today, days_before))

@@ -1,6 +1,8 @@
 """The offset workflow (学法积分抵扣罚款): preview, apply (points RESERVED), case officer → legal
-reviewer → approver, then POSTED and the case's proposed fine reduced; rejected, withdrawn or past a
-step's deadline: VOIDED.
+reviewer → approver, then POSTED (only what the case as it stands needs) and the case's proposed fine
+reduced; rejected, withdrawn or the case closed without it: VOIDED. A step past its deadline stays
+open and escalates (reminder kind offset_overdue). Every step evaluates the case as it stands
+(eduapp.services.offset_facts) and stores that evaluation with its decision.
 
 Four eyes: nobody decides a step of an application they filed or of which they already decided a
 step. A step is claimed by inserting its decision row (unique per application and step), so two
@@ -29,10 +31,13 @@ from eduapp.models import (
     User,
     utcnow,
 )
-from eduapp.services import audit, misconduct, offset_outcome, rule_sets
+from eduapp.services import audit, misconduct, offset_facts, offset_outcome, offset_steps, rule_sets
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
+UNDERTAKING = ("本企业承诺：申请所依据的学法记录、考试成绩和案件改正情况真实；知悉学法积分不是罚款的缴纳方式，"
+               "申请期间所需积分予以冻结，经批准后按实际从轻金额扣减、未用部分退回；"
+               "从轻处罚以行政机关依法作出的决定为准。")
 STEP_PERMISSION = {"officer": Permission.CASES_HANDLE, "reviewer": Permission.OFFSETS_REVIEW,
                    "approver": Permission.OFFSETS_APPROVE}
 STATUS_STEP = {v: k for k, v in rules.STEP_STATUS.items()}
@@ -198,11 +203,16 @@ def _deadline(application: OffsetApplication, step: str, now: datetime) -> datet
     return now + timedelta(days=days)
 
 
-def apply(user: User, case: PenaltyCase, now: datetime | None = None) -> OffsetApplication:
-    """File an application for the enterprise's open case; its points are reserved at once."""
+def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
+          undertaking: bool = True) -> OffsetApplication:
+    """File an application for the enterprise's open case; its points are reserved at once. The
+    enterprise accepts UNDERTAKING (stored with its time); the pages and the API ask for it
+    explicitly (``undertaking`` False: refused, naming the field)."""
     from eduapp.services import points
 
     now = now or utcnow()
+    if not undertaking:
+        raise InputError([Problem(N_("Accept the undertaking to apply."), {}, "undertaking")])
     if case.enterprise_id != user.organisation_id or not user.can(Permission.ROSTER_MANAGE):
         raise OffsetError("not_found", N_("There is no such case."), 404)
     # Lock the case: one open application per case, also when two people apply at once.
@@ -220,7 +230,7 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None) -> OffsetA
         case_id=case.id, enterprise_id=case.enterprise_id, rule_set_id=result.rule_set_id, applicant_id=user.id,
         status="pending_officer", evaluation=evaluation.as_dict(), points=evaluation.points,
         offset_fen=evaluation.max_offset, fine_before=evaluation.fine_before, fine_after=evaluation.fine_after,
-        created_at=now,
+        created_at=now, undertaking_text=UNDERTAKING, undertaken_at=now,
     )
     db.session.add(application)
     db.session.flush()
@@ -246,8 +256,8 @@ def _settle(application: OffsetApplication, status: str, now: datetime) -> None:
     application.finished_at = now
     application.step_deadline = None
     if application.reservation_id is not None:
-        if status == "approved":
-            points.post(application.reservation_id, now=now, commit=False)
+        if status == "approved":  # only what the evaluation at approval uses; the rest goes back
+            points.post(application.reservation_id, points=application.points, now=now, commit=False)
         else:
             points.void(application.reservation_id, now=now, commit=False)
 
@@ -273,6 +283,9 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
     if decision == "approve" and step == "approver" and application.case.status not in rules.OPEN_STAGES:
         raise OffsetError("case_decided", N_("The case is no longer open: an offset can only be granted before the "
                                              "penalty decision."))
+    current = offset_facts.current_evaluation(application, now, lock=True)  # the case as it stands now
+    if decision == "approve":
+        offset_steps.check_approval(application, step, current)
     # Claim the step with a conditional UPDATE: of two people deciding it at once, one moves it, the
     # other finds it moved (PostgreSQL makes the second wait for the first and re-check).
     moved = db.session.execute(
@@ -284,11 +297,13 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
         db.session.rollback()
         raise OffsetError("finished", N_("This step has just been decided by someone else."))
     db.session.add(OffsetDecision(application_id=application.id, step=step, decision=decision,
-                                  comment=comment.strip(), decided_by_id=user.id, decided_at=now))
+                                  comment=comment.strip(), decided_by_id=user.id, decided_at=now,
+                                  evaluation=current.as_dict()))
     db.session.refresh(application)
     if decision == "reject":
         _settle(application, "rejected", now)
     elif rules.next_step(step) is None:
+        offset_facts.show(application, current)  # never above the case's current proposed fine (§45)
         _settle(application, "approved", now)
         case = application.case
         case.proposed_fine = application.fine_after
@@ -323,27 +338,10 @@ def withdraw(user: User, application: OffsetApplication, now: datetime | None = 
 
 
 def expire_overdue(now: datetime | None = None) -> int:
-    """Applications whose current step is past its deadline lapse; their points are released."""
-    now = now or utcnow()
-    ids = db.session.execute(
-        select(OffsetApplication.id).where(OffsetApplication.status.in_(OPEN), OffsetApplication.step_deadline < now)
-    ).scalars().all()
-    done = 0
-    for application_id in ids:
-        claimed = db.session.execute(
-            update(OffsetApplication).where(OffsetApplication.id == application_id,
-                                            OffsetApplication.status.in_(OPEN)).values(status="expiring")
-        ).rowcount
-        if not claimed:
-            db.session.rollback()
-            continue
-        application = db.session.get(OffsetApplication, application_id)
-        db.session.refresh(application)
-        _settle(application, "expired", now)
-        audit.record("offset.expire", actor=None, obj_type="offset_application", obj_id=application.id, summary={})
-        db.session.commit()
-        done += 1
-    return done
+    """The bureau's delay does not void the enterprise's application: a step past its deadline stays
+    open and escalates (reminder kind offset_overdue, to the step's holders and the approvers).
+    Returns how many applications are overdue. (The name is kept for the beat schedule's task.)"""
+    return offset_steps.escalate_overdue(now)
 
 
 def deciders(application: OffsetApplication) -> dict[str, tuple[User, OffsetDecision]]:

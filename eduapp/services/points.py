@@ -590,11 +590,14 @@ def _finish_reservation(reservation_id: int, commit: bool) -> PointsReservation:
     return db.session.get(PointsReservation, reservation_id, populate_existing=True)
 
 
-def post(reservation: PointsReservation | int, *, now: datetime | None = None, commit: bool = True
-         ) -> PointsReservation:
+def post(reservation: PointsReservation | int, *, points: int | None = None, now: datetime | None = None,
+         commit: bool = True) -> PointsReservation:
     """Spend the reserved points (an approved offset). Posting again changes nothing; posting a
-    voided reservation is refused."""
+    voided reservation is refused. ``points`` (fewer than reserved): spend only these and give the
+    rest back to their lots (release entries); more than reserved is refused."""
     now = _now(now)
+    if points is not None:
+        return _post_part(reservation, points, now, commit)
     if _postgres():
         reservation_id = _id(reservation, PointsReservation)
         params = {"reservation": reservation_id, "now": now, "reason": rules.REASONS[rules.POST]}
@@ -607,6 +610,24 @@ def post(reservation: PointsReservation | int, *, now: datetime | None = None, c
         raise LedgerError("reservation_settled", N_("This reservation was voided; its points cannot be spent."))
     _add_entries([_entry(account_id, rules.POST, 0, now, rules.REASONS[rules.POST], reservation_id=reservation_id)])
     _bump(account_id, now, reserved=-amount)
+    return _settle(reservation_id, rules.POSTED, now, commit)
+
+
+def _post_part(reservation: PointsReservation | int, points: int, now: datetime, commit: bool) -> PointsReservation:
+    account_id, reservation_id, state, amount, allocations = _locked_reservation(reservation)
+    if state == rules.POSTED:
+        return _finish_reservation(reservation_id, commit)
+    if state != rules.RESERVED:
+        raise LedgerError("reservation_settled", N_("This reservation was voided; its points cannot be spent."))
+    if isinstance(points, bool) or not 0 < points <= amount:
+        raise LedgerError("more_than_reserved", N_("Only %(amount)s points are reserved."), amount=amount)
+    _add_entries([_entry(account_id, rules.POST, 0, now, rules.REASONS[rules.POST], reservation_id=reservation_id)])
+    unused = amount - points
+    if unused:
+        _give_back(account_id, rules.release_plan(allocations, unused), rules.RELEASE, rules.REASONS[rules.RELEASE],
+                   now, reserved=-amount, reservation_id=reservation_id)
+    else:
+        _bump(account_id, now, reserved=-amount)
     return _settle(reservation_id, rules.POSTED, now, commit)
 
 
@@ -967,5 +988,5 @@ def verify(account_id: int | None = None) -> list[rules.Discrepancy]:
         seen = per_reservation.get(r.id, {})
         reservations.append(rules.ReservationFigures(
             r.id, r.amount, r.state, sum(part for _, part in r.allocations), -seen.get(rules.RESERVE, 0),
-            seen.get(rules.VOID, 0), seen.get(rules.POST, 0)))
+            seen.get(rules.VOID, 0), seen.get(rules.POST, 0), seen.get(rules.RELEASE, 0)))
     return rules.reconcile(accounts, lots, reservations)

@@ -43,6 +43,7 @@ from eduapp.models import (
     UserRole,
 )
 from eduapp.models.points import ENTERPRISE_POOL, PERSON
+from eduapp.services import offset_steps
 
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
@@ -222,8 +223,8 @@ def scan_offset_review(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
             continue
         left = (application.step_deadline - now).total_seconds() / 86400
         occasion = rules.review_occasion(left, leads)
-        if occasion is None:
-            continue
+        if occasion is None or (occasion == "overdue" and application.status in OPEN_OFFSETS):
+            continue  # an open step past its deadline escalates as offset_overdue
         barred = {application.applicant_id} | {d.decided_by_id for d in application.decisions}
         officer = application.case.officer_id
         people = [u.id for u in holders[step] if u.id not in barred]
@@ -366,6 +367,7 @@ SCANS = {
     rules.CORRECTION_DEADLINE: scan_correction_deadline,
     rules.STUDY_REQUIREMENT: scan_study_requirement,
     rules.TRAINING_UPCOMING: scan_training_upcoming,
+    rules.OFFSET_OVERDUE: offset_steps.scan_offset_overdue,
 }
 assert set(SCANS) == set(rules.KINDS)
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 
-from eduapp.domain import offsets
+from eduapp.domain import offsets, rule_limits
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
 from eduapp.models import RuleSet, User
@@ -32,7 +32,7 @@ def to_domain(row: RuleSet) -> offsets.RuleSet:
         effective_from=row.effective_from, effective_to=row.effective_to, status=row.status,
         eligible_codes=tuple(row.eligible_codes or ()), excluded_codes=tuple(row.excluded_codes or ()),
         legal_basis=tuple(row.legal_basis or ()), conditions=offsets.Conditions(**conditions),
-        maths=offsets.Maths(**maths),
+        maths=rule_limits.effective_maths(offsets.Maths(**maths)),
     )
 
 
@@ -57,12 +57,13 @@ def check(values: dict) -> list[Problem]:
                             ("study_within_days", 1, 3650), ("min_staff_share_percent", 0, 100)):
         if not low <= getattr(c, name) <= high:
             add(N_("Give a whole number from %(low)s to %(high)s."), name, low=low, high=high)
-    for name, low, high in (("fen_per_point", 1, 1_000_000), ("cap_percent", 0, 100), ("min_points", 0, 10_000_000)):
+    for name, low, high in (("fen_per_point", 1, 1_000_000), ("min_points", 0, 10_000_000)):
         if not low <= getattr(m, name) <= high:
             add(N_("Give a whole number from %(low)s to %(high)s."), name, low=low, high=high)
-    for name in ("cap_per_case_fen", "cap_per_enterprise_year_fen"):
+    for name in ("cap_percent", "cap_per_case_fen", "cap_per_enterprise_year_fen"):
         if getattr(m, name) is not None and getattr(m, name) < 0:
             add(N_("A cap cannot be negative."), name)
+    problems.extend(rule_limits.maths_problems(m))  # the cap's bound; 减轻 only on a named provision
     return problems
 
 

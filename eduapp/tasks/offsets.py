@@ -1,4 +1,6 @@
-"""Offset applications whose current step passed its deadline lapse, and their points are released."""
+"""Offset applications whose current step passed its deadline escalate: a reminder (kind
+offset_overdue) to the step's holders and the approvers. The application stays open (the bureau's
+delay never voids it); the task keeps its name in the beat schedule."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ from celery import shared_task
 
 @shared_task(name="eduapp.offsets.expire_overdue", ignore_result=False)
 def expire_overdue_applications() -> int:
-    from eduapp.services import offsets
+    from eduapp.services import offset_steps
+    from eduapp.tasks.reminders import queue
 
-    return offsets.expire_overdue()
+    overdue, deliveries = offset_steps.escalate()
+    queue(deliveries)
+    return overdue

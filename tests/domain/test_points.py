@@ -225,3 +225,12 @@ def test_reconcile_finds_every_difference():
         ("reservation", "allocations"), ("reservation", "voided by entries"), ("reservation", "post entries"),
     }
     assert "account #1: available is 10, the entries say -2" in {str(d) for d in found}
+
+
+@pytest.mark.parametrize("allocations, unused, expected", [
+    pytest.param([[1, 8], [2, 5], [3, 2]], 4, [(3, 2), (2, 2)], id="latest_taken_lots_get_the_unused_back_first"),
+    pytest.param([[1, 8]], 0, [], id="nothing_unused_nothing_back"),
+    pytest.param([[1, 8], [2, 5]], 13, [(2, 5), (1, 8)], id="everything_back"),
+])
+def test_release_plan_of_a_partial_post(allocations, unused, expected):
+    assert rules.release_plan(allocations, unused) == expected

@@ -272,6 +272,7 @@ def test_exam_offline_then_offset_review_dashboard_and_reminders(journey, stack)
     expect(apply_button).to_be_visible()
     expect(contact.locator("main .alert-success")).to_be_visible()  # the preview: eligible, with the amount
     journey.shot(contact, "contact-offset-preview")
+    contact.locator("input[name=undertaking]").check()  # the undertaking (承诺) must be accepted
     apply_button.click()
     contact.wait_for_url(re.compile(r"/offsets/applications/\d+$"))
     application_id = int(re.search(r"/applications/(\d+)", contact.url).group(1))

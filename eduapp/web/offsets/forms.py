@@ -7,13 +7,24 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from eduapp.domain import rule_limits
 from eduapp.web.admin.forms import MultiCheckboxField
 from eduapp.web.forms import choices
+
+
+class DiscussionForm(FlaskForm):
+    held_on = DateField(_l("Held on"), validators=[Optional()])
+    participants = TextAreaField(_l("Participants"), validators=[Optional(), Length(max=4000)])
+    conclusion = TextAreaField(_l("Conclusion"), validators=[Optional(), Length(max=4000)])
 
 
 class DecisionForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=choices([("approve", _l("Approve")), ("reject", _l("Reject"))]))
     comment = TextAreaField(_l("Comment (required when rejecting)"), validators=[Optional(), Length(max=2000)])
+
+
+class ApplyForm(FlaskForm):
+    undertaking = BooleanField(_l("I have read the undertaking above and accept it on behalf of the enterprise"))
 
 
 HARM_CHOICES = [("none", _l("No harm")), ("minor", _l("Minor")), ("general", _l("General")),
@@ -52,14 +63,19 @@ class RuleSetForm(FlaskForm):
                                            validators=[InputRequired(), NumberRange(0, 100)])
     fen_per_point = IntegerField(_l("Value of one point (fen)"), default=100,
                                  validators=[InputRequired(), NumberRange(1, 1_000_000)])
-    cap_percent = IntegerField(_l("Cap (percent of the proposed fine)"), default=20, validators=[InputRequired(),
-                                                                                      NumberRange(0, 100)])
+    cap_percent = IntegerField(_l("Cap (percent of the proposed fine, at most 50)"), default=20,
+                               validators=[InputRequired(), NumberRange(0)])
     cap_per_case_yuan = IntegerField(_l("Cap per case (yuan, empty: none)"), validators=[Optional(), NumberRange(0)])
     cap_per_year_yuan = IntegerField(_l("Cap per enterprise and year (yuan, empty: none)"),
                                      validators=[Optional(), NumberRange(0)])
     min_points = IntegerField(_l("Fewest points to apply"), default=1, validators=[InputRequired(), NumberRange(0)])
     round_down_to_yuan = BooleanField(_l("Round the offset down to whole yuan"), default=True)
-    allow_below_minimum = BooleanField(_l("Allow below the statutory minimum (减轻; legal review required)"))
+    allow_below_minimum = BooleanField(_l("Allow below the statutory minimum (减轻): only on a law, regulation or rule "
+                                          "named below, never on this document alone"))
+    below_minimum_basis = StringField(_l("Provision that allows going below the minimum, e.g. 《某某条例》第十条"),
+                                      validators=[Optional(), Length(max=500)])
+    below_minimum_level = SelectField(_l("Its level"), choices=[("", "—")] + [
+        (k, v) for k, v in rule_limits.LEVELS.items()], default="")
     officer_days = IntegerField(_l("Case officer: days to decide"), default=5, validators=[InputRequired(),
                                                                                        NumberRange(1, 60)])
     reviewer_days = IntegerField(_l("Legal reviewer: days to decide"), default=5, validators=[InputRequired(),
@@ -84,7 +100,8 @@ class RuleSetForm(FlaskForm):
                 getattr(self, name).data = c[name]
         self.key_roles.data = list(c.get("key_roles", []))
         self.study_topics.data = "、".join(c.get("study_topics", []))
-        for name in ("fen_per_point", "cap_percent", "min_points", "round_down_to_yuan", "allow_below_minimum"):
+        for name in ("fen_per_point", "cap_percent", "min_points", "round_down_to_yuan", "allow_below_minimum",
+                     "below_minimum_basis", "below_minimum_level"):
             if name in m:
                 getattr(self, name).data = m[name]
         self.cap_per_case_yuan.data = None if m.get("cap_per_case_fen") is None else m["cap_per_case_fen"] // 100

@@ -3,14 +3,14 @@ bureau's review queue and decisions, the 学法从轻审批表 (page and PDF), a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eduapp.domain import offsets as rules
-from eduapp.domain.problems import InputError, Problem
+from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.security import require
 from eduapp.services import offsets, rule_sets
@@ -19,7 +19,7 @@ from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok
 from eduapp.web.i18n import attach_problems, message
 from eduapp.web.offsets import bp
-from eduapp.web.offsets.forms import DecisionForm, RuleSetForm
+from eduapp.web.offsets.forms import ApplyForm, DecisionForm, DiscussionForm, RuleSetForm
 
 REVIEWERS = (Permission.CASES_HANDLE, Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
 RULE_EDITORS = (Permission.OFFSETS_REVIEW, Permission.OFFSETS_APPROVE)
@@ -45,24 +45,33 @@ def index():
                            open_application=offsets.open_application, confirm=ConfirmForm())
 
 
+def _case_page(found, apply_form: ApplyForm, status: int = 200):
+    return render_template("offsets/case.html", case=found, preview=offsets.preview(found),
+                           application=offsets.open_application(found.id), apply_form=apply_form,
+                           undertaking=offsets.UNDERTAKING), status
+
+
 @bp.route("/cases/<int:case_id>")
 @require(Permission.ROSTER_MANAGE)
 def case(case_id: int):
     found = offsets.case_for(current_user, case_id)
     if found is None:
         abort(404)
-    return render_template("offsets/case.html", case=found, preview=offsets.preview(found),
-                           application=offsets.open_application(found.id), confirm=ConfirmForm())
+    return _case_page(found, ApplyForm())
 
 
 @bp.route("/cases/<int:case_id>/apply", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 def apply(case_id: int):
     found = offsets.case_for(current_user, case_id)
-    if found is None or not ConfirmForm().validate_on_submit():
+    form = ApplyForm()
+    if found is None or not form.validate_on_submit():
         abort(404)
+    if not form.undertaking.data:
+        attach_problems(form, [Problem(N_("Accept the undertaking to apply."), {}, "undertaking")])
+        return _case_page(found, form, 400)
     try:
-        application = offsets.apply(current_user, found)
+        application = offsets.apply(current_user, found, undertaking=True)
     except OffsetError as error:
         _flash_error(error)
         return redirect(url_for("offsets.case", case_id=case_id))
@@ -97,12 +106,46 @@ def application(application_id: int):
                 return redirect(url_for("offsets.application", application_id=found.id))
         else:
             status = 400
+    return _application_page(found, form, DiscussionForm(formdata=None), status)
+
+
+def _application_page(found, form: DecisionForm, discussion_form: DiscussionForm, status: int):
+    from eduapp.services import offset_facts, offset_steps
+
     step = offsets.STATUS_STEP.get(found.status)
     may_decide = step is not None and current_user.can(offsets.STEP_PERMISSION[step]) and rules.four_eyes_conflict(
         current_user.id, found.applicant_id, [d.decided_by_id for d in found.decisions]) is None
+    reviewer = any(current_user.can(p) for p in REVIEWERS)
     return render_template("offsets/application.html", application=found, deciders=offsets.deciders(found),
                            step=step, may_decide=may_decide, form=form, confirm=ConfirmForm(),
-                           own=found.enterprise_id == current_user.organisation_id), status
+                           own=found.enterprise_id == current_user.organisation_id,
+                           current=offset_facts.latest(found), needs_discussion=offset_steps.needs_discussion(found),
+                           discussion=offset_steps.discussion_of(found), discussion_form=discussion_form,
+                           may_record_discussion=reviewer and found.status in offsets.OPEN), status
+
+
+@bp.route("/applications/<int:application_id>/discussion", methods=["POST"])
+@require(*REVIEWERS)
+def discussion(application_id: int):
+    from eduapp.services import offset_steps
+
+    found = offsets.application_for(current_user, application_id)
+    if found is None:
+        abort(404)
+    form = DiscussionForm()
+    if not form.validate_on_submit():
+        return _application_page(found, DecisionForm(formdata=None), form, 400)
+    try:
+        offset_steps.record_discussion(current_user, found, form.held_on.data, form.participants.data or "",
+                                       form.conclusion.data or "")
+    except OffsetError as error:
+        _flash_error(error)
+        return _application_page(found, DecisionForm(formdata=None), form, error.status)
+    except InputError as error:
+        attach_problems(form, error.problems)
+        return _application_page(found, DecisionForm(formdata=None), form, 400)
+    flash_ok(_("Collective discussion recorded."))
+    return redirect(url_for("offsets.application", application_id=found.id))
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
@@ -185,6 +228,8 @@ def _rule_form_values(form: RuleSetForm) -> dict:
             else form.cap_per_year_yuan.data * 100,
             min_points=form.min_points.data, round_down_to_yuan=form.round_down_to_yuan.data,
             allow_below_minimum=form.allow_below_minimum.data,
+            below_minimum_basis=(form.below_minimum_basis.data or "").strip(),
+            below_minimum_level=form.below_minimum_level.data or "",
         ),
         "procedure": {"officer": form.officer_days.data, "reviewer": form.reviewer_days.data,
                       "approver": form.approver_days.data},
@@ -237,9 +282,15 @@ def _labels():
     statuses = {"pending_officer": _l("Waiting for the case officer"),
                 "pending_reviewer": _l("Waiting for legal review"), "pending_approver": _l("Waiting for the approver"),
                 "approved": _l("Approved"), "rejected": _l("Rejected"), "withdrawn": _l("Withdrawn"),
-                "expired": _l("Lapsed (a step passed its deadline)")}
+                "expired": _l("Lapsed (a step passed its deadline)"),
+                "case_closed": _l("Ended: the case left the open stages")}
     steps = {"officer": _l("Case officer"), "reviewer": _l("Legal reviewer"), "approver": _l("Approver")}
+    facts = {"proposed_fine": _l("Proposed fine"), "harm_level": _l("Harm level"), "corrected": _l("Corrected"),
+             "violation_type_id": _l("Violation type"), "fine_basis_fen": _l("Fine basis"),
+             "occurrences": _l("Occurrences")}
     return {
+        "fact_name": lambda f: facts.get(f, f),
+        "local_time": lambda iso: datetime.fromisoformat(iso).astimezone(offsets.LOCAL).strftime("%Y-%m-%d %H:%M"),
         "fen": rules.yuan,
         "stage_name": lambda s: stages.get(s, s),
         "status_name": lambda s: statuses.get(s, s),

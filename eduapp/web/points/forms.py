@@ -31,6 +31,7 @@ ENTRY_KIND_LABELS = {
     rules.RESERVE: _l("Reserved"),
     rules.POST: _l("Spent"),
     rules.VOID: _l("Returned"),
+    rules.RELEASE: _l("Returned (not needed)"),
     rules.EXPIRE: _l("Expired"),
     rules.ADJUST: _l("Adjustment"),
     rules.REVERSE: _l("Reversal"),
