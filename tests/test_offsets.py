@@ -49,7 +49,9 @@ def world(ctx):
     cases = []
     for n, enterprise in ((1, org), (2, org), (3, other)):
         case = PenaltyCase(case_number=f"示环罚〔2026〕{n}号", enterprise_id=enterprise.id, violation_type_id=vt.id,
-                           status="notified", harm_level="minor", corrected=True, opened_on=date(2026, 9, n),
+                           status="notified", harm_level="minor", corrected=True,
+                           # opened a month ago: well within its 90-day deadline (§60), which caps step deadlines
+                           opened_on=offsets.today_local() - timedelta(days=30 - n),
                            proposed_fine=20_000_000)
         db.session.add(case)
         cases.append(case)
@@ -294,7 +296,7 @@ def test_the_report_counts_enterprises_cases_and_the_total(client, auth, world):
 
 
 def test_an_earlier_case_of_the_same_type_makes_a_later_one_not_a_first_violation(world):
-    first, second, _ = world["cases"]  # both AIR-99-1, opened on 1 and 2 September
+    first, second, _ = world["cases"]  # both AIR-99-1, the first opened a day before the second
     assert "first_violation" not in {c.key for c in offsets.preview(first).evaluation.failed()}
     failed = {c.key: c for c in offsets.preview(second).evaluation.failed()}
-    assert "first_violation" in failed and "2026-09-01" in failed["first_violation"].reason
+    assert "first_violation" in failed and first.opened_on.isoformat() in failed["first_violation"].reason

@@ -22,8 +22,9 @@ PERMIT_EXPIRING = "permit_expiring"
 CORRECTION_DEADLINE = "correction_deadline"
 STUDY_REQUIREMENT = "study_requirement"
 TRAINING_UPCOMING = "training_upcoming"
+CASE_DEADLINE = "case_deadline"
 KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, FINE_DUE, PERMIT_EXPIRING, CORRECTION_DEADLINE,
-         STUDY_REQUIREMENT, TRAINING_UPCOMING)
+         STUDY_REQUIREMENT, TRAINING_UPCOMING, CASE_DEADLINE)
 
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 CHANNELS = (INBOX, EMAIL, SMS)
@@ -33,7 +34,8 @@ STATUSES = (QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED)
 PENDING = (QUEUED, RETRYING, DEFERRED)
 
 # Lead times in days (configurable: EDUAPP_REMINDER_LEADS). For the fine, the days are counted
-# after the decision: reminders on day 10 and 14, then an overdue notice after day 15 (§67).
+# after the service of the decision (送达): reminders on day 10 and 14, then an overdue notice after
+# day 15 (§67 ¶3). For the case deadline, days before the §60 deadline.
 DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     EXAM_CLOSING: (7, 3, 1),
     POINTS_EXPIRING: (30, 7),
@@ -43,6 +45,7 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     CORRECTION_DEADLINE: (3,),
     STUDY_REQUIREMENT: (60, 30, 7),  # "near the period end": the last two months of the year
     TRAINING_UPCOMING: (1,),
+    CASE_DEADLINE: (15, 5),
 }
 FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
 DEFAULT_STUDY_TARGET_PERCENT = 80
@@ -71,9 +74,10 @@ def occasion_before(days_left: int, lead_days: tuple[int, ...]) -> int | None:
     return min(fitting) if fitting else None
 
 
-def fine_occasion(decided_on: date, today: date, lead_days: tuple[int, ...] = DEFAULT_LEADS[FINE_DUE]) -> str | None:
-    """Day 10 and day 14 after the decision (the lead days), then "overdue" after the 15 days of §67."""
-    days = (today - decided_on).days
+def fine_occasion(served_on: date, today: date, lead_days: tuple[int, ...] = DEFAULT_LEADS[FINE_DUE]) -> str | None:
+    """Day 10 and day 14 after the party received the decision (the lead days), then "overdue" after
+    the 15 days of §67 ¶3 (day 15 itself is still in time)."""
+    days = (today - served_on).days
     if days > FINE_PAYMENT_DAYS:
         return "overdue"
     reached = [d for d in lead_days if d <= days]
@@ -112,18 +116,22 @@ TEMPLATES = {
                             N_("The offset application for case %(case)s (%(enterprise)s) awaits the %(step)s "
                                "decision; the step's deadline is %(deadline)s.")),
     FINE_DUE: Template(N_("Fine payment due: case %(case)s"),
-                       N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s is due by %(due)s. "
-                          "Late payment adds 3 per cent a day (行政处罚法 §72).")),
+                       N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s is to be paid by %(due)s, "
+                          "that day included (15 days from receipt of the decision, 行政处罚法 §67).")),
     PERMIT_EXPIRING: Template(N_("Pollutant-discharge permit expiring"),
                               N_("Permit %(permit)s of %(enterprise)s expires on %(day)s; apply for renewal at "
                                  "least 60 days before.")),
     CORRECTION_DEADLINE: Template(N_("Correction deadline: case %(case)s"),
-                                  N_("The order to correct in case %(case)s must be complied with by %(day)s.")),
+                                  N_("The order to correct in case %(case)s must be complied with by %(day)s, "
+                                     "that day included.")),
     STUDY_REQUIREMENT: Template(N_("Study requirement not yet met"),
                                 N_("%(passed)s of %(total)s people of %(organisation)s have passed a law exam this "
                                    "year, below the target of %(target)s per cent; the year ends on %(day)s.")),
     TRAINING_UPCOMING: Template(N_("Training tomorrow: %(title)s"),
                                 N_("You are registered for the training “%(title)s” at %(when)s.")),
+    CASE_DEADLINE: Template(N_("Decision deadline: case %(case)s"),
+                            N_("Case %(case)s (%(enterprise)s) must be decided by %(day)s, that day included "
+                               "(行政处罚法 §60: 90 days from filing, or as extended with the head's approval).")),
 }
 KIND_LABELS = {
     EXAM_CLOSING: N_("Exam closing"),
@@ -134,18 +142,36 @@ KIND_LABELS = {
     CORRECTION_DEADLINE: N_("Correction deadline"),
     STUDY_REQUIREMENT: N_("Study requirement"),
     TRAINING_UPCOMING: N_("Training upcoming"),
+    CASE_DEADLINE: N_("Case decision deadline"),
 }
 OVERDUE_TEMPLATES = {
     OFFSET_REVIEW: Template(N_("Offset application overdue"),
                             N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
                                "was due on %(deadline)s.")),
     FINE_DUE: Template(N_("Fine payment overdue: case %(case)s"),
-                       N_("The fine of ¥%(fine)s in case %(case)s was due by %(due)s and is unpaid. Late payment "
-                          "adds 3 per cent a day, up to the fine itself (行政处罚法 §72).")),
+                       N_("The fine of ¥%(fine)s in case %(case)s was to be paid by %(due)s, that day included, "
+                          "and is unpaid.")),
+}
+# The fine's reminders when the decision told the party of the late fee (行政强制法 §45): §72 lets the
+# authority add it ("可以"), so it is said as a possibility, never as a certainty.
+LATE_FEE_TEMPLATES = {
+    "due": Template(TEMPLATES[FINE_DUE].subject,
+                    N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s (decision received on "
+                       "%(served)s) is to be paid by %(due)s, that day included (行政处罚法 §67). If it is not paid "
+                       "by then, the authority may add 3 per cent of the fine a day, up to the fine itself "
+                       "(行政处罚法 §72 ¶1 (1)).")),
+    "overdue": Template(OVERDUE_TEMPLATES[FINE_DUE].subject,
+                        N_("The fine of ¥%(fine)s in case %(case)s was to be paid by %(due)s, that day included, "
+                           "and is unpaid. The authority may add 3 per cent of the fine a day, up to the fine "
+                           "itself (行政处罚法 §72 ¶1 (1)).")),
 }
 
 
-def template_for(kind: str, occasion: str) -> Template:
+def template_for(kind: str, occasion: str, params: Mapping[str, object] | None = None) -> Template:
+    """The template of a reminder; a fine's depends on whether the decision told the party of the late
+    fee (``params["late_fee_notified"]``)."""
+    if kind == FINE_DUE and (params or {}).get("late_fee_notified"):
+        return LATE_FEE_TEMPLATES["overdue" if occasion == "overdue" else "due"]
     if occasion == "overdue" and kind in OVERDUE_TEMPLATES:
         return OVERDUE_TEMPLATES[kind]
     return TEMPLATES[kind]

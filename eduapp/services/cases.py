@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import Select, false, or_, select
 
+from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as rules
 from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, ViolationRecord
 from eduapp.domain.problems import N_, InputError, Problem
@@ -48,6 +49,8 @@ CASE_FIELDS = (
     "proposed_fine",
     "final_fine",
     "officer_id",
+    "served_on",
+    "late_fee_notified",
 )
 
 
@@ -307,8 +310,11 @@ def save_case(
             problems.append(Problem(N_("Not a case officer's account."), {}, "officer_id"))
     if len(values["description"]) > rules.MAX_DESCRIPTION:
         problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_DESCRIPTION}, "description"))
+    values["late_fee_notified"] = bool(values["late_fee_notified"])
     check = rules.check_case(facts_of(values), fine_range(vt) if vt else FineRange(), today=today or local_today())
     problems.extend(check.errors)
+    problems.extend(deadline_rules.check_service(values["status"], values["decided_on"], values["served_on"],
+                                                 today or local_today()))
     if problems:
         raise InputError(problems)
 
@@ -349,9 +355,12 @@ def change_status(
     comment: str = "",
     ip: str | None = None,
     today: date | None = None,
+    served_on: date | None = None,
+    late_fee_notified: bool | None = None,
 ) -> CaseCheck:
     """Move the case to ``to`` (one of the moves the domain allows), recording the date the move
-    records, in one audited transaction. Returns the check (its warnings); raises InputError."""
+    records, in one audited transaction. Returns the check (its warnings); raises InputError.
+    A decision may come with its service date and whether it told the party of the late fee."""
     locked = (
         db.session.execute(
             select(PenaltyCase)
@@ -373,6 +382,9 @@ def change_status(
     comment = (comment or "").strip()
     if len(comment) > 2000:
         plan.check.errors.append(Problem(N_("At most %(max)s characters."), {"max": 2000}, "comment"))
+    if not plan.check.errors:
+        plan.changes.update(_service_changes(locked, plan.changes, served_on, late_fee_notified,
+                                             today or local_today(), plan.check.errors))
     if plan.check.errors:
         db.session.rollback()
         raise InputError(plan.check.errors)
@@ -388,6 +400,21 @@ def change_status(
     audit.record("penalty_case.status", actor=actor, obj_type=OBJECT_TYPE, obj_id=locked.id, summary=summary, ip=ip)
     db.session.commit()
     return plan.check
+
+
+def _service_changes(case: PenaltyCase, changes: dict, served_on: date | None, late_fee_notified: bool | None,
+                     today: date, errors: list[Problem]) -> dict:
+    """The service date and the late-fee notice a move records along with its own changes."""
+    extra: dict = {}
+    if served_on is not None:
+        extra["served_on"] = served_on
+    if late_fee_notified is not None:
+        extra["late_fee_notified"] = bool(late_fee_notified)
+    if extra:
+        status, decided_on = changes.get("status", case.status), changes.get("decided_on", case.decided_on)
+        errors.extend(deadline_rules.check_service(status, decided_on, extra.get("served_on", case.served_on),
+                                                   today))
+    return extra
 
 
 # --- the case register (eduapp cases import) ------------------------------------------------------------------
