@@ -81,6 +81,41 @@ def extensions_of(case: PenaltyCase) -> list[CaseDeadlineExtension]:
     ).scalars())
 
 
+def people_of(extensions: Iterable[CaseDeadlineExtension]) -> dict[int, User]:
+    """The approvers and recorders of these extensions, by id."""
+    ids = {i for e in extensions for i in (e.approved_by_id, e.recorded_by_id) if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What the case page and the API say of paying the fine (行政处罚法 §67 ¶3, §72)."""
+
+    served_on: date | None
+    due_on: date | None  # 15 days after service, that day included; None without a service date
+    service_missing: bool  # a fine was decided but its service date is not recorded
+    late_fee_notified: bool
+    late_fee_text: str  # the §72 wording, only when the decision told the party of it
+
+    def as_dict(self) -> dict:
+        return {"served_on": self.served_on.isoformat() if self.served_on else None,
+                "due_on": self.due_on.isoformat() if self.due_on else None, "service_missing": self.service_missing,
+                "late_fee_notified": self.late_fee_notified, "late_fee_text": self.late_fee_text}
+
+
+def payment_of(case: PenaltyCase) -> Payment:
+    has_fine = case.final_fine is not None
+    return Payment(
+        served_on=case.served_on,
+        due_on=rules.payment_due(case.served_on) if case.served_on and has_fine else None,
+        service_missing=rules.service_missing(case.status, case.final_fine, case.served_on),
+        late_fee_notified=bool(case.late_fee_notified),
+        late_fee_text=rules.late_fee_text(bool(case.late_fee_notified)) if has_fine else "",
+    )
+
+
 def approvers() -> list[User]:
     """Active accounts with the approver (负责人) role: who may approve an extension."""
     return list(db.session.execute(

@@ -123,7 +123,11 @@ def withdraw(application_id: int):
 @bp.route("/review")
 @require(*REVIEWERS)
 def review():
-    return render_template("offsets/review.html", queue=offsets.queue_for(current_user))
+    from eduapp.services import case_deadlines
+
+    queue = offsets.queue_for(current_user)
+    deadlines = case_deadlines.deadlines([a.case for a in queue], offsets.today_local())
+    return render_template("offsets/review.html", queue=queue, deadlines=deadlines)
 
 
 def _record_or_404(application_id: int):
