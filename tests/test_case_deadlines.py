@@ -317,3 +317,40 @@ def test_case_page_says_the_service_date_is_missing_then_when_the_fine_is_due(cl
     text = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "service-missing" not in text and "2026-11-06 前（含当日）" in text
     assert "可以每日按罚款数额的百分之三加处罚款" in text
+
+
+# --- the register import ------------------------------------------------------------------------------------
+
+IMPORT_HEADER = "案件编号,企业名称或统一社会信用代码,违法类型编码,立案日期,状态,告知日期,决定日期,决定罚款金额（元）,拟罚款金额（元）"
+IMPORT_ROW = "罚1,甲企业,AIR-99-1,2026-09-01,已决定,2026-10-01,2026-10-20,200000,200000"
+
+
+def _import(runner, tmp_path, *rows, header, name="cases.csv"):
+    from eduapp.cli_cases import cases_group
+
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return runner.invoke(cases_group, ["import", str(path)])
+
+
+def test_register_import_reads_the_service_date_and_the_late_fee_notice(runner, world, tmp_path):
+    header = IMPORT_HEADER + ",送达日期,决定书告知加处罚款"
+    result = _import(runner, tmp_path, IMPORT_ROW + ",2026-10-23,是", header=header)
+    assert result.exit_code == 0, result.output
+    case = db.session.execute(select(PenaltyCase)).unique().scalar_one()
+    assert (case.served_on, case.late_fee_notified) == (date(2026, 10, 23), True)
+    # A register without the columns keeps what the case has.
+    again = _import(runner, tmp_path, IMPORT_ROW, header=IMPORT_HEADER, name="without.csv")
+    assert "unchanged 1" in again.output
+    db.session.expire_all()
+    assert db.session.get(PenaltyCase, case.id).served_on == date(2026, 10, 23)
+
+
+@pytest.mark.parametrize(
+    ("cells", "where"),
+    [(",2026-10-19,是", "row 2 [送达日期]"), (",下周,是", "row 2 [送达日期]"), (",2026-10-23,也许", "row 2 [决定书告知加处罚款]")],
+)
+def test_register_import_names_a_bad_service_date_and_writes_nothing(runner, world, tmp_path, cells, where):
+    result = _import(runner, tmp_path, IMPORT_ROW + cells, header=IMPORT_HEADER + ",送达日期,决定书告知加处罚款")
+    assert result.exit_code == 1 and where in result.output, result.output
+    assert db.session.execute(select(PenaltyCase)).first() is None

@@ -515,6 +515,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "closed_on": ("结案日期", "closed_on"),
     "final_fine": ("决定罚款金额（元）", "决定罚款金额(元)", "决定罚款金额", "final_fine"),
     "officer": ("承办人账号", "officer"),
+    "served_on": ("送达日期", "served_on"),  # service and payment (§61, §67): see domain/case_deadlines.py
+    "late_fee_notified": ("决定书告知加处罚款", "告知加处罚款", "late_fee_notified"),
 }
 REQUIRED = ("case_number", "enterprise", "violation_code", "opened_on", "proposed_fine")
 EXAMPLE = {
@@ -559,6 +561,10 @@ class CaseRecord:
     # Whether the file has the 改正期限 column at all: a register without it (made before the column
     # existed) keeps the deadlines set on the case form instead of clearing them.
     has_correction_due: bool = False
+    # service and payment (§61, §67; 行政强制法 §45); a file without the column keeps the case's value
+    served_on: date | None = None
+    has_served_on: bool = False
+    late_fee_notified: bool | None = None
 
     def facts(self) -> CaseFacts:
         return CaseFacts(
@@ -606,7 +612,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
         if len(v.get("description", "")) > MAX_DESCRIPTION:
             found.append(Problem(N_("At most %(max)s characters."), {"max": MAX_DESCRIPTION}, "description"))
         dates: dict[str, date | None] = {}
-        for fld in CASE_DATES:
+        for fld in (*CASE_DATES, "served_on"):
             dates[fld] = None
             if v.get(fld):
                 dates[fld] = parse_date(v[fld])
@@ -646,6 +652,9 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
         corrected_text = v.get("corrected", "").strip().lower()
         if corrected_text not in YES | NO:
             found.append(Problem(N_("Write 是 or 否."), {}, "corrected"))
+        late_fee_text = v.get("late_fee_notified", "").strip().lower()
+        if late_fee_text not in YES | NO:
+            found.append(Problem(N_("Write 是 or 否."), {}, "late_fee_notified"))
         if found:
             problems.extend(Problem(p.msgid, p.params, p.field, row.number) for p in found)
             continue
@@ -671,6 +680,9 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 officer=v.get("officer") or None,
                 correction_due_on=dates[CORRECTION_DUE],
                 has_correction_due=CORRECTION_DUE in v,
+                served_on=dates["served_on"],
+                has_served_on="served_on" in v,
+                late_fee_notified=(late_fee_text in YES) if "late_fee_notified" in v else None,
             )
         )
     return records, problems

@@ -481,6 +481,10 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
         values["officer_id"] = officer_id  # an empty column keeps the case's officer
     if record.has_correction_due:
         values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
+    if record.has_served_on:
+        values["served_on"] = record.served_on
+    if record.late_fee_notified is not None:
+        values["late_fee_notified"] = record.late_fee_notified
     return values, found
 
 
