@@ -354,3 +354,69 @@ def test_register_import_names_a_bad_service_date_and_writes_nothing(runner, wor
     result = _import(runner, tmp_path, IMPORT_ROW + cells, header=IMPORT_HEADER + ",送达日期,决定书告知加处罚款")
     assert result.exit_code == 1 and where in result.output, result.output
     assert db.session.execute(select(PenaltyCase)).first() is None
+
+
+# --- the API ------------------------------------------------------------------------------------------------
+
+
+def _bearer(user) -> dict:
+    from eduapp.services import api_tokens
+
+    token, _ = api_tokens.issue(user, 1)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_api_extension_paths_in_the_openapi_document_with_exact_schemas(client):
+    doc = client.get("/api/v1/openapi.json").json
+    path = doc["paths"]["/api/v1/cases/{case_id}/deadline-extensions"]
+    assert set(path) >= {"get", "post"}
+    assert {"201", "401", "403", "404", "422", "429"} <= set(path["post"]["responses"])
+    schemas = doc["components"]["schemas"]
+    assert {"deadline", "served_on", "late_fee_notified", "payment"} <= set(schemas["PenaltyCaseOut"]["properties"])
+    assert {"due_on", "days_left", "running", "overdue", "extended"} == set(schemas["DeadlineOut"]["properties"])
+    assert {"new_due_on", "reason", "approved_by_id", "approved_on"} == set(schemas["ExtensionIn"]["required"])
+
+
+def test_api_case_deadline_extensions_list_and_create(client, world, frozen):
+    case = _case(world)
+    officer = _bearer(world["officer"])
+    got = client.get(f"/api/v1/cases/{case.id}", headers=officer).json
+    assert got["deadline"] == {"due_on": "2026-11-30", "days_left": 29, "running": True, "overdue": False,
+                               "extended": False}
+    assert (got["served_on"], got["late_fee_notified"], got["payment"]["service_missing"]) == (None, False, False)
+    url = f"/api/v1/cases/{case.id}/deadline-extensions"
+    bad = client.post(url, headers=officer, json={"new_due_on": "2026-11-30", "reason": "x",
+                                                  "approved_by_id": world["civil"].id, "approved_on": "2026-11-01"})
+    assert bad.status_code == 422 and set(bad.json["error"]["fields"]) == {"new_due_on", "approved_by_id"}
+    assert client.get(url, headers=officer).json["extensions"] == []
+    made = client.post(url, headers=officer, json={"new_due_on": "2026-12-30", "reason": "需委托检测",
+                                                   "approved_by_id": world["approver"].id,
+                                                   "approved_on": "2026-11-01"})
+    assert made.status_code == 201, made.json
+    assert made.json["deadline"]["due_on"] == "2026-12-30" and made.json["deadline"]["extended"] is True
+    [extension] = made.json["extensions"]
+    assert (extension["previous_due_on"], extension["approved_by"], extension["recorded_by"]) == (
+        "2026-11-30", "approver", "officer")
+    reviewer = client.post(url, headers=_bearer(world["reviewer"]), json={
+        "new_due_on": "2027-01-30", "reason": "x", "approved_by_id": world["approver"].id, "approved_on": "2026-11-01"})
+    assert reviewer.status_code == 403
+    assert client.get(url, headers=_bearer(world["reviewer"])).status_code == 200  # reviewers read
+
+
+def test_api_service_date_with_the_decision_and_on_the_enterprise_case_list(client, world, frozen):
+    case = _case(world, status="notified", notified_on=date(2026, 10, 1))
+    officer = _bearer(world["officer"])
+    bad = client.post(f"/api/v1/cases/{case.id}/status", headers=officer, json={
+        "status": "decided", "date": "2026-10-20", "final_fine": 20_000_000, "served_on": "2026-10-19"})
+    assert bad.status_code == 422 and set(bad.json["error"]["fields"]) == {"served_on"}
+    moved = client.post(f"/api/v1/cases/{case.id}/status", headers=officer, json={
+        "status": "decided", "date": "2026-10-20", "final_fine": 20_000_000, "served_on": "2026-10-22",
+        "late_fee_notified": True})
+    assert moved.status_code == 200, moved.json
+    assert moved.json["payment"]["due_on"] == "2026-11-06" and "百分之三" in moved.json["payment"]["late_fee_text"]
+    assert moved.json["deadline"]["running"] is False and moved.json["deadline"]["days_left"] is None
+    cleared = client.patch(f"/api/v1/cases/{case.id}", headers=officer, json={"served_on": None})
+    assert cleared.status_code == 200 and cleared.json["payment"]["service_missing"] is True
+    mine = client.get("/api/v1/enterprise/cases", headers=_bearer(world["contact"])).json
+    assert mine[0]["served_on"] is None and mine[0]["payment"]["service_missing"] is True
+    assert mine[0]["deadline"]["due_on"] == "2026-11-30"

@@ -39,10 +39,6 @@ class Deadline:
     def overdue(self) -> bool:
         return self.running and self.days_left < 0
 
-    def as_dict(self) -> dict:
-        return {"due_on": self.due_on.isoformat(), "days_left": self.days_left if self.running else None,
-                "running": self.running, "overdue": self.overdue, "extended": self.extended}
-
 
 def _latest(case_ids: Iterable[int]) -> dict[int, date]:
     ids = sorted(set(case_ids))
@@ -98,11 +94,6 @@ class Payment:
     service_missing: bool  # a fine was decided but its service date is not recorded
     late_fee_notified: bool
     late_fee_text: str  # the §72 wording, only when the decision told the party of it
-
-    def as_dict(self) -> dict:
-        return {"served_on": self.served_on.isoformat() if self.served_on else None,
-                "due_on": self.due_on.isoformat() if self.due_on else None, "service_missing": self.service_missing,
-                "late_fee_notified": self.late_fee_notified, "late_fee_text": self.late_fee_text}
 
 
 def payment_of(case: PenaltyCase) -> Payment:
