@@ -111,7 +111,8 @@ TEMPLATES = {
     EXAM_CLOSING: Template(N_("Exam closing: %(title)s"),
                            N_("The exam “%(title)s” closes on %(close)s and you have not passed it yet.")),
     POINTS_EXPIRING: Template(N_("Study points expiring"),
-                              N_("%(points)s study points of %(owner)s expire on %(day)s. Use them before then.")),
+                              N_("%(points)s study points of %(owner)s expire at the end of %(day)s. Use them by then, "
+                                 "that day included.")),
     OFFSET_REVIEW: Template(N_("Offset application awaiting your decision"),
                             N_("The offset application for case %(case)s (%(enterprise)s) awaits the %(step)s "
                                "decision; the step's deadline is %(deadline)s.")),
