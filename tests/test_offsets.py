@@ -300,3 +300,23 @@ def test_an_earlier_case_of_the_same_type_makes_a_later_one_not_a_first_violatio
     assert "first_violation" not in {c.key for c in offsets.preview(first).evaluation.failed()}
     failed = {c.key: c for c in offsets.preview(second).evaluation.failed()}
     assert "first_violation" in failed and first.opened_on.isoformat() in failed["first_violation"].reason
+
+
+def test_art60_a_review_step_never_runs_past_the_cases_decision_deadline(world):
+    from eduapp.domain.points import end_of_day
+    from eduapp.services import case_deadlines
+
+    case = world["cases"][0]
+    now = utcnow()
+    case.opened_on = offsets.today_local(now) - timedelta(days=88)  # its 90-day deadline is in 2 days
+    db.session.commit()
+    deadline = offsets.today_local(now) + timedelta(days=2)
+    application = offsets.apply(world["contact"], case, now=now)  # the officer's step would have 5 days
+    assert application.step_deadline == end_of_day(deadline)
+    offsets.decide(world["officer"], application, "approve", "同意", now=now)
+    assert application.step_deadline == end_of_day(deadline)  # the reviewer's 5 days are capped too
+    case_deadlines.extend(world["approver"], case, new_due_on=deadline + timedelta(days=30), reason="补充调查",
+                          approved_by_id=world["approver"].id, approved_on=offsets.today_local(now),
+                          today=offsets.today_local(now))
+    offsets.decide(world["reviewer"], application, "approve", "同意", now=now)
+    assert application.step_deadline == now + timedelta(days=3)  # extended: the approver's 3 days fit

@@ -129,7 +129,7 @@ def list_extensions(case_id: int):
 
 @blp.route(f"/cases/<{ID}:case_id>/deadline-extensions", methods=["POST"])
 @require(*case_deadlines.EXTEND_PERMISSIONS)
-@errors(blp, 404)
+@errors(blp, 400, 404)
 @blp.arguments(ExtensionIn)
 @blp.response(201, ExtensionsOut)
 def extend(args, case_id: int):
