@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from eduapp.domain.case_deadlines import PAYMENT_DAYS
 from eduapp.domain.problems import N_
 
 EXAM_CLOSING = "exam_closing"
@@ -47,7 +48,7 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     TRAINING_UPCOMING: (1,),
     CASE_DEADLINE: (15, 5),
 }
-FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
+FINE_PAYMENT_DAYS = PAYMENT_DAYS  # 行政处罚法 §67 ¶3: 15 days from receipt of the decision
 DEFAULT_STUDY_TARGET_PERCENT = 80
 MAX_ATTEMPTS = 6  # transient failures are retried this many times in all, then the delivery fails
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from eduapp.domain import case_deadlines as rules
 from eduapp.domain.points import end_of_day
 from eduapp.domain.practice import china_day
-from eduapp.domain.problems import InputError
+from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.extensions import db
 from eduapp.models import CaseDeadlineExtension, PenaltyCase, User, UserRole, utcnow
@@ -155,6 +155,21 @@ def extend(actor: User, case: PenaltyCase, *, new_due_on: date | None, reason: s
                           "extension": extension.id})
     db.session.commit()
     return extension
+
+
+def service_changes(case: PenaltyCase, changes: dict, served_on: date | None, late_fee_notified: bool | None,
+                    today: date, errors: list[Problem]) -> dict:
+    """The service date and the late-fee notice a status move records along with its own ``changes``;
+    problems (field ``served_on``) are added to ``errors``."""
+    extra: dict = {}
+    if served_on is not None:
+        extra["served_on"] = served_on
+    if late_fee_notified is not None:
+        extra["late_fee_notified"] = bool(late_fee_notified)
+    if extra:
+        status, decided_on = changes.get("status", case.status), changes.get("decided_on", case.decided_on)
+        errors.extend(rules.check_service(status, decided_on, extra.get("served_on", case.served_on), today))
+    return extra
 
 
 def cap_step_deadline(case: PenaltyCase, step_deadline: datetime) -> datetime:

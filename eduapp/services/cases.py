@@ -23,7 +23,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
-from eduapp.services import audit
+from eduapp.services import audit, case_deadlines
 from eduapp.services import orgs as org_service
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
@@ -383,8 +383,8 @@ def change_status(
     if len(comment) > 2000:
         plan.check.errors.append(Problem(N_("At most %(max)s characters."), {"max": 2000}, "comment"))
     if not plan.check.errors:
-        plan.changes.update(_service_changes(locked, plan.changes, served_on, late_fee_notified,
-                                             today or local_today(), plan.check.errors))
+        plan.changes.update(case_deadlines.service_changes(locked, plan.changes, served_on, late_fee_notified,
+                                                           today or local_today(), plan.check.errors))
     if plan.check.errors:
         db.session.rollback()
         raise InputError(plan.check.errors)
@@ -400,21 +400,6 @@ def change_status(
     audit.record("penalty_case.status", actor=actor, obj_type=OBJECT_TYPE, obj_id=locked.id, summary=summary, ip=ip)
     db.session.commit()
     return plan.check
-
-
-def _service_changes(case: PenaltyCase, changes: dict, served_on: date | None, late_fee_notified: bool | None,
-                     today: date, errors: list[Problem]) -> dict:
-    """The service date and the late-fee notice a move records along with its own changes."""
-    extra: dict = {}
-    if served_on is not None:
-        extra["served_on"] = served_on
-    if late_fee_notified is not None:
-        extra["late_fee_notified"] = bool(late_fee_notified)
-    if extra:
-        status, decided_on = changes.get("status", case.status), changes.get("decided_on", case.decided_on)
-        errors.extend(deadline_rules.check_service(status, decided_on, extra.get("served_on", case.served_on),
-                                                   today))
-    return extra
 
 
 # --- the case register (eduapp cases import) ------------------------------------------------------------------
