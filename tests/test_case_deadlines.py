@@ -420,3 +420,11 @@ def test_api_service_date_with_the_decision_and_on_the_enterprise_case_list(clie
     mine = client.get("/api/v1/enterprise/cases", headers=_bearer(world["contact"])).json
     assert mine[0]["served_on"] is None and mine[0]["payment"]["service_missing"] is True
     assert mine[0]["deadline"]["due_on"] == "2026-11-30"
+
+
+def test_the_enterprise_sees_when_to_pay_on_its_case_page(client, auth, world, frozen):
+    case = _decided(world, "罚1", served_on=date(2026, 10, 22), late_fee_notified=True)
+    auth.login("contact-a")
+    text = client.get(f"/offsets/cases/{case.id}").get_data(as_text=True)  # where the fine-due reminder links
+    assert "2026-11-06 前（含当日）" in text and "可以每日按罚款数额的百分之三加处罚款" in text
+    assert 'class="col-sm-3">决定书送达日期' in text

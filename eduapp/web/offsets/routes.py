@@ -51,8 +51,11 @@ def case(case_id: int):
     found = offsets.case_for(current_user, case_id)
     if found is None:
         abort(404)
+    from eduapp.services import case_deadlines
+
     return render_template("offsets/case.html", case=found, preview=offsets.preview(found),
-                           application=offsets.open_application(found.id), confirm=ConfirmForm())
+                           application=offsets.open_application(found.id), confirm=ConfirmForm(),
+                           payment=case_deadlines.payment_of(found))
 
 
 @bp.route("/cases/<int:case_id>/apply", methods=["POST"])
