@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -188,8 +188,12 @@ def scan_case_deadline(now: datetime, leads: tuple[int, ...]) -> Iterator:
     from eduapp.services.reminders import Due
 
     today = china_day(now)
+    # An extension only moves a deadline later, so a case whose statutory deadline is beyond the longest
+    # lead is not due whatever its extensions.
+    latest_opening = today + timedelta(days=max(leads) - rules.DECISION_DAYS)
     cases = db.session.execute(
-        select(PenaltyCase).where(PenaltyCase.status.in_(tuple(rules.RUNNING)), PenaltyCase.officer_id.is_not(None))
+        select(PenaltyCase).where(PenaltyCase.status.in_(tuple(rules.RUNNING)), PenaltyCase.officer_id.is_not(None),
+                                  PenaltyCase.opened_on <= latest_opening)
         .order_by(PenaltyCase.id)
     ).unique().scalars().all()
     active = set(db.session.execute(
