@@ -3,7 +3,7 @@ as it stands (行政处罚法 §45), a rule set cannot create 减轻 (§32) and 
 it (§57 ¶2), the bureau's delay never voids the application, previews that cannot mislead."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +24,7 @@ BASIS = "《某某省生态环境保护条例》第三十条"
 def _notified(world):  # noqa: F811
     """The world's cases are at 告知 (notified): they record the day, as the case rules require."""
     for case in world["cases"]:
-        case.notified_on = date(2026, 9, 20)
+        case.notified_on = case.opened_on + timedelta(days=1)
     db.session.commit()
 
 
@@ -95,14 +95,14 @@ def test_the_register_import_re_evaluates_a_pending_application(world):  # noqa:
     record = CaseRecord(row=2, case_number=case.case_number, enterprise=world["org"].name,
                         violation_code="AIR-99-1", opened_on=case.opened_on, proposed_fine=15_000_000,
                         harm_level="minor", status="notified", corrected=True, description="",
-                        notified_on=date(2026, 9, 20))
+                        notified_on=case.opened_on + timedelta(days=1))
     summary = cases.import_cases(None, [record])
     assert summary.updated == [case.case_number]
     db.session.refresh(application)
     assert application.reevaluations[-1]["source"] == "import"
     assert application.fine_after == 12_000_000  # ¥150,000 - 20 % = ¥120,000
-    decided = replace(record, status="decided", decided_on=date(2026, 11, 20), final_fine=15_000_000)
-    cases.import_cases(None, [decided], today=date(2026, 12, 1))  # the register says the case was decided
+    decided = replace(record, status="decided", decided_on=case.opened_on + timedelta(days=10), final_fine=15_000_000)
+    cases.import_cases(None, [decided], today=case.opened_on + timedelta(days=20))  # the register says the case was decided
     db.session.refresh(application)
     assert application.status == "case_closed" and "行政处罚决定" in application.end_reason
     assert points.balance(points.pool_account(world["org"])).reserved == 0
@@ -111,8 +111,8 @@ def test_the_register_import_re_evaluates_a_pending_application(world):  # noqa:
 def test_a_case_decided_without_the_application_ends_it_and_releases_the_points(world):  # noqa: F811
     case = world["cases"][0]
     application = offsets.apply(world["contact"], case)
-    cases.change_status(world["officer"], case, "decided", date(2026, 11, 20), final_fine=20_000_000,
-                        today=date(2026, 12, 1))
+    cases.change_status(world["officer"], case, "decided", case.opened_on + timedelta(days=10),
+                        final_fine=20_000_000, today=case.opened_on + timedelta(days=20))
     db.session.refresh(application)
     assert application.status == "case_closed" and "行政处罚决定" in application.end_reason
     assert points.balance(points.pool_account(world["org"])).available == 30_000

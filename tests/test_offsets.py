@@ -49,7 +49,9 @@ def world(ctx):
     cases = []
     for n, enterprise in ((1, org), (2, org), (3, other)):
         case = PenaltyCase(case_number=f"示环罚〔2026〕{n}号", enterprise_id=enterprise.id, violation_type_id=vt.id,
-                           status="notified", harm_level="minor", corrected=True, opened_on=date(2026, 9, n),
+                           status="notified", harm_level="minor", corrected=True,
+                           # opened a month ago: well within its 90-day deadline (§60), which caps step deadlines
+                           opened_on=offsets.today_local() - timedelta(days=30 - n),
                            proposed_fine=20_000_000)
         db.session.add(case)
         cases.append(case)
@@ -317,7 +319,27 @@ def test_the_report_counts_enterprises_cases_and_the_total(client, auth, world):
 
 
 def test_an_earlier_case_of_the_same_type_makes_a_later_one_not_a_first_violation(world):
-    first, second, _ = world["cases"]  # both AIR-99-1, opened on 1 and 2 September
+    first, second, _ = world["cases"]  # both AIR-99-1, the first opened a day before the second
     assert "first_violation" not in {c.key for c in offsets.preview(first).evaluation.failed()}
     failed = {c.key: c for c in offsets.preview(second).evaluation.failed()}
-    assert "first_violation" in failed and "2026-09-01" in failed["first_violation"].reason
+    assert "first_violation" in failed and first.opened_on.isoformat() in failed["first_violation"].reason
+
+
+def test_art60_a_review_step_never_runs_past_the_cases_decision_deadline(world):
+    from eduapp.domain.points import end_of_day
+    from eduapp.services import case_deadlines
+
+    case = world["cases"][0]
+    now = utcnow()
+    case.opened_on = offsets.today_local(now) - timedelta(days=88)  # its 90-day deadline is in 2 days
+    db.session.commit()
+    deadline = offsets.today_local(now) + timedelta(days=2)
+    application = offsets.apply(world["contact"], case, now=now)  # the officer's step would have 5 days
+    assert application.step_deadline == end_of_day(deadline)
+    offsets.decide(world["officer"], application, "approve", "同意", now=now)
+    assert application.step_deadline == end_of_day(deadline)  # the reviewer's 5 days are capped too
+    case_deadlines.extend(world["approver"], case, new_due_on=deadline + timedelta(days=30), reason="补充调查",
+                          approved_by_id=world["approver"].id, approved_on=offsets.today_local(now),
+                          today=offsets.today_local(now))
+    offsets.decide(world["reviewer"], application, "approve", "同意", now=now)
+    assert application.step_deadline == now + timedelta(days=3)  # extended: the approver's 3 days fit

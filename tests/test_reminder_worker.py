@@ -119,7 +119,7 @@ def fine_due(ctx):
     today = datetime.now(UTC).date()
     db.session.add(PenaltyCase(case_number="示环罚〔2026〕9号", enterprise_id=firm.id, violation_type_id=vt.id,
                                status="decided", opened_on=today - timedelta(days=40),
-                               decided_on=today - timedelta(days=10), proposed_fine=5_000_000, final_fine=5_000_000))
+                               decided_on=today - timedelta(days=10), served_on=today - timedelta(days=10), proposed_fine=5_000_000, final_fine=5_000_000))
     db.session.commit()
 
 

@@ -104,9 +104,9 @@ def _case(world, number, **fields):
 
 
 def test_fines_correction_deadlines_and_permits_go_to_the_enterprise_contact(world):
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=14), final_fine=1_234_500)
-    _case(world, "罚2", status="decided", decided_on=TODAY - timedelta(days=20), final_fine=800_000)
-    _case(world, "罚3", status="decided", decided_on=TODAY - timedelta(days=20), paid_on=TODAY, final_fine=800_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=14), served_on=TODAY - timedelta(days=14), final_fine=1_234_500)
+    _case(world, "罚2", status="decided", decided_on=TODAY - timedelta(days=20), served_on=TODAY - timedelta(days=20), final_fine=800_000)
+    _case(world, "罚3", status="decided", decided_on=TODAY - timedelta(days=20), served_on=TODAY - timedelta(days=20), paid_on=TODAY, final_fine=800_000)
     _case(world, "罚4", status="investigating", correction_due_on=TODAY + timedelta(days=3))
     _case(world, "罚5", status="investigating", correction_due_on=TODAY + timedelta(days=3), corrected=True)
     created = _kinds_created()
@@ -147,7 +147,7 @@ def test_training_upcoming_reaches_registered_attendees_the_day_before(world):
 
 def test_sending_is_once_per_delivery_and_the_inbox_always_gets_it(world):
     channels.clear_console_outbox()
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     result = reminders.scan(rules.FINE_DUE, NOW)
     assert result.created == 1 and len(result.queued) == 2
     for delivery_id in result.queued * 2:  # twice: the second finds them sent
@@ -161,7 +161,7 @@ def test_sending_is_once_per_delivery_and_the_inbox_always_gets_it(world):
 
 
 def test_sms_in_quiet_hours_waits_for_the_morning(world):
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     night = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)  # 23:30 in China
     result = reminders.scan(rules.FINE_DUE, night)
     outcomes = {reminder_sending.channel_of([i])[i]: reminder_sending.deliver(i, night) for i in result.queued}
@@ -177,7 +177,7 @@ def test_sms_in_quiet_hours_waits_for_the_morning(world):
 def test_a_person_who_opted_out_of_sms_gets_none(world):
     db.session.add(ReminderPreference(user_id=world["contact"].id, email=True, sms=False))
     db.session.commit()
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     result = reminders.scan(rules.FINE_DUE, NOW)
     assert set(reminder_sending.channel_of(result.queued).values()) == {"email"}
     # Opting out after a message was queued: it is skipped, not sent.
@@ -223,7 +223,7 @@ def gateway(app):
 
 def test_sms_through_the_webhook_retries_a_busy_gateway_then_sends_once(world, gateway):
     gateway.statuses = [503]
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     result = reminders.scan(rules.FINE_DUE, NOW)
     sms = next(i for i, ch in reminder_sending.channel_of(result.queued).items() if ch == "sms")
     first = reminder_sending.deliver(sms, NOW)
@@ -240,7 +240,7 @@ def test_sms_through_the_webhook_retries_a_busy_gateway_then_sends_once(world, g
 
 def test_a_refused_number_fails_at_once_with_its_error(world, gateway):
     gateway.statuses = [400]
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     result = reminders.scan(rules.FINE_DUE, NOW)
     sms = next(i for i, ch in reminder_sending.channel_of(result.queued).items() if ch == "sms")
     assert reminder_sending.deliver(sms, NOW).status == "failed"
@@ -248,7 +248,7 @@ def test_a_refused_number_fails_at_once_with_its_error(world, gateway):
 
 
 def test_messages_in_the_recipients_language(world):
-    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), final_fine=100_000)
+    _case(world, "罚1", status="decided", decided_on=TODAY - timedelta(days=10), served_on=TODAY - timedelta(days=10), final_fine=100_000)
     reminders.scan(rules.FINE_DUE, NOW)
     reminder = db.session.execute(select(Reminder)).scalar_one()
     english = reminder_sending.render(reminder, "en")

@@ -8,6 +8,7 @@ from flask_smorest import Api
 
 def register(api: Api) -> None:
     from eduapp.api import (
+        bureau_case_deadlines,
         bureau_case_import,
         bureau_cases,
         bureau_exams,
@@ -18,7 +19,7 @@ def register(api: Api) -> None:
     from eduapp.extensions import csrf
 
     for module in (bureau_questions, bureau_exams, bureau_cases, bureau_case_import, bureau_offsets,
-                   bureau_reminders):
+                   bureau_reminders, bureau_case_deadlines):
         # Cookie-authenticated writes are checked by api.auth.init_auth; bearer ones need no token.
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp)

@@ -11,6 +11,8 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
+from eduapp.api.bureau_case_deadlines import DeadlineOut, PaymentOut
+from eduapp.api.bureau_case_deadlines import case_fields as deadline_fields
 from eduapp.api.bureau_common import (
     ID,
     Bool,
@@ -151,6 +153,11 @@ class PenaltyCaseOut(Schema):
     application_id = fields.Integer(allow_none=True, metadata={"description": "the offset application under review"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    # decision deadline (§60), service and payment (§61, §67, §72): see bureau_case_deadlines.py
+    deadline = fields.Nested(DeadlineOut, metadata={"description": "the §60 decision deadline"})
+    served_on = fields.Date(allow_none=True, metadata={"description": "the day the party received the decision"})
+    late_fee_notified = fields.Boolean(metadata={"description": "the decision told the party of the late fee"})
+    payment = fields.Nested(PaymentOut)
 
 
 class SavedCaseOut(PenaltyCaseOut):
@@ -187,6 +194,9 @@ class _CaseFields(Schema):
         "description": "fen: the amount a multiple applies to (货值金额, 所需处置费用, 建设项目总投资额)"})
     occurrences = Whole(allow_none=True, validate=validate.Range(min=1, max=fines.MAX_OCCURRENCES),
                         metadata={"description": "the number of occurrences, for a fine per occurrence (每次)"})
+    served_on = Day(allow_none=True, metadata={"description": "the day the party received the decision (送达); "
+                                                             "only once decided, not before decided_on"})
+    late_fee_notified = Bool(metadata={"description": "the decision told the party of the late fee (§72)"})
 
     @validates_schema
     def _one_of_each(self, data, **kwargs):
@@ -233,6 +243,10 @@ class StatusIn(Schema):
     date = Day(required=True, metadata={"description": "the day of the move (not in the future)"})
     final_fine = Fen(allow_none=True, load_default=None)
     comment = Text(load_default="", validate=validate.Length(max=2000))
+    served_on = Day(allow_none=True, load_default=None,
+                    metadata={"description": "with a decision: the day the party received it (may come later)"})
+    late_fee_notified = Bool(load_default=None, allow_none=True,
+                             metadata={"description": "with a decision: it told the party of the late fee"})
 
 
 class ViolationTypeArgs(Schema):
@@ -263,6 +277,7 @@ def case_out(case: PenaltyCase) -> dict:
         "open_for_offset": rules.is_open_for_offset(case.status),
         "application_id": application.id if application else None,
         "created_at": case.created_at, "updated_at": case.updated_at,
+        **deadline_fields(case),
     }
 
 
@@ -413,7 +428,8 @@ def change_status(args, case_id: int):
     rename = {"to": "status", "on": "date"}
     try:
         check = cases.change_status(current_user, case, args["status"], args["date"], final_fine=args["final_fine"],
-                                    comment=args["comment"], ip=client_ip())
+                                    comment=args["comment"], ip=client_ip(), served_on=args["served_on"],
+                                    late_fee_notified=args["late_fee_notified"])
     except InputError as error:
         if any(p.field == "to" for p in error.problems):  # not a move from the current status: a conflict
             conflict = input_error(error, rename)

@@ -8,6 +8,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.bureau_case_deadlines import DeadlineOut, PaymentOut
+from eduapp.api.bureau_case_deadlines import case_fields as deadline_fields
 from eduapp.api.common import ID
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
@@ -46,6 +48,11 @@ class CaseOut(Schema):
     final_fine = fields.Integer(allow_none=True)
     open_for_offset = fields.Boolean()
     application_id = fields.Integer(allow_none=True, metadata={"description": "the application under review"})
+    # decision deadline (§60), service and payment (§61, §67, §72)
+    deadline = fields.Nested(DeadlineOut, metadata={"description": "the §60 decision deadline"})
+    served_on = fields.Date(allow_none=True, metadata={"description": "the day the decision was received"})
+    late_fee_notified = fields.Boolean()
+    payment = fields.Nested(PaymentOut)
 
 
 class CheckOut(Schema):
@@ -149,7 +156,7 @@ def case_out(case) -> dict:
             "violation": vt.name, "law": vt.law, "article": vt.article, "opened_on": case.opened_on,
             "proposed_fine": case.proposed_fine, "final_fine": case.final_fine,
             "open_for_offset": case.status in offsets.rules.OPEN_STAGES,
-            "application_id": application.id if application else None}
+            "application_id": application.id if application else None, **deadline_fields(case)}
 
 
 def rule_label(rule_set) -> str:

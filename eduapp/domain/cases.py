@@ -389,6 +389,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     # fines set as multiples or per occurrence (issue 14 item 3)
     "fine_basis": ("罚款计算基数（元）", "罚款计算基数(元)", "罚款计算基数", "fine_basis"),
     "occurrences": ("违法次数", "occurrences"),
+    "served_on": ("送达日期", "served_on"),  # service and payment (§61, §67): see domain/case_deadlines.py
+    "late_fee_notified": ("决定书告知加处罚款", "告知加处罚款", "late_fee_notified"),
 }
 REQUIRED = ("case_number", "enterprise", "violation_code", "opened_on", "proposed_fine")
 EXAMPLE = {
@@ -439,6 +441,10 @@ class CaseRecord:
     occurrences: int | None = None
     has_fine_basis: bool = False
     has_occurrences: bool = False
+    # service and payment (§61, §67; 行政强制法 §45); a file without the column keeps the case's value
+    served_on: date | None = None
+    has_served_on: bool = False
+    late_fee_notified: bool | None = None
 
     def facts(self) -> CaseFacts:
         return CaseFacts(
@@ -497,7 +503,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
         if len(v.get("description", "")) > MAX_DESCRIPTION:
             found.append(Problem(N_("At most %(max)s characters."), {"max": MAX_DESCRIPTION}, "description"))
         dates: dict[str, date | None] = {}
-        for fld in CASE_DATES:
+        for fld in (*CASE_DATES, "served_on"):
             dates[fld] = None
             if v.get(fld):
                 dates[fld] = parse_date(v[fld])
@@ -538,6 +544,9 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
         corrected_text = v.get("corrected", "").strip().lower()
         if corrected_text not in YES | NO:
             found.append(Problem(N_("Write 是 or 否."), {}, "corrected"))
+        late_fee_text = v.get("late_fee_notified", "").strip().lower()
+        if late_fee_text not in YES | NO:
+            found.append(Problem(N_("Write 是 or 否."), {}, "late_fee_notified"))
         if found:
             problems.extend(Problem(p.msgid, p.params, p.field, row.number) for p in found)
             continue
@@ -567,6 +576,9 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 occurrences=occurrences,
                 has_fine_basis="fine_basis" in v,
                 has_occurrences="occurrences" in v,
+                served_on=dates["served_on"],
+                has_served_on="served_on" in v,
+                late_fee_notified=(late_fee_text in YES) if "late_fee_notified" in v else None,
             )
         )
     return records, problems

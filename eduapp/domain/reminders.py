@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from eduapp.domain.case_deadlines import PAYMENT_DAYS
 from eduapp.domain.offsets import STEPS
 from eduapp.domain.problems import N_
 
@@ -26,8 +27,9 @@ CORRECTION_DEADLINE = "correction_deadline"
 STUDY_REQUIREMENT = "study_requirement"
 TRAINING_UPCOMING = "training_upcoming"
 OFFSET_OVERDUE = "offset_overdue"  # a review step past its deadline: escalated, the application stays open
+CASE_DEADLINE = "case_deadline"
 KINDS = (EXAM_CLOSING, POINTS_EXPIRING, OFFSET_REVIEW, OFFSET_OUTCOME, OFFSET_OVERDUE, FINE_DUE, PERMIT_EXPIRING,
-         CORRECTION_DEADLINE, STUDY_REQUIREMENT, TRAINING_UPCOMING)
+         CORRECTION_DEADLINE, STUDY_REQUIREMENT, TRAINING_UPCOMING, CASE_DEADLINE)
 # Written when it happens (by the service that makes it happen), not found by a scan: no lead times.
 EVENT_KINDS = (OFFSET_OUTCOME,)
 
@@ -39,7 +41,8 @@ STATUSES = (QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED)
 PENDING = (QUEUED, RETRYING, DEFERRED)
 
 # Lead times in days (configurable: EDUAPP_REMINDER_LEADS). For the fine, the days are counted
-# after the decision: reminders on day 10 and 14, then an overdue notice after day 15 (§67).
+# after the service of the decision (送达): reminders on day 10 and 14, then an overdue notice after
+# day 15 (§67 ¶3). For the case deadline, days before the §60 deadline.
 DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     EXAM_CLOSING: (7, 3, 1),
     POINTS_EXPIRING: (30, 7),
@@ -51,8 +54,9 @@ DEFAULT_LEADS: dict[str, tuple[int, ...]] = {
     STUDY_REQUIREMENT: (60, 30, 7),  # "near the period end": the last two months of the year
     TRAINING_UPCOMING: (1,),
     OFFSET_OVERDUE: (0,),  # once the deadline has passed (the lead is not used)
+    CASE_DEADLINE: (15, 5),
 }
-FINE_PAYMENT_DAYS = 15  # 行政处罚法 §67
+FINE_PAYMENT_DAYS = PAYMENT_DAYS  # 行政处罚法 §67 ¶3: 15 days from receipt of the decision
 DEFAULT_STUDY_TARGET_PERCENT = 80
 MAX_ATTEMPTS = 6  # transient failures are retried this many times in all, then the delivery fails
 
@@ -81,9 +85,10 @@ def occasion_before(days_left: int, lead_days: tuple[int, ...]) -> int | None:
     return min(fitting) if fitting else None
 
 
-def fine_occasion(decided_on: date, today: date, lead_days: tuple[int, ...] = DEFAULT_LEADS[FINE_DUE]) -> str | None:
-    """Day 10 and day 14 after the decision (the lead days), then "overdue" after the 15 days of §67."""
-    days = (today - decided_on).days
+def fine_occasion(served_on: date, today: date, lead_days: tuple[int, ...] = DEFAULT_LEADS[FINE_DUE]) -> str | None:
+    """Day 10 and day 14 after the party received the decision (the lead days), then "overdue" after
+    the 15 days of §67 ¶3 (day 15 itself is still in time)."""
+    days = (today - served_on).days
     if days > FINE_PAYMENT_DAYS:
         return "overdue"
     reached = [d for d in lead_days if d <= days]
@@ -126,18 +131,20 @@ TEMPLATES = {
     EXAM_CLOSING: Template(N_("Exam closing: %(title)s"),
                            N_("The exam “%(title)s” closes on %(close)s and you have not passed it yet.")),
     POINTS_EXPIRING: Template(N_("Study points expiring"),
-                              N_("%(points)s study points of %(owner)s expire on %(day)s. Use them before then.")),
+                              N_("%(points)s study points of %(owner)s expire at the end of %(day)s. Use them by then, "
+                                 "that day included.")),
     OFFSET_REVIEW: Template(N_("Offset application awaiting your decision"),
                             N_("The offset application for case %(case)s (%(enterprise)s) awaits the %(step)s "
                                "decision; the step's deadline is %(deadline)s.")),
     FINE_DUE: Template(N_("Fine payment due: case %(case)s"),
-                       N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s is due by %(due)s. "
-                          "Late payment adds 3 per cent a day (行政处罚法 §72).")),
+                       N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s is to be paid by %(due)s, "
+                          "that day included (15 days from receipt of the decision, 行政处罚法 §67).")),
     PERMIT_EXPIRING: Template(N_("Pollutant-discharge permit expiring"),
                               N_("Permit %(permit)s of %(enterprise)s expires on %(day)s; apply for renewal at "
                                  "least 60 days before.")),
     CORRECTION_DEADLINE: Template(N_("Correction deadline: case %(case)s"),
-                                  N_("The order to correct in case %(case)s must be complied with by %(day)s.")),
+                                  N_("The order to correct in case %(case)s must be complied with by %(day)s, "
+                                     "that day included.")),
     STUDY_REQUIREMENT: Template(N_("Study requirement not yet met"),
                                 N_("%(passed)s of %(total)s people of %(organisation)s have passed a law exam this "
                                    "year, below the target of %(target)s per cent; the year ends on %(day)s.")),
@@ -151,6 +158,9 @@ TEMPLATES = {
                              N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
                                 "was due on %(deadline)s. The application stays open: the enterprise's points remain "
                                 "reserved until the bureau decides.")),
+    CASE_DEADLINE: Template(N_("Decision deadline: case %(case)s"),
+                            N_("Case %(case)s (%(enterprise)s) must be decided by %(day)s, that day included "
+                               "(行政处罚法 §60: 90 days from filing, or as extended with the head's approval).")),
 }
 KIND_LABELS = {
     EXAM_CLOSING: N_("Exam closing"),
@@ -163,14 +173,28 @@ KIND_LABELS = {
     TRAINING_UPCOMING: N_("Training upcoming"),
     OFFSET_OUTCOME: N_("Leniency application decided"),
     OFFSET_OVERDUE: N_("Offset review overdue"),
+    CASE_DEADLINE: N_("Case decision deadline"),
 }
 OVERDUE_TEMPLATES = {
     OFFSET_REVIEW: Template(N_("Offset application overdue"),
                             N_("The %(step)s decision on the offset application for case %(case)s (%(enterprise)s) "
                                "was due on %(deadline)s.")),
     FINE_DUE: Template(N_("Fine payment overdue: case %(case)s"),
-                       N_("The fine of ¥%(fine)s in case %(case)s was due by %(due)s and is unpaid. Late payment "
-                          "adds 3 per cent a day, up to the fine itself (行政处罚法 §72).")),
+                       N_("The fine of ¥%(fine)s in case %(case)s was to be paid by %(due)s, that day included, "
+                          "and is unpaid.")),
+}
+# The fine's reminders when the decision told the party of the late fee (行政强制法 §45): §72 lets the
+# authority add it ("可以"), so it is said as a possibility, never as a certainty.
+LATE_FEE_TEMPLATES = {
+    "due": Template(TEMPLATES[FINE_DUE].subject,
+                    N_("The fine of ¥%(fine)s decided on %(decided)s in case %(case)s (decision received on "
+                       "%(served)s) is to be paid by %(due)s, that day included (行政处罚法 §67). If it is not paid "
+                       "by then, the authority may add 3 per cent of the fine a day, up to the fine itself "
+                       "(行政处罚法 §72 ¶1 (1)).")),
+    "overdue": Template(OVERDUE_TEMPLATES[FINE_DUE].subject,
+                        N_("The fine of ¥%(fine)s in case %(case)s was to be paid by %(due)s, that day included, "
+                           "and is unpaid. The authority may add 3 per cent of the fine a day, up to the fine "
+                           "itself (行政处罚法 §72 ¶1 (1)).")),
 }
 
 
@@ -189,7 +213,11 @@ OUTCOME_TEMPLATES = {
 }
 
 
-def template_for(kind: str, occasion: str) -> Template:
+def template_for(kind: str, occasion: str, params: Mapping[str, object] | None = None) -> Template:
+    """The template of a reminder; a fine's depends on whether the decision told the party of the late
+    fee (``params["late_fee_notified"]``)."""
+    if kind == FINE_DUE and (params or {}).get("late_fee_notified"):
+        return LATE_FEE_TEMPLATES["overdue" if occasion == "overdue" else "due"]
     if occasion == "overdue" and kind in OVERDUE_TEMPLATES:
         return OVERDUE_TEMPLATES[kind]
     if kind == OFFSET_OUTCOME and occasion in OUTCOME_TEMPLATES:

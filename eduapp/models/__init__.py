@@ -2,6 +2,7 @@
 
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
+from eduapp.models.case_deadlines import CaseDeadlineExtension
 from eduapp.models.cases import OffsetApplication, OffsetDecision, PenaltyCase, RuleSet, ViolationType
 from eduapp.models.exam import (
     ApiToken,
@@ -31,6 +32,7 @@ from eduapp.models.reminders import Delivery, Reminder, ReminderPreference, Trai
 from eduapp.models.user import User, UserRole
 
 __all__ = [
+    "CaseDeadlineExtension",
     "Delivery",
     "Reminder",
     "ReminderPreference",

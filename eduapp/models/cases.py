@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.models.base import Base, utcnow
@@ -66,6 +66,9 @@ class PenaltyCase(Base):
     # fines set as multiples or per occurrence (issue 14 item 3)
     fine_basis_fen: Mapped[int | None] = mapped_column(BigInteger)  # the amount the multiple applies to
     occurrences: Mapped[int | None]  # the number of occurrences, for a fine per occurrence
+    # service and payment (行政处罚法 §61, §67; 行政强制法 §45)
+    served_on: Mapped[date | None]  # 送达日期: the day the party received the decision
+    late_fee_notified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     violation_type: Mapped[ViolationType] = relationship(lazy="joined")
     enterprise = relationship("Organisation", lazy="joined")

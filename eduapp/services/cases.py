@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import Select, false, or_, select
 
+from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as rules
 from eduapp.domain import fines
 from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, ViolationRecord
@@ -24,7 +25,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
-from eduapp.services import audit, offset_facts
+from eduapp.services import audit, case_deadlines, offset_facts
 from eduapp.services import orgs as org_service
 from eduapp.services.fines import fine_range, same_act_rules
 
@@ -53,6 +54,8 @@ CASE_FIELDS = (
     "officer_id",
     "fine_basis_fen",
     "occurrences",
+    "served_on",
+    "late_fee_notified",
 )
 
 
@@ -312,12 +315,15 @@ def save_case(
     problems.extend(basis_problems)
     computed = (fine_range(vt, values["fine_basis_fen"], values["occurrences"])
                 if vt and not basis_problems else FineRange())
+    values["late_fee_notified"] = bool(values["late_fee_notified"])
     check = rules.check_case(facts_of(values), computed, today=today or local_today())
     problems.extend(check.errors)
     if vt is not None and not basis_problems:
         chosen = existing is None or existing.violation_type_id != vt.id  # §29 is warned of when the code is chosen
         check.warnings.extend(fines.case_warnings(fine_rule(vt), same_act_rules(vt), values["fine_basis_fen"],
                                                   values["occurrences"], values["harm_level"], chosen))
+    problems.extend(deadline_rules.check_service(values["status"], values["decided_on"], values["served_on"],
+                                                 today or local_today()))
     if problems:
         raise InputError(problems)
 
@@ -361,9 +367,12 @@ def change_status(
     comment: str = "",
     ip: str | None = None,
     today: date | None = None,
+    served_on: date | None = None,
+    late_fee_notified: bool | None = None,
 ) -> CaseCheck:
     """Move the case to ``to`` (one of the moves the domain allows), recording the date the move
-    records, in one audited transaction. Returns the check (its warnings); raises InputError."""
+    records, in one audited transaction. Returns the check (its warnings); raises InputError.
+    A decision may come with its service date and whether it told the party of the late fee."""
     locked = (
         db.session.execute(
             select(PenaltyCase)
@@ -385,6 +394,9 @@ def change_status(
     comment = (comment or "").strip()
     if len(comment) > 2000:
         plan.check.errors.append(Problem(N_("At most %(max)s characters."), {"max": 2000}, "comment"))
+    if not plan.check.errors:
+        plan.changes.update(case_deadlines.service_changes(locked, plan.changes, served_on, late_fee_notified,
+                                                           today or local_today(), plan.check.errors))
     if plan.check.errors:
         db.session.rollback()
         raise InputError(plan.check.errors)
@@ -471,6 +483,10 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
         values["fine_basis_fen"] = record.fine_basis_fen
     if record.has_occurrences:
         values["occurrences"] = record.occurrences
+    if record.has_served_on:
+        values["served_on"] = record.served_on
+    if record.late_fee_notified is not None:
+        values["late_fee_notified"] = record.late_fee_notified
     return values, found
 
 

@@ -169,9 +169,10 @@ def _cases(enterprise, today: date, scan) -> None:
     offset_case = _case(f"示环罚〔{year}〕201号", "WATER-82-2", 6_000_000, enterprise, officer, today, 140,
                         status="notified", notified_on=125)
     decided = _case(f"示环罚〔{year}〕202号", "NOISE-75", 3_000_000, enterprise, officer, today, 90,
-                    status="decided", notified_on=75, decided_on=60, final_fine=2_500_000)
+                    status="decided", notified_on=75, decided_on=60, served_on=60, late_fee_notified=True,
+                    final_fine=2_500_000)
     if decided is not None:
-        scan("fine_due", 50)  # day 10 after the decision: the contact is reminded, and pays on day 16
+        scan("fine_due", 50)  # day 10 after service: the contact is reminded, and pays on day 16
         cases.change_status(None, decided, "paid", today - timedelta(days=44), today=today)
     _case(f"示环罚〔{year}〕203号", "AIR-100-2", 2_000_000, enterprise, officer, today, 80, status="not_penalised",
           decided_on=70)

@@ -24,6 +24,7 @@ WEEKLY_QUIZ = "每周学法小测（示范）"
 TRAINING = "排污许可管理条例专题培训（示范）"
 REVIEW_CASE = ("示环罚〔2026〕104号", "AIR-100-3", 6_000_000)  # 示范热电: an application awaiting review
 DECIDED_CASE = ("示环罚〔2026〕105号", "WATER-82-2", 2_000_000)  # 示范印染: decided 11 days ago, unpaid
+DEADLINE_CASE = ("示环罚〔2026〕106号", "AIR-99-2", 15_000_000)  # 示范印染: opened 80 days ago, 10 days left (§60)
 CORRECTION_CASE = "示环罚〔2026〕103号"  # the demo's ineligible case: its order to correct falls due in 2 days
 
 
@@ -33,6 +34,7 @@ def load(result, today: date) -> None:
     _expiring_points(result, today)
     _application_awaiting_review(result, today)
     _decided_unpaid_case(result, today)
+    _case_near_its_deadline(result, today)
     _correction_deadline(result, today)
     _training_tomorrow(result, today)
 
@@ -147,7 +149,18 @@ def _decided_unpaid_case(result, today: date) -> None:
     number, code, fine = DECIDED_CASE
     case = _case(number, code, fine, "示范印染有限公司", {
         "status": "decided", "notified_on": today - timedelta(days=20), "decided_on": today - timedelta(days=11),
-        "final_fine": fine}, today)
+        "served_on": today - timedelta(days=11), "late_fee_notified": True, "final_fine": fine}, today)
+    result.created += case is not None
+    result.unchanged += case is None
+
+
+def _case_near_its_deadline(result, today: date) -> None:
+    """A case under investigation 10 days before its 90-day decision deadline (行政处罚法 §60): its
+    officer gets the 15-day warning."""
+    number, code, fine = DEADLINE_CASE
+    case = _case(number, code, fine, "示范印染有限公司", {
+        "status": "investigating", "discovered_on": today - timedelta(days=82),
+        "opened_on": today - timedelta(days=80)}, today)
     result.created += case is not None
     result.unchanged += case is None
 

@@ -199,8 +199,11 @@ def open_application(case_id: int) -> OffsetApplication | None:
 
 
 def _deadline(application: OffsetApplication, step: str, now: datetime) -> datetime:
+    """The step's days from now, but never past the end of the case's §60 decision deadline."""
+    from eduapp.services.case_deadlines import cap_step_deadline
+
     days = rules.step_deadlines(application.rule_set.procedure or {})[step]
-    return now + timedelta(days=days)
+    return cap_step_deadline(application.case, now + timedelta(days=days))
 
 
 def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,

@@ -51,7 +51,7 @@ def render(reminder, locale: str | None) -> tuple[str, str]:
     recipient's; Chinese by default)."""
     languages = current_app.config["LANGUAGES"]
     locale = locale if locale in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-    template = rules.template_for(reminder.kind, reminder.occasion.split(":", 1)[0])
+    template = rules.template_for(reminder.kind, reminder.occasion.split(":", 1)[0], reminder.params)
     with force_locale(locale):
         params = dict(reminder.params or {})
         if "step" in params:

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, distinct, exists, func, select, text
 
+from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as case_rules
 from eduapp.domain import offsets as offset_rules
 from eduapp.domain import reminders as rules
@@ -44,6 +45,7 @@ from eduapp.models import (
 )
 from eduapp.models.points import ENTERPRISE_POOL, PERSON
 from eduapp.services import offset_steps
+from eduapp.services.case_deadlines import scan_case_deadline
 
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
@@ -238,23 +240,25 @@ def scan_offset_review(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
 
 
 def scan_fine_due(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
-    """The contacts of an enterprise with a decided, unpaid fine: day 10 and 14, then overdue (§67)."""
+    """The contacts of an enterprise with a decided, unpaid fine: day 10 and 14 after the party received
+    the decision, then overdue (§67 ¶3). No service date recorded: no reminder (the due day is unknown)."""
     today = china_day(now)
     cases = db.session.execute(
-        select(PenaltyCase).where(PenaltyCase.status == case_rules.DECIDED, PenaltyCase.decided_on.is_not(None),
+        select(PenaltyCase).where(PenaltyCase.status == case_rules.DECIDED, PenaltyCase.served_on.is_not(None),
                                   PenaltyCase.paid_on.is_(None),
-                                  PenaltyCase.decided_on <= today - timedelta(days=min(leads)))
+                                  PenaltyCase.served_on <= today - timedelta(days=min(leads)))
         .order_by(PenaltyCase.id)
     ).scalars().all()
     contacts = _contacts({c.enterprise_id for c in cases})
     for case in cases:
-        occasion = rules.fine_occasion(case.decided_on, today, leads)
+        occasion = rules.fine_occasion(case.served_on, today, leads)
         if occasion is None:
             continue
-        due = case.decided_on + timedelta(days=rules.FINE_PAYMENT_DAYS)
         params = {"case": case.case_number, "fine": _yuan(case.final_fine if case.final_fine is not None
                                                           else case.proposed_fine),
-                  "decided": case.decided_on.isoformat(), "due": due.isoformat()}
+                  "decided": case.decided_on.isoformat(), "served": case.served_on.isoformat(),
+                  "due": deadline_rules.payment_due(case.served_on).isoformat(),
+                  "late_fee_notified": bool(case.late_fee_notified)}
         for user_id in contacts.get(case.enterprise_id, []):
             yield Due("penalty_case", case.id, user_id, occasion, params, f"/offsets/cases/{case.id}")
 
@@ -368,6 +372,7 @@ SCANS = {
     rules.STUDY_REQUIREMENT: scan_study_requirement,
     rules.TRAINING_UPCOMING: scan_training_upcoming,
     rules.OFFSET_OVERDUE: offset_steps.scan_offset_overdue,
+    rules.CASE_DEADLINE: scan_case_deadline,
 }
 assert set(SCANS) == set(rules.KINDS)
 

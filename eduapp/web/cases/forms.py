@@ -68,6 +68,9 @@ class CaseForm(FlaskForm):
         description=_l("For a fine per occurrence (每次)."),
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+    # service and payment (行政处罚法 §61, §67; 行政强制法 §45)
+    served_on = DateField(_l("Decision served on"), validators=[Optional()])
+    late_fee_notified = BooleanField(_l("The decision told the party of the late fee"))
 
     def validate_enterprise(self, field):
         from eduapp.models import ENTERPRISE
@@ -95,3 +98,15 @@ class StatusForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    served_on = DateField(_l("Decision served on"), validators=[Optional()],
+                          description=_l("The day the party received the decision; it may be recorded later."))
+    late_fee_notified = BooleanField(_l("The decision told the party of the late fee"))
+
+
+class ExtensionForm(FlaskForm):
+    """An extension of the decision deadline (行政处罚法 §60), approved by a head."""
+
+    new_due_on = DateField(_l("New deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+    approved_by = SelectField(_l("Approved by (head)"), coerce=int, validate_choice=True)
+    approved_on = DateField(_l("Approved on"), validators=[Optional()])

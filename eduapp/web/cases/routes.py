@@ -16,14 +16,14 @@ from sqlalchemy import select
 from eduapp.domain import cases as rules
 from eduapp.domain.catalogue import fine_rule
 from eduapp.domain.problems import InputError, Problem
-from eduapp.domain.roles import Permission
+from eduapp.domain.roles import Permission, Role
 from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
-from eduapp.services import cases, fines
+from eduapp.services import case_deadlines, cases, fines
 from eduapp.web.cases import bp
-from eduapp.web.cases.forms import CaseForm, StatusForm
+from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, page_arg
 from eduapp.web.i18n import attach_problems, message
@@ -69,6 +69,7 @@ def index():
         enterprise=enterprise,
         statuses=rules.STATUSES,
         types=cases.violation_types(),
+        deadlines=case_deadlines.deadlines(page.items, cases.local_today()),
     )
 
 
@@ -120,6 +121,8 @@ def _case_form(case: PenaltyCase | None):
             "officer_id": form.officer_id.data or None,
             "fine_basis_fen": form.fine_basis.fen,
             "occurrences": form.occurrences.data,
+            "served_on": form.served_on.data,
+            "late_fee_notified": bool(form.late_fee_notified.data),
         }
         try:
             result = cases.save_case(current_user, fields, case, ip=client_ip())
@@ -191,9 +194,28 @@ def _status_form(case: PenaltyCase, form: StatusForm | None = None) -> StatusFor
     return form
 
 
-def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code: int = 200):
+def _extension_form(case: PenaltyCase, deadline, form: ExtensionForm | None = None) -> ExtensionForm | None:
+    """The form to extend the deadline: for case officers and approvers while the deadline runs. The
+    recorder chooses the approving head from the approvers (an approver may choose themselves)."""
+    if not deadline.running or not case_deadlines.may_extend(current_user):
+        return None
+    form = form or ExtensionForm(formdata=None)
+    form.approved_by.choices = choices([(0, _("Choose…"))] + [(u.id, f"{u.full_name} ({u.username})")
+                                                               for u in case_deadlines.approvers()])
+    if form.approved_on.data is None:
+        form.approved_on.data = cases.local_today()
+    if form.approved_by.data is None and Role.APPROVER in current_user.roles:
+        form.approved_by.data = current_user.id
+    return form
+
+
+def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code: int = 200,
+                 extension_form: ExtensionForm | None = None):
     handler = current_user.can(Permission.CASES_HANDLE)
     url, label = _article_link(case.violation_type)
+    today = cases.local_today()
+    deadline = case_deadlines.deadline_on(case, today)
+    bureau = cases.sees_every_case(current_user)
     return render_template(
         "cases/show.html",
         case=case,
@@ -206,7 +228,12 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
         prior=cases.prior_cases(case.enterprise_id, case.opened_on, exclude_case_id=case.id) if handler else [],
         handler=handler,
         open_for_offset=rules.is_open_for_offset(case.status),
-        correction_overdue=rules.correction_overdue(case.correction_due_on, case.corrected, cases.local_today()),
+        correction_overdue=rules.correction_overdue(case.correction_due_on, case.corrected, today),
+        deadline=deadline,
+        extensions=case_deadlines.extensions_of(case) if bureau else [],
+        extension_form=_extension_form(case, deadline, extension_form) if bureau else None,
+        users=case_deadlines.people_of(case_deadlines.extensions_of(case)) if bureau else {},
+        payment=case_deadlines.payment_of(case),
     ), code
 
 
@@ -234,6 +261,8 @@ def change_status(case_id: int):
                 final_fine=form.final_fine.fen,
                 comment=form.comment.data or "",
                 ip=client_ip(),
+                served_on=form.served_on.data,
+                late_fee_notified=bool(form.late_fee_notified.data) if form.to.data == rules.DECIDED else None,
             )
         except InputError as err:
             attach_problems(form, err.problems)
@@ -244,6 +273,28 @@ def change_status(case_id: int):
             return redirect(url_for("cases.show", case_id=case.id))
     case = _case_or_404(case_id)  # the failed change rolled back: show the case as it is
     return _render_case(case, form, 400)
+
+
+@bp.route("/<int:case_id>/deadline", methods=["POST"])
+@require(*case_deadlines.EXTEND_PERMISSIONS)
+def extend_deadline(case_id: int):
+    """Record an extension of the decision deadline (行政处罚法 §60) approved by a head."""
+    case = _case_or_404(case_id)
+    form = ExtensionForm()
+    form.approved_by.choices = choices([(0, "")] + [(u.id, u.username) for u in case_deadlines.approvers()])
+    if form.validate_on_submit():
+        try:
+            extension = case_deadlines.extend(
+                current_user, case, new_due_on=form.new_due_on.data, reason=form.reason.data or "",
+                approved_by_id=form.approved_by.data or None, approved_on=form.approved_on.data,
+                today=cases.local_today(), ip=client_ip())
+        except InputError as err:
+            attach_problems(form, err.problems)
+        else:
+            flash_ok(_("The decision deadline is now %(date)s.", date=extension.new_due_on.isoformat()))
+            return redirect(url_for("cases.show", case_id=case.id))
+    case = _case_or_404(case_id)
+    return _render_case(case, code=400, extension_form=form)
 
 
 # --- the catalogue --------------------------------------------------------------------------------------------

@@ -46,9 +46,11 @@ def index():
 
 
 def _case_page(found, apply_form: ApplyForm, status: int = 200):
+    from eduapp.services import case_deadlines
+
     return render_template("offsets/case.html", case=found, preview=offsets.preview(found),
                            application=offsets.open_application(found.id), apply_form=apply_form,
-                           undertaking=offsets.UNDERTAKING), status
+                           undertaking=offsets.UNDERTAKING, payment=case_deadlines.payment_of(found)), status
 
 
 @bp.route("/cases/<int:case_id>")
@@ -166,7 +168,11 @@ def withdraw(application_id: int):
 @bp.route("/review")
 @require(*REVIEWERS)
 def review():
-    return render_template("offsets/review.html", queue=offsets.queue_for(current_user))
+    from eduapp.services import case_deadlines
+
+    queue = offsets.queue_for(current_user)
+    deadlines = case_deadlines.deadlines([a.case for a in queue], offsets.today_local())
+    return render_template("offsets/review.html", queue=queue, deadlines=deadlines)
 
 
 def _record_or_404(application_id: int):
