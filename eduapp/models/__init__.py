@@ -14,6 +14,7 @@ from eduapp.models.exam import (
     PreparedPaper,
 )
 from eduapp.models.law import Law, LawArticle
+from eduapp.models.non_penalty import NonPenaltyDecision, NonPenaltyList
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
 from eduapp.models.points import (
     EarningRule,
@@ -35,6 +36,8 @@ __all__ = [
     "ReminderPreference",
     "TrainingRegistration",
     "EarningRule",
+    "NonPenaltyDecision",
+    "NonPenaltyList",
     "OffsetApplication",
     "OffsetDecision",
     "PenaltyCase",
