@@ -284,3 +284,47 @@ def test_list_api_versions_and_bad_input(world, client):
     listing = client.get("/api/v1/non-penalty-lists?status=retired", headers=headers).json
     assert [r["id"] for r in listing["items"]] == [created.json["id"]]
     assert client.get("/api/v1/non-penalty-lists", headers=_token(client, "contact-a")).status_code == 403
+
+
+# --- the dashboard ------------------------------------------------------------------------------------------
+
+
+def test_the_dashboard_counts_cases_decided_not_penalised_in_the_period(world, client):
+    from eduapp.domain import periods
+    from eduapp.services import cases, dashboard
+
+    officer = world["officer"]
+    no_harm, first = world["cases"]["no_harm"], world["cases"]["first"]
+    non_penalty.decide(officer, no_harm, non_penalty.DecisionValues(
+        ground="minor_no_harm", reason="轻微", education="教育", decided_on=DECIDED_ON), today=date(2026, 11, 1))
+    non_penalty.decide(officer, first, non_penalty.DecisionValues(
+        ground="first_violation", reason="首违", education="教育", decided_on=date(2026, 10, 9)),
+        today=date(2026, 11, 1))
+    cases.change_status(officer, first, "closed", date(2026, 10, 20), today=date(2026, 11, 1))  # still counted
+    # A case at not_penalised without a record (e.g. from a register): counted as "unrecorded".
+    cases.change_status(officer, world["cases"]["offset"], "not_penalised", date(2026, 10, 10),
+                        today=date(2026, 11, 1))
+    figures = dashboard.build(periods.year(2026)).cases
+    assert figures.not_penalised_decided == 3
+    assert figures.not_penalised_by_ground == {"minor_no_harm": 1, "first_violation": 1, "unrecorded": 1}
+    assert dashboard.build(periods.Period(date(2026, 10, 9), date(2026, 10, 31))).cases.not_penalised_decided == 2
+    assert dashboard.build(periods.year(2025)).cases.not_penalised_decided == 0
+    body = client.get("/api/v1/dashboard?from=2026-01-01&to=2026-12-31", headers=_token(client, "officer")).json
+    assert body["cases"]["not_penalised_decided"] == 3
+    assert body["cases"]["not_penalised_by_ground"]["first_violation"] == 1
+
+
+def test_the_demo_publishes_a_list_and_has_a_case_it_covers(runner, ctx):
+    from eduapp.services import demo_non_penalty
+
+    assert runner.invoke(args=["demo", "--password", "demo-password-1"]).exit_code == 0
+    published = db.session.execute(select(NonPenaltyList)).scalars().all()
+    assert [(r.doc_number, r.status) for r in published] == [(demo_non_penalty.DEMO_LIST_DOC, "active")]
+    case = db.session.execute(
+        select(PenaltyCase).where(PenaltyCase.case_number == demo_non_penalty.DEMO_CASE)).unique().scalar_one()
+    answer = non_penalty.assess(case, case.opened_on).answer
+    assert (answer.applies, answer.finding) == (True, MANDATORY_FINDING)
+    # the demo's qualifying offset case is not on the list
+    offset_case = db.session.execute(
+        select(PenaltyCase).where(PenaltyCase.case_number == "示环罚〔2026〕101号")).unique().scalar_one()
+    assert non_penalty.assess(offset_case, offset_case.opened_on).answer.applies is False
