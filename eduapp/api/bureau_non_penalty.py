@@ -9,6 +9,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from eduapp.api.bureau_cases import Day
 from eduapp.api.bureau_common import (
     ID,
     Bool,
@@ -59,8 +60,8 @@ class NonPenaltyListIn(Schema):
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     doc_number = Text(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "文号"})
     authority = Text(required=True, validate=validate.Length(min=1, max=200))
-    effective_from = fields.Date(required=True)
-    effective_to = fields.Date(load_default=None, allow_none=True, metadata={"description": "null: no end"})
+    effective_from = Day(required=True)
+    effective_to = Day(load_default=None, allow_none=True, metadata={"description": "null: no end"})
     status = fields.String(load_default="draft", validate=validate.OneOf(lists.STATUSES),
                            metadata={"description": "active: published (retires the code's earlier active version)"})
     legal_basis = fields.List(Text(validate=validate.Length(min=1, max=500)), load_default=list,
@@ -181,7 +182,7 @@ class NotPenalisedIn(Schema):
                        metadata={"description": "empty: the ground's article"})
     education = Text(required=True, validate=validate.Length(min=1, max=2000),
                      metadata={"description": "the education given to the party (§33 ¶3)"})
-    decided_on = fields.Date(required=True, metadata={"description": "not in the future"})
+    decided_on = Day(required=True, metadata={"description": "not in the future"})
 
 
 class NotPenalisedOut(Schema):

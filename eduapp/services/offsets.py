@@ -208,6 +208,7 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None) -> OffsetA
         raise OffsetError("already_applied", N_("This case already has an application under review."))
     not_penalised = non_penalty.refusal(case, now)  # §33 ¶1 first: a case it covers is not penalised at all
     if not_penalised is not None:
+        db.session.rollback()  # release the case's lock
         raise InputError([not_penalised])
     result = preview(case, now)
     if result.evaluation is None:
