@@ -86,8 +86,9 @@ def test_solid_art112_offset_needs_the_disposal_cost_and_never_goes_below_its_co
     assert preview["eligible"] is False
     failed = {c["key"]: c for c in preview["checks"] if not c["passed"]}
     assert "所需处置费用" in failed["fine_basis"]["reason"] and "第一百一十二条" in failed["fine_basis"]["basis"]
-    refused = client.post("/api/v1/offset-applications", json={"case_id": case.id}, headers=contact)
-    assert refused.status_code in (400, 409, 422)
+    refused = client.post("/api/v1/offset-applications", json={"case_id": case.id, "undertaking": True},
+                          headers=contact)
+    assert refused.status_code == 422 and "所需处置费用" in refused.json["error"]["fields"]["case_id"]
     assert db.session.execute(select(OffsetApplication)).first() is None
     auth.logout()
 

@@ -23,6 +23,7 @@ OBJECT_PARAMS = {
     "case_id": "case",
     "application_id": "application",
     "rule_set_id": "rule_set",
+    "list_id": "non_penalty_list",
     "account_id": "points_account",
     "entry_id": "points_entry",
     "training_id": "training",
@@ -93,6 +94,13 @@ def tenants(ctx):
         "excluded_codes": [], "conditions": offset_rules.Conditions(), "maths": offset_rules.Maths(), "procedure": {},
     })
     ids["rule_set_a"] = ids["rule_set_b"] = rule.id
+    from eduapp.domain.non_penalty import Entry
+    from eduapp.services import non_penalty_lists
+
+    ids["non_penalty_list_a"] = ids["non_penalty_list_b"] = non_penalty_lists.save(None, None, {
+        "name": "免罚清单", "doc_number": "文号2", "authority": "局", "effective_from": date(2026, 1, 1),
+        "effective_to": None, "status": "active", "legal_basis": [], "entries": [Entry("AIR-99-2", "first")],
+    }).id  # bureau-wide, as the rule set
     for tenant in ("a", "b"):
         application = OffsetApplication(
             case_id=ids[f"case_{tenant}"], enterprise_id=ids[f"org_{tenant}"], rule_set_id=rule.id,

@@ -426,6 +426,11 @@ def change_status(args, case_id: int):
     ``final_fine``. Another status answers 409 ``invalid_transition``."""
     case = _case_or_404(case_id)
     rename = {"to": "status", "on": "date"}
+    if args["status"] == rules.NOT_PENALISED:  # its own record: POST /api/v1/cases/{id}/not-penalised
+        conflict = input_error(InputError([Problem(N_("Close a case as not penalised with its decision record "
+                                                      "(reason, legal basis, education)."), {}, "to")]), rename)
+        conflict.status, conflict.code = 409, "invalid_transition"
+        raise conflict
     try:
         check = cases.change_status(current_user, case, args["status"], args["date"], final_fine=args["final_fine"],
                                     comment=args["comment"], ip=client_ip(), served_on=args["served_on"],

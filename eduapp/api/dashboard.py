@@ -126,9 +126,14 @@ class DashboardCasesOut(Schema):
     fines_fen = fields.Integer(metadata={"description": "decided fines"})
     proposed_fen = fields.Integer(metadata={"description": "proposed fines of the cases still open"})
     decided = fields.Integer()
-    not_penalised = fields.Integer()
+    not_penalised = fields.Integer(metadata={"description": "opened in the period, now not penalised"})
     transferred = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Nested(DashboardCaseStatusOut))
+    not_penalised_decided = fields.Integer(metadata={"description": "decided not to be penalised (§33) in the "
+                                                                    "period, by decision date: the annual report's "
+                                                                    "count"})
+    not_penalised_by_ground = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "minor_no_harm | first_violation | no_fault | unrecorded (not_penalised without a record)"})
 
 
 class DashboardReminderKindOut(Schema):

@@ -14,7 +14,7 @@ from eduapp.api.common import ID
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.security import require
-from eduapp.services import offsets
+from eduapp.services import non_penalty, offsets
 from eduapp.services.offsets import OffsetError
 
 blp = Blueprint("api_offsets", __name__, url_prefix="/api/v1", description="Penalty cases and fine offsets")
@@ -62,8 +62,27 @@ class CheckOut(Schema):
     basis = fields.String()
 
 
+class NoPenaltyOut(Schema):
+    """行政处罚法 §33 ¶1, checked before any offset (eduapp/domain/non_penalty.py)."""
+
+    applies = fields.Boolean(metadata={"description": "true: the case is one §33 ¶1 covers; no offset is offered"})
+    mandatory = fields.Boolean(metadata={"description": "true: shall not be penalised (minor, corrected in time, "
+                                                        "no harm); false with applies: may go unpunished (首违不罚)"})
+    ground = fields.String(allow_none=True, metadata={"description": "minor_no_harm | first_violation | null"})
+    finding = fields.String(metadata={"description": "e.g. 符合不予处罚条件（《行政处罚法》第三十三条第一款）; empty "
+                                                     "when nothing applies"})
+    reason = fields.String()
+    basis = fields.String(metadata={"description": "the article and the list's 文号"})
+    officer_review = fields.Boolean(metadata={"description": "no harm and corrected, but whether the violation is "
+                                                             "minor is the case officer's judgement"})
+    list = fields.String(allow_none=True, metadata={"description": "the 免罚清单 version used"})
+    conditions = fields.List(fields.Nested(CheckOut))
+
+
 class PreviewOut(Schema):
     case_id = fields.Integer()
+    no_penalty = fields.Nested(NoPenaltyOut, metadata={"description": "checked first: where it applies, eligible "
+                                                                      "is false and no amount is offered"})
     rule_set = fields.String(allow_none=True)
     eligible = fields.Boolean()
     checks = fields.List(fields.Nested(CheckOut))
@@ -223,14 +242,16 @@ def offset_preview(case_id: int):
     if case is None:
         abort(404)
     result = offsets.preview(case)
+    no_penalty = non_penalty.assess(case).answer
     ev = result.evaluation
-    if ev is None:
-        return {"case_id": case.id, "rule_set": None, "eligible": False, "checks": [],
-                "fine_before": case.proposed_fine, "max_offset": None, "points": None, "fine_after": None,
-                "undertaking": offsets.UNDERTAKING}
+    if ev is None or no_penalty.applies:  # §33 ¶1 first: a case it covers is offered no offset
+        return {"case_id": case.id, "no_penalty": no_penalty.as_dict(),
+                "rule_set": f"{ev.rule_code} v{ev.rule_version}" if ev else None, "eligible": False,
+                "checks": [], "fine_before": case.proposed_fine, "max_offset": None, "points": None,
+                "fine_after": None, "undertaking": offsets.UNDERTAKING}
     shown = ev.eligible  # an ineligible preview shows no offset and no reduced fine
-    return {"case_id": case.id, "rule_set": f"{ev.rule_code} v{ev.rule_version}", "eligible": ev.eligible,
-            "checks": [vars(c) for c in ev.checks], "fine_before": ev.fine_before,
+    return {"case_id": case.id, "no_penalty": no_penalty.as_dict(), "rule_set": f"{ev.rule_code} v{ev.rule_version}",
+            "eligible": ev.eligible, "checks": [vars(c) for c in ev.checks], "fine_before": ev.fine_before,
             "max_offset": ev.max_offset if shown else None, "points": ev.points if shown else None,
             "fine_after": ev.fine_after if shown else None, "undertaking": offsets.UNDERTAKING}
 

@@ -180,6 +180,10 @@ class Cases:
     not_penalised: int = 0
     transferred: int = 0
     rows: list[CaseRow] = field(default_factory=list)
+    # 不予处罚 (§33): cases decided not to be penalised in the period (by the decision's date, whenever the
+    # case was opened, closed since or not), as the bureau's annual report counts them; by ground
+    not_penalised_decided: int = 0
+    not_penalised_by_ground: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

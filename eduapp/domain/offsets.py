@@ -8,8 +8,9 @@ inputs always give the same answer, and the answer is stored with the applicatio
 
 The legal frame (行政处罚法, 2021; see shared/DOMAIN.md): an offset is applied while the case is
 open — before the penalty decision (§57), which then states the reduced fine; never for a case
-transferred to the judicial organs (§27); first and minor violations corrected in time are the
-ones the law treats leniently (§33); 从轻 keeps the fine within the statutory range (§32), so the
+transferred to the judicial organs (§27); the first-violation, harm and correction conditions are the
+bureau's discretion benchmark for 从轻 (§32, §34: the rule set's 文号), not §33 — a case §33 ¶1 covers
+is not penalised at all (eduapp/domain/non_penalty.py); 从轻 keeps the fine within the statutory range (§32), so the
 offset never takes the fine below the statutory minimum unless the rule set allows 减轻, which
 needs legal review (§58); the rule set is the published discretion benchmark (§34).
 
@@ -203,7 +204,7 @@ def _scope(rule: RuleSet, case: Case) -> Check:
 
 def _leniency(rule: RuleSet, case: Case, history: History) -> list[Check]:
     c = rule.conditions
-    basis33 = f"{LAW}第三十三条"
+    basis = f"{LAW}第三十二条、第三十四条；{rule.doc_number}"  # 从轻 under the discretion benchmark
     window_start = months_before(case.opened_on, c.lookback_months)
     # The enterprise's other cases opened after the window's first day, up to this case's opening.
     earlier = sorted(d for code, d in history.prior_cases if window_start < d <= case.opened_on
@@ -214,7 +215,7 @@ def _leniency(rule: RuleSet, case: Case, history: History) -> list[Check]:
         "first_violation", not earlier,
         f"{window}（{window_start.isoformat()} 之后）无其他{kind}记录，属初次违法。" if not earlier
         else f"{window}已有{kind}记录（{earlier[-1].isoformat()} 立案），不属初次违法。",
-        basis33,
+        basis,
     )]
     allowed = HARM_ORDER.index(c.max_harm) if c.max_harm in HARM_ORDER else 0
     harm_ok = case.harm_level in HARM_ORDER and HARM_ORDER.index(case.harm_level) <= allowed
@@ -222,12 +223,12 @@ def _leniency(rule: RuleSet, case: Case, history: History) -> list[Check]:
         "harm_level", harm_ok,
         f"危害后果为“{HARM_NAMES.get(case.harm_level, case.harm_level)}”，"
         + ("未超过" if harm_ok else "超过了") + f"本规则允许的“{HARM_NAMES.get(c.max_harm, c.max_harm)}”。",
-        basis33,
+        basis,
     ))
     if c.require_corrected:
         checks.append(Check(
             "corrected", case.corrected,
-            "违法行为已及时改正。" if case.corrected else "违法行为尚未改正：须先改正才能申请抵扣。", basis33,
+            "违法行为已及时改正。" if case.corrected else "违法行为尚未改正：须先改正才能申请抵扣。", basis,
         ))
     return checks
 

@@ -15,6 +15,7 @@ from eduapp.models.exam import (
     PreparedPaper,
 )
 from eduapp.models.law import Law, LawArticle
+from eduapp.models.non_penalty import NonPenaltyDecision, NonPenaltyList
 from eduapp.models.offset_discussions import OffsetDiscussion
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
 from eduapp.models.points import (
@@ -38,6 +39,8 @@ __all__ = [
     "ReminderPreference",
     "TrainingRegistration",
     "EarningRule",
+    "NonPenaltyDecision",
+    "NonPenaltyList",
     "OffsetApplication",
     "OffsetDecision",
     "OffsetDiscussion",

@@ -48,6 +48,7 @@ from eduapp.models import (
     Attempt,
     Delivery,
     Exam,
+    NonPenaltyDecision,
     OffsetApplication,
     Organisation,
     PenaltyCase,
@@ -362,7 +363,28 @@ def _cases_figures(scope: Scope, start: date, end: date) -> Cases:
         .where(PenaltyCase.opened_on >= start, PenaltyCase.opened_on <= end, PenaltyCase.final_fine.is_not(None),
                _cases(scope))
     ).scalar_one()
+    out.not_penalised_by_ground = _not_penalised_decided(scope, start, end)
+    out.not_penalised_decided = sum(out.not_penalised_by_ground.values())
     return out
+
+
+def _not_penalised_decided(scope: Scope, start: date, end: date) -> dict[str, int]:
+    """Cases decided not to be penalised in the period, by ground: the officer's decisions (their date),
+    and cases at not_penalised without a decision record (e.g. imported from a register; their decision
+    date) as "unrecorded"."""
+    found = {ground: int(n) for ground, n in db.session.execute(
+        select(NonPenaltyDecision.ground, func.count()).join(PenaltyCase, PenaltyCase.id == NonPenaltyDecision.case_id)
+        .where(NonPenaltyDecision.decided_on >= start, NonPenaltyDecision.decided_on <= end, _cases(scope))
+        .group_by(NonPenaltyDecision.ground))}
+    unrecorded = db.session.execute(
+        select(func.count()).select_from(PenaltyCase)
+        .where(PenaltyCase.status == case_rules.NOT_PENALISED, PenaltyCase.decided_on >= start,
+               PenaltyCase.decided_on <= end, _cases(scope),
+               PenaltyCase.id.not_in(select(NonPenaltyDecision.case_id)))
+    ).scalar_one()
+    if unrecorded:
+        found["unrecorded"] = int(unrecorded)
+    return found
 
 
 def _reminders(scope: Scope, low: datetime, high: datetime) -> Reminders:

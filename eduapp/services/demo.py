@@ -185,6 +185,9 @@ def load(password: str, today: date | None = None) -> DemoResult:
     from eduapp.services import demo_history
 
     demo_history.load(result, today)  # half a year of past activity for the dashboard
+    from eduapp.services import demo_non_penalty
+
+    demo_non_penalty.load(result, today, DEMO_ENTERPRISE, BUREAU)  # the 免罚清单 and a case it covers (§33)
     return result
 
 
@@ -251,7 +254,7 @@ def _offsets(result: DemoResult, today: date) -> None:
         rule_sets.save(None, None, {
             "name": "示范市生态环境局学法积分抵扣罚款规则", "doc_number": DEMO_RULE_DOC, "authority": BUREAU,
             "effective_from": date(2026, 1, 1), "effective_to": None, "status": "active",
-            "legal_basis": ["《中华人民共和国行政处罚法》第六条、第三十二条、第三十三条、第三十四条"],
+            "legal_basis": ["《中华人民共和国行政处罚法》第六条、第三十二条、第三十四条"],
             "eligible_codes": ["AIR-100-2", "AIR-100-3", "WATER-82-1", "WATER-82-2", "NOISE-75", "NOISE-76-1"],
             "excluded_codes": [],
             "conditions": offset_rules.Conditions(key_roles=("env_manager",), min_staff_share_percent=0),

@@ -31,7 +31,7 @@ from eduapp.models import (
     User,
     utcnow,
 )
-from eduapp.services import audit, misconduct, offset_facts, offset_outcome, offset_steps, rule_sets
+from eduapp.services import audit, misconduct, non_penalty, offset_facts, offset_outcome, offset_steps, rule_sets
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
@@ -222,6 +222,10 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
     db.session.execute(select(PenaltyCase.id).where(PenaltyCase.id == case.id).with_for_update())
     if open_application(case.id) is not None:
         raise OffsetError("already_applied", N_("This case already has an application under review."))
+    not_penalised = non_penalty.refusal(case, now)  # §33 ¶1 first: a case it covers is not penalised at all
+    if not_penalised is not None:
+        db.session.rollback()  # release the case's lock
+        raise InputError([not_penalised])
     result = preview(case, now)
     if result.evaluation is None:
         raise InputError([Problem(N_("No offset rule set applies to this violation today."), {}, "case_id")])

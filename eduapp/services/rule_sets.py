@@ -8,15 +8,15 @@ new one takes effect. An application keeps the version it was judged under.
 from __future__ import annotations
 
 from dataclasses import asdict, fields
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from eduapp.domain import offsets, rule_limits
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
 from eduapp.models import RuleSet, User
-from eduapp.services import audit
+from eduapp.services import audit, versions
 
 IDENTITY = ("name", "doc_number", "authority", "effective_from", "effective_to", "status", "legal_basis",
             "eligible_codes", "excluded_codes")
@@ -81,41 +81,14 @@ def save(actor: User | None, existing: RuleSet | None, values: dict) -> RuleSet:
     problems = check(values)
     if problems:
         raise InputError(problems)
-    data = _row_values(values)
-    if existing is not None and existing.status == "draft":
-        row = existing
-        for key, value in data.items():
-            setattr(row, key, value)
-        action = "rule_set.update"
-    else:
-        code = existing.code if existing is not None else _new_code()
-        latest = db.session.execute(select(func.max(RuleSet.version)).where(RuleSet.code == code)).scalar() or 0
-        row = RuleSet(code=code, version=latest + 1, created_by_id=actor.id if actor else None, **data)
-        db.session.add(row)
-        action = "rule_set.create" if existing is None else "rule_set.new_version"
-    db.session.flush()
+    row, done = versions.place(RuleSet, actor, existing, _row_values(values), "RS")
     if row.status == "active":
-        _retire_others(row)
-    audit.record(action, actor=actor, obj_type="rule_set", obj_id=row.id,
+        versions.retire_others(RuleSet, row)
+    audit.record(f"rule_set.{done}", actor=actor, obj_type="rule_set", obj_id=row.id,
                  summary={"code": row.code, "version": row.version, "status": row.status,
                           "effective_from": row.effective_from.isoformat()})
     db.session.commit()
     return row
-
-
-def _new_code() -> str:
-    count = db.session.execute(select(func.count(func.distinct(RuleSet.code)))).scalar_one()
-    return f"RS-{count + 1:03d}"
-
-
-def _retire_others(active: RuleSet) -> None:
-    for other in db.session.execute(
-        select(RuleSet).where(RuleSet.code == active.code, RuleSet.id != active.id, RuleSet.status == "active")
-    ).scalars():
-        other.status = "retired"
-        day_before = active.effective_from - timedelta(days=1)
-        if other.effective_to is None or other.effective_to > day_before:
-            other.effective_to = max(day_before, other.effective_from)
 
 
 def active_for(violation_code: str, today: date) -> RuleSet | None:

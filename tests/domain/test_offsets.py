@@ -156,7 +156,8 @@ def test_every_check_is_reported_with_its_basis_in_chinese():
                     "harm_level", "corrected", "no_fraud", "cooling_period", "study_legal_representative",
                     "study_env_manager", "points_minimum", "offset_amount"]
     by_key = {c.key: c for c in result.checks}
-    assert "第五十七条" in by_key["before_decision"].basis and "第三十三条" in by_key["first_violation"].basis
+    assert "第五十七条" in by_key["before_decision"].basis and "第三十二条、第三十四条" in by_key["first_violation"].basis
+    assert all("第三十三条" not in c.basis for c in by_key.values())
     assert "¥30,000.00" in by_key["offset_amount"].reason and "¥170,000.00" in by_key["offset_amount"].reason
     assert result.binding_cap == "可用积分折算"
     decided = ev(case=replace(CASE, status="decided"))

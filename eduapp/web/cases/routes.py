@@ -24,6 +24,7 @@ from eduapp.security import client_ip, require, signed_in
 from eduapp.services import case_deadlines, cases, fines
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
+from eduapp.web.cases.non_penalty import status_moves
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, page_arg
 from eduapp.web.i18n import attach_problems, message
@@ -182,7 +183,7 @@ def _article_link(vt: ViolationType):
 
 
 def _status_form(case: PenaltyCase, form: StatusForm | None = None) -> StatusForm | None:
-    allowed = rules.allowed_transitions(case.status)
+    allowed = status_moves(case.status)  # not_penalised: its own decision form (web/cases/non_penalty.py)
     if not allowed:
         return None
     form = form or StatusForm(formdata=None)
@@ -250,7 +251,7 @@ def show(case_id: int):
 def change_status(case_id: int):
     case = _case_or_404(case_id)
     form = StatusForm()
-    form.to.choices = choices([(s, s) for s in rules.allowed_transitions(case.status)])
+    form.to.choices = choices([(s, s) for s in status_moves(case.status)])
     if form.validate_on_submit():
         try:
             check = cases.change_status(

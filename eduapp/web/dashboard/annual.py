@@ -59,7 +59,7 @@ def summary(year: int, d: Dashboard, today: date) -> Summary:
         "in all. Under inclusive and prudent supervision, %(not_penalised)s cases were not penalised; "
         "%(transferred)s were transferred to other authorities.",
         cases=t(cases.cases), decided=t(cases.decided), fines=t(Fen(cases.fines_fen)),
-        not_penalised=t(cases.not_penalised), transferred=t(cases.transferred))]))
+        not_penalised=t(cases.not_penalised_decided), transferred=t(cases.transferred))]))
     sent = d.reminders.sent
     out.sections.append((gettext("Early warnings"), [gettext(
         "%(reminders)s early-warning reminders were sent through the platform (%(email)s also by e-mail and "

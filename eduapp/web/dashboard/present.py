@@ -114,6 +114,8 @@ def cards(d: Dashboard) -> list[Card]:
         Card(gettext("Fines decided"), Fen(cases.fines_fen), gettext("%(n)s decisions", n=text(cases.decided))),
         Card(gettext("Not penalised"), cases.not_penalised,
              gettext("%(n)s transferred", n=text(cases.transferred))),
+        Card(gettext("Decided not to penalise"), cases.not_penalised_decided,
+             gettext("decisions in the period (§33)")),
         Card(gettext("Reminders sent"), d.reminders.reminders,
              gettext("%(n)s deliveries failed", n=text(d.reminders.failed))),
     ]

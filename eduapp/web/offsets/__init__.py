@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("offsets", __name__, url_prefix="/offsets")
 
-from eduapp.web.offsets import routes  # noqa: E402,F401
+from eduapp.web.offsets import non_penalty_lists, routes  # noqa: E402,F401
