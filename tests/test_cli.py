@@ -178,3 +178,30 @@ def test_demo_accounts_sign_in(client, runner, auth, ctx):
 def test_db_upgrade_command_is_there(runner):
     result = runner.invoke(args=["db", "--help"])
     assert result.exit_code == 0 and "upgrade" in result.output
+
+
+def test_demo_shows_every_path_of_a_case(runner, ctx):
+    """Issue 14's demo: a case that qualifies for 从轻, one §33 covers (不予处罚: no offset), one that is
+    not eligible, and one near its 90-day decision deadline (§60), on the day the demo is loaded."""
+    from datetime import UTC, date, datetime
+
+    import time_machine
+
+    from eduapp.models import PenaltyCase
+    from eduapp.services import case_deadlines, non_penalty, offsets
+    from eduapp.services.demo_non_penalty import DEMO_CASE
+    from eduapp.services.demo_reminders import DEADLINE_CASE
+    from tests.test_question_import import BANK
+
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+    today, now = date(2026, 6, 15), datetime(2026, 6, 15, 4, 0, tzinfo=UTC)  # 12:00 in Beijing
+    with time_machine.travel(now, tick=False):  # the demo writes "now" in many places: all on that day
+        demo_service.load(demo_service.DEFAULT_PASSWORD, today=today)
+    by_number = {c.case_number: c for c in db.session.execute(select(PenaltyCase)).unique().scalars()}
+    qualifying = offsets.preview(by_number["示环罚〔2026〕101号"], now).evaluation
+    assert qualifying.eligible and qualifying.fine_after < qualifying.fine_before
+    assert not offsets.preview(by_number["示环罚〔2026〕103号"], now).evaluation.eligible
+    covered = non_penalty.assess(by_number[DEMO_CASE], today).answer
+    assert covered.applies and covered.mandatory and non_penalty.refusal(by_number[DEMO_CASE], now) is not None
+    near = case_deadlines.deadline_on(by_number[DEADLINE_CASE[0]], today)
+    assert near.running and 0 < near.days_left <= 15

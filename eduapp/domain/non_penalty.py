@@ -13,6 +13,11 @@ time, i.e. within the order to correct). Where the harm is none and the violatio
 is not on the list, the law may still apply (a list cannot narrow §33): the answer then says the
 officer must judge whether the violation is minor (``officer_review``), and blocks nothing.
 
+首违不罚 is discretionary: while the case is filed or under investigation the finding stands and no
+offset is offered (not penalising at all is the better outcome for the party); once the officer has
+told the party of the intended penalty (告知, §44), the bureau has chosen to penalise, the finding no
+longer applies and the party may ask for 从轻. The mandatory ground applies at every open stage.
+
 What the product never decides: it never closes a case as 不予处罚 by itself. The answer is what the
 case page and the enterprise's preview show (and why no offset is offered); the case officer decides,
 with the reason, the legal basis and the education given (§33 ¶3).
@@ -26,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from eduapp.domain.offsets import HARM_NAMES, HARM_ORDER, OPEN_STAGES, months_before
+
+NOTIFIED = "notified"  # 告知 (§44): the party has been told of the intended penalty
 
 LAW = "《中华人民共和国行政处罚法》"
 SHORT_LAW = "《行政处罚法》"
@@ -182,6 +189,13 @@ def assess(facts: Facts, lst: NonPenaltyList | None, today: date) -> Answer:
         listed_first = Condition("listed_first", True, f"违法类型 {facts.violation_code} 列入{label}的首违不罚事项。",
                                  _basis(lst))
         conditions = (listed_first, first, minor_harm, corrected)
+        if all(c.passed for c in conditions) and facts.status == NOTIFIED:
+            # 首违不罚 is discretionary (可以): once the party has been told of the intended penalty (§44),
+            # the bureau has chosen to penalise, and the party may then ask for 从轻 instead.
+            return Answer(False, False, None, "",
+                          "初次违法且危害后果轻微并及时改正，可以不予行政处罚；承办人已告知拟作出的行政处罚"
+                          f"（{LAW}第四十四条），未适用首违不罚，可依学法情况申请从轻处罚。", _basis(lst),
+                          officer_review=review, list_label=label, conditions=conditions)
         if all(c.passed for c in conditions):
             return Answer(True, False, GROUND_FIRST, FIRST_FINDING,
                           "初次违法且危害后果轻微并及时改正，可以不予行政处罚，由承办人决定。",

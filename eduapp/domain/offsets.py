@@ -180,14 +180,14 @@ def _stage(case: Case) -> list[Check]:
     name = STAGE_NAMES.get(case.status, case.status)
     checks = [Check(
         "not_transferred", case.status != "transferred",
-        "案件已移送司法机关，不适用学法积分抵扣。" if case.status == "transferred" else "案件未移送司法机关。",
+        "案件已移送司法机关，不适用依学法情况从轻处罚。" if case.status == "transferred" else "案件未移送司法机关。",
         f"{LAW}第二十七条",
     )]
     before = case.status in OPEN_STAGES
     checks.append(Check(
         "before_decision", before,
         f"案件处于“{name}”阶段，尚未作出行政处罚决定。" if before
-        else f"案件处于“{name}”阶段：处罚决定一经作出，罚款即应全额缴纳，只能在决定前申请抵扣。",
+        else f"案件处于“{name}”阶段：处罚决定一经作出，罚款即应全额缴纳，只能在决定前申请学法从轻。",
         f"{LAW}第五十七条、第六十七条",
     ))
     return checks
@@ -228,7 +228,7 @@ def _leniency(rule: RuleSet, case: Case, history: History) -> list[Check]:
     if c.require_corrected:
         checks.append(Check(
             "corrected", case.corrected,
-            "违法行为已及时改正。" if case.corrected else "违法行为尚未改正：须先改正才能申请抵扣。", basis,
+            "违法行为已及时改正。" if case.corrected else "违法行为尚未改正：须先改正才能申请学法从轻。", basis,
         ))
     return checks
 
@@ -239,7 +239,7 @@ def _conduct(rule: RuleSet, history: History, today: date) -> list[Check]:
     if c.exclude_fraud:
         checks.append(Check(
             "no_fraud", not history.study_fraud,
-            "学法考试中无作弊记录。" if not history.study_fraud else "此前学法考试有作弊记录，不得申请抵扣。",
+            "学法考试中无作弊记录。" if not history.study_fraud else "此前学法考试有作弊记录，不得申请学法从轻。",
             rule.doc_number,
         ))
     if c.cooling_days:
@@ -247,8 +247,8 @@ def _conduct(rule: RuleSet, history: History, today: date) -> list[Check]:
         recent = sorted(d for d, _ in history.offsets_granted if d > since)
         checks.append(Check(
             "cooling_period", not recent,
-            f"近{c.cooling_days}日内未获批学法积分抵扣。" if not recent
-            else f"{recent[-1].isoformat()} 已获批一次抵扣，{c.cooling_days}日内不得再次申请。",
+            f"近{c.cooling_days}日内未获批学法从轻。" if not recent
+            else f"{recent[-1].isoformat()} 已获批一次学法从轻，{c.cooling_days}日内不得再次申请。",
             rule.doc_number,
         ))
     return checks
@@ -323,11 +323,11 @@ def evaluate(rule: RuleSet, case: Case, history: History, study: Study, points: 
     floor_basis = f"{LAW}第三十二条、第五十八条"
     if offset > 0:
         checks.append(Check("offset_amount", True,
-                            f"可抵扣 {yuan(offset)}（受“{binding}”限制），消耗 {spend} 分，拟罚款由 {yuan(fine)} "
-                            f"调整为 {yuan(fine - offset)}。", floor_basis))
+                            f"可从轻 {yuan(offset)}（受“{binding}”限制），使用学法积分 {spend} 分，"
+                            f"拟罚款由 {yuan(fine)} 调整为 {yuan(fine - offset)}。", floor_basis))
     else:
         reason = (f"拟罚款 {yuan(fine)} 已为法定最低额：从轻处罚不得低于法定最低限额（减轻处罚须经法制审核）。"
-                  if binding == "不得低于法定最低罚款" else f"按“{binding}”计算，可抵扣金额为零。")
+                  if binding == "不得低于法定最低罚款" else f"按“{binding}”计算，从轻幅度为零。")
         checks.append(Check("offset_amount", False, reason, floor_basis))
 
     eligible = all(c.passed for c in checks)

@@ -227,7 +227,9 @@ def _exams(result: DemoResult) -> None:
 DEMO_ENTERPRISE = "示范化工有限公司"
 DEMO_RULE_DOC = "示环规〔2026〕1号"
 DEMO_POOL_POINTS = 25_000
-# (case number, violation code, proposed fine in fen, harm, corrected): two eligible, one not
+# (case number, violation code, proposed fine in fen, harm, corrected): two that qualify for 从轻, one
+# that does not. The 不予处罚 case is demo_non_penalty's (110号), the case near its 90-day decision
+# deadline demo_reminders' (106号).
 DEMO_CASES = [
     ("示环罚〔2026〕101号", "AIR-100-2", 10_000_000, "minor", True),
     ("示环罚〔2026〕102号", "WATER-82-1", 8_000_000, "minor", True),
@@ -252,9 +254,9 @@ def _offsets(result: DemoResult, today: date) -> None:
 
     if db.session.execute(select(RuleSet.id).where(RuleSet.doc_number == DEMO_RULE_DOC)).first() is None:
         rule_sets.save(None, None, {
-            "name": "示范市生态环境局学法积分抵扣罚款规则", "doc_number": DEMO_RULE_DOC, "authority": BUREAU,
+            "name": "示范市生态环境局依学法情况从轻处罚规则", "doc_number": DEMO_RULE_DOC, "authority": BUREAU,
             "effective_from": date(2026, 1, 1), "effective_to": None, "status": "active",
-            "legal_basis": ["《中华人民共和国行政处罚法》第六条、第三十二条、第三十四条"],
+            "legal_basis": ["《中华人民共和国行政处罚法》第五条、第六条、第三十四条"],
             "eligible_codes": ["AIR-100-2", "AIR-100-3", "WATER-82-1", "WATER-82-2", "NOISE-75", "NOISE-76-1"],
             "excluded_codes": [],
             "conditions": offset_rules.Conditions(key_roles=("env_manager",), min_staff_share_percent=0),

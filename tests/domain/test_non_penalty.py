@@ -52,6 +52,9 @@ TABLE = [
     ("art33_para1_list_not_yet_in_force", {}, replace(LIST, effective_from=date(2027, 1, 1)), False, False, None,
      True),
     ("art33_para1_only_before_the_decision", {"status": "decided"}, LIST, False, False, None, False),
+    ("art33_para1_mandatory_also_once_notified", {"status": "notified"}, LIST, True, True, GROUND_MINOR, False),
+    ("art33_para1_art44_first_violation_passed_over_once_notified", {"harm_level": "minor", "status": "notified"},
+     LIST, False, False, None, False),
 ]
 
 
@@ -92,3 +95,9 @@ def test_art33_para1_failing_first_violation_names_what_failed_and_offers_no_ref
 ], ids=["art33_para1_list_ok", "kind", "code", "duplicate", "lookback", "unknown_code"])
 def test_art33_para1_list_entries_are_checked(entries, found):
     assert check_entries(entries, {"AIR-100-2"}) == found
+
+
+def test_art44_once_notified_a_passed_over_first_violation_names_the_notice_and_blocks_no_offset():
+    answer = assess(replace(CASE, harm_level="minor", status="notified"), LIST, TODAY)
+    assert "第四十四条" in answer.reason and "从轻" in answer.reason and refusal(answer) is None
+    assert all(c.passed for c in answer.conditions)  # the conditions held: the bureau chose to penalise
