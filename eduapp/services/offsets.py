@@ -1,8 +1,9 @@
 """The offset workflow (依学法情况从轻处罚; "offset" in the code, never a payment): preview, apply
 (points RESERVED), case officer → legal reviewer → approver, then POSTED (only what the case as it
 stands needs) and the case's proposed fine reduced; rejected, withdrawn or the case closed without
-it: VOIDED. A step past its deadline stays open and escalates (reminder kind offset_overdue). Every step evaluates the case as it stands
-(eduapp.services.offset_facts) and stores that evaluation with its decision.
+it: VOIDED. A step past its deadline stays open and escalates (reminder kind offset_overdue). Every
+step evaluates the case as it stands (eduapp.services.offset_facts) and stores that evaluation with
+its decision.
 
 Four eyes: nobody decides a step of an application they filed or of which they already decided a
 step. A step is claimed by inserting its decision row (unique per application and step), so two
