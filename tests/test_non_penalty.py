@@ -2,7 +2,7 @@
 preview answering §33 before any offset, the officer's decision not to penalise (record, audit, status),
 bad input named by field, and the dashboard's count."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -329,3 +329,24 @@ def test_the_demo_publishes_a_list_and_has_a_case_it_covers(runner, ctx):
     offset_case = db.session.execute(
         select(PenaltyCase).where(PenaltyCase.case_number == "示环罚〔2026〕101号")).unique().scalar_one()
     assert non_penalty.assess(offset_case, offset_case.opened_on).answer.applies is False
+
+
+def test_art33_a_case_that_comes_under_the_mandatory_ground_while_pending_is_not_approved(world):
+    """The party was told of the intended penalty (§44), so the 首违不罚 finding no longer blocks 从轻 and
+    the enterprise applies; the officer then finds no harm at all: §33 ¶1 says the case is not to be
+    penalised, so no step may approve a lighter penalty (rejecting still works)."""
+    from eduapp.services.offsets import OffsetError
+
+    case = world["cases"]["first"]
+    case.status, case.notified_on = "notified", case.opened_on + timedelta(days=1)
+    db.session.commit()
+    application = offsets.apply(world["contact"], case, undertaking=True)
+    case.harm_level = "none"
+    db.session.commit()
+    with pytest.raises(OffsetError) as refused:
+        offsets.decide(world["officer"], application, "approve", "同意")
+    assert refused.value.code == "not_penalised" and MANDATORY_FINDING in refused.value.params["reason"]
+    db.session.refresh(application)
+    assert application.status == "pending_officer"
+    offsets.decide(world["officer"], application, "reject", "符合不予处罚条件，应依法不予处罚")
+    assert application.status == "rejected"

@@ -294,6 +294,10 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
     current = offset_facts.current_evaluation(application, now, lock=True)  # the case as it stands now
     if decision == "approve":
         offset_steps.check_approval(application, step, current)
+        not_penalised = non_penalty.refusal(application.case, now)  # §33 ¶1 now covers the case as it stands
+        if not_penalised is not None:
+            db.session.rollback()
+            raise OffsetError("not_penalised", not_penalised.msgid, **not_penalised.params)
     # Claim the step with a conditional UPDATE: of two people deciding it at once, one moves it, the
     # other finds it moved (PostgreSQL makes the second wait for the first and re-check).
     moved = db.session.execute(
