@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from eduapp.domain.offsets import HARM_NAMES, HARM_ORDER, OPEN_STAGES, months_before
+from eduapp.domain.offsets import HARM_NAMES, HARM_ORDER, OPEN_STAGES, months_before, sentences
 
 NOTIFIED = "notified"  # 告知 (§44): the party has been told of the intended penalty
 
@@ -200,7 +200,7 @@ def assess(facts: Facts, lst: NonPenaltyList | None, today: date) -> Answer:
             return Answer(True, False, GROUND_FIRST, FIRST_FINDING,
                           "初次违法且危害后果轻微并及时改正，可以不予行政处罚，由承办人决定。",
                           _basis(lst), officer_review=review, list_label=label, conditions=conditions)
-        failed = "；".join(c.reason for c in conditions if not c.passed)
+        failed = sentences(c.reason for c in conditions if not c.passed)
         return Answer(False, False, None, "", f"不符合首违不罚条件：{failed}", _basis(lst), officer_review=review,
                       list_label=label, conditions=conditions)
     if review:

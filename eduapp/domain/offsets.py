@@ -147,10 +147,19 @@ class Evaluation:
     def failed(self) -> list[Check]:
         return [c for c in self.checks if not c.passed]
 
+    def failed_reasons(self) -> str:
+        """The failed checks' reasons as one Chinese text: each is a sentence, so they follow one another."""
+        return sentences(c.reason for c in self.failed())
+
     def as_dict(self) -> dict:
         data = asdict(self)
         data["today"] = self.today.isoformat()
         return data
+
+
+def sentences(parts) -> str:
+    """Chinese sentences run together, each ending with its full stop (none doubled, none missing)."""
+    return "".join(p if p.endswith(("。", "！", "？")) else f"{p}。" for p in parts if p)
 
 
 def yuan(fen: int) -> str:

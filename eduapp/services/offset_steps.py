@@ -41,7 +41,7 @@ def check_approval(application: OffsetApplication, step: str, current: rules.Eva
         raise OffsetError("finished", N_("This step has just been decided by someone else."))
     if not current.eligible:
         raise OffsetError("ineligible", N_("Not eligible as the case stands now: %(reasons)s"),
-                          reasons="；".join(c.reason for c in current.failed()))
+                          reasons=current.failed_reasons())
     if step == "approver":
         maths = rule_sets.to_domain(application.rule_set).maths
         passed, reason, _ = rule_limits.collective_discussion_check(maths, discussion_of(application) is not None)

@@ -232,7 +232,7 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
         raise InputError([Problem(N_("No offset rule set applies to this violation today."), {}, "case_id")])
     if not result.evaluation.eligible:
         raise InputError([Problem(N_("Not eligible: %(reasons)s"),
-                                  {"reasons": "；".join(c.reason for c in result.evaluation.failed())}, "case_id")])
+                                  {"reasons": result.evaluation.failed_reasons()}, "case_id")])
     evaluation = result.evaluation
     application = OffsetApplication(
         case_id=case.id, enterprise_id=case.enterprise_id, rule_set_id=result.rule_set_id, applicant_id=user.id,

@@ -179,3 +179,9 @@ def test_four_eyes():
     assert four_eyes_conflict(1, applicant_id=1, deciders=[]) == "applicant"
     assert four_eyes_conflict(2, applicant_id=1, deciders=[2]) == "decided"
     assert four_eyes_conflict(3, applicant_id=1, deciders=[2]) is None
+
+
+def test_failed_reasons_read_as_sentences_without_doubled_stops():
+    from eduapp.domain.offsets import sentences
+
+    assert sentences(["危害后果超过“轻微”。", "违法行为尚未改正", ""]) == "危害后果超过“轻微”。违法行为尚未改正。"
