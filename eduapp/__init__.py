@@ -24,7 +24,21 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    apply_proxy_fix(app)
     return app
+
+
+def apply_proxy_fix(app: Flask) -> None:
+    """Behind EDUAPP_TRUSTED_PROXIES reverse proxies, the client's address (request.remote_addr, the
+    rate limits' key, the audit trail's address) and scheme come from the X-Forwarded-For/-Proto the
+    nearest proxies wrote; with 0 those headers are ignored, so a client cannot choose its address.
+    The Host header is the proxy's to pass on (deploy/nginx-scaled.conf sets it): X-Forwarded-Host is
+    never believed."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
 
 
 def overrides_env(config: dict | None):

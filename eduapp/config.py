@@ -49,6 +49,19 @@ def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"EDUAPP_{name} must be true or false, got {raw!r}")
 
 
+MAX_PROXY_HOPS = 5
+
+
+def trusted_proxies(env: Mapping[str, str]) -> int:
+    """How many reverse proxies in front of the app to believe X-Forwarded-For/-Proto from (0: none)."""
+    raw = env_str(env, "TRUSTED_PROXIES")
+    hops = env_int(env, "TRUSTED_PROXIES", 0)
+    if not 0 <= hops <= MAX_PROXY_HOPS:
+        raise ConfigError(f"EDUAPP_TRUSTED_PROXIES must be a number of proxy hops from 0 to {MAX_PROXY_HOPS}, "
+                          f"got {raw!r}")
+    return hops
+
+
 def rate_limit_setting(env: Mapping[str, str], name: str, default: str) -> str:
     """A Flask-Limiter limit such as "600 per minute" (several separated by ";"), checked at start."""
     from limits import parse_many
@@ -251,6 +264,12 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "FORCE_HTTPS": env_bool(env, "FORCE_HTTPS", False),
         # Rate limits (Flask-Limiter): Redis in production so every web instance shares them.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis unreachable: count in this process's memory (a warning is logged) rather than answer 500,
+        # and give up on Redis after 2 s instead of hanging the request (docs/security.md, item 5).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2} if redis_url else {},
+        # Behind a reverse proxy: the hops whose X-Forwarded-For/-Proto are believed (ProxyFix).
+        "TRUSTED_PROXIES": trusted_proxies(env),
         # X-RateLimit-* on every answer cost a second Redis round trip per request (15 % of an autosave
         # on exam day): by default only a 429 carries them (eduapp/api/limits.py), with Retry-After.
         "RATELIMIT_HEADERS_ENABLED": env_bool(env, "API_RATE_LIMIT_HEADERS", False),

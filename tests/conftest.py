@@ -109,6 +109,20 @@ def _clean(request):
 
 
 @pytest.fixture
+def own_app(app):
+    """Build apps of a test's own (other settings) on the suite's database: ``own_app(EDUAPP_X="…")``.
+    The rate limiter is one object bound to the last app built, so afterwards it goes back to the
+    suite's app and storage."""
+
+    def build(**settings):
+        return make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings)
+
+    yield build
+    limiter.init_app(app)  # the suite's storage again (init_app adds no second hook to an app)
+    limiter._storage_dead = False  # a Redis-down test left it on the fallback
+
+
+@pytest.fixture
 def ctx(app):
     with app.app_context():
         yield
