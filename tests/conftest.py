@@ -108,6 +108,16 @@ def _clean(request):
     shown_versions.forget()  # the next test's versions reuse these ids
 
 
+def dead_redis_url() -> str:
+    """A Redis URL on a free 127.0.0.1 port (bound, then closed: nothing listens there)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/1"
+
+
 @pytest.fixture
 def own_app(app):
     """Build apps of a test's own (other settings) on the suite's database: ``own_app(EDUAPP_X="…")``.

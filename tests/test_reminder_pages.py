@@ -410,3 +410,18 @@ def test_training_registration_is_for_learners(client, auth, people, trainings):
     assert client.get("/points/trainings/upcoming").status_code == 403
     assert auth.post(f"/points/trainings/{trainings['soon']}/register").status_code == 403
     assert not _registered(trainings["soon"], people["admin"])
+
+
+def test_a_resend_while_the_task_queue_is_down_says_the_sweep_will_send_it(own_app, people, log_rows):
+    from tests.conftest import AuthActions, dead_redis_url
+
+    client = own_app(EDUAPP_REDIS_URL=dead_redis_url()).test_client()
+    client.get("/lang/en")
+    admin = AuthActions(client)
+    admin.login("admin")
+    response = admin.post(f"/admin/reminders/deliveries/{log_rows['failed']}/resend", form_page="/admin/reminders/",
+                          follow_redirects=True)
+    assert response.status_code == 200
+    assert "The task queue cannot be reached" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Delivery, log_rows["failed"]).status == "queued"  # the sweep's to send

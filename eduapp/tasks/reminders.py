@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 
 from celery import current_app as celery_app
 from celery import shared_task
+from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,22 @@ def _queue(channels: dict[int, str], countdown: float | None) -> int:
         if channel in tasks:
             by_channel[channel].append(delivery_id)
     batch = current_app.config["REMINDER_SEND_BATCH"]
+    queued = 0
     for channel, ids in by_channel.items():
         for start in range(0, len(ids), batch):
-            tasks[channel].apply_async((ids[start:start + batch],), countdown=countdown)
-    return sum(len(ids) for ids in by_channel.values())
+            chunk = ids[start:start + batch]
+            try:
+                tasks[channel].apply_async((chunk,), countdown=countdown)
+            except OperationalError:
+                # The broker (Redis) is down: the deliveries stay pending in the database, and the
+                # sweep queues them again once it can (reminder_sending.STALE_AFTER). Never fail the
+                # request or commit that wrote them.
+                left = sum(len(rest) for rest in by_channel.values()) - queued
+                log.warning("reminders: the task queue is unreachable; %d deliveries not queued now, "
+                            "the sweep will queue them again", left)
+                return queued
+            queued += len(chunk)
+    return queued
 
 
 def _deliver(delivery_ids: list[int] | int) -> dict[str, int]:

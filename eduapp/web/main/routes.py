@@ -25,5 +25,18 @@ def set_language(code: str):
 @bp.route("/healthz")
 @public
 def healthz():
+    """Liveness: the process answers (and reaches its database). Redis is not asked: see /readyz."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """Readiness for a load balancer: 200 ``{"status": "ready", …}`` or 503 ``{"status": "unavailable",
+    "down": ["redis"], "checks": {"database": "ok", "redis": "down"}}``."""
+    from eduapp import readiness
+
+    checks = readiness.check()
+    down = sorted(part for part, state in checks.items() if state == "down")
+    return {"status": "unavailable" if down else "ready", "down": down, "checks": checks}, (503 if down else 200)

@@ -198,6 +198,9 @@ def resend(delivery_id: int):
     delivery = reminder_sending.resend(delivery_id, current_user._get_current_object(), client_ip())
     if delivery is None:
         abort(404)
-    reminder_tasks.queue([delivery.id])  # after resend's commit, so the send task finds it queued
-    flash_ok(_("Delivery #%(id)s is queued to be sent again.", id=delivery.id))
+    if reminder_tasks.queue([delivery.id]):  # after resend's commit, so the send task finds it queued
+        flash_ok(_("Delivery #%(id)s is queued to be sent again.", id=delivery.id))
+    else:  # the broker is down: it stays queued in the database for the sweep
+        flash(_("The task queue cannot be reached: delivery #%(id)s stays queued and the periodic sweep sends "
+                "it once the queue is back.", id=delivery.id), "warning")
     return redirect(back)
