@@ -61,6 +61,14 @@ def rate_limit_setting(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _password_min_length(env: Mapping[str, str]) -> int:
+    """At least 10: the shipped common-password list (eduapp.domain.passwords) holds passwords from 10 on."""
+    value = env_int(env, "PASSWORD_MIN_LENGTH", 10)
+    if not 10 <= value <= 128:
+        raise ConfigError(f"EDUAPP_PASSWORD_MIN_LENGTH must be between 10 and 128, got {value}")
+    return value
+
+
 CELERY_RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)/([smh])$")
 
 
@@ -293,7 +301,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),
         "ARGON2_MEMORY_KIB": env_int(env, "ARGON2_MEMORY_KIB", 19456),
         "ARGON2_PARALLELISM": env_int(env, "ARGON2_PARALLELISM", 1),
-        "PASSWORD_MIN_LENGTH": env_int(env, "PASSWORD_MIN_LENGTH", 10),
+        "PASSWORD_MIN_LENGTH": _password_min_length(env),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
         # Reminder channels: e-mail (SMTP or console) and SMS (console or webhook), see docs/reminders.md.
