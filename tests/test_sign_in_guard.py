@@ -151,3 +151,14 @@ def test_expired_or_forged_captcha_ids_are_refused(app, client, ctx):
     with time_machine.travel("2026-03-15 10:06 +0800", tick=False):
         assert captcha.answer_for(captcha_id) is None
         assert client.get(f"/login/captcha/{captcha_id}.png").status_code == 404
+
+
+def test_bad_settings_refuse_to_start_naming_the_setting(tmp_path):
+    import pytest
+
+    from eduapp.config import ConfigError, load_config
+
+    for name, value in (("SIGNIN_CAPTCHA_AFTER", "0"), ("SIGNIN_ADDRESS_CAPTCHA_AFTER", "many"),
+                        ("SIGNIN_FAILURE_WINDOW_MINUTES", "0"), ("LOGIN_RATE_LIMIT", "lots")):
+        with pytest.raises(ConfigError, match=f"EDUAPP_{name}"):
+            load_config(tmp_path, {f"EDUAPP_{name}": value})
