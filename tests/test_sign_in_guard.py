@@ -8,7 +8,14 @@ import re
 
 from sqlalchemy import select
 
-from eduapp.domain.sign_in import CAPTCHA_ALPHABET, Thresholds, answer_matches, captcha_needed, captcha_text
+from eduapp.domain.sign_in import (
+    CAPTCHA_ALPHABET,
+    Thresholds,
+    account_key,
+    answer_matches,
+    captcha_needed,
+    captcha_text,
+)
 from eduapp.extensions import db
 from eduapp.models import AuditRecord
 from eduapp.services import captcha
@@ -28,7 +35,8 @@ def _addr(i: int) -> dict:
 
 
 def _token(client, i: int, password: str, **extra):
-    return client.post(TOKEN, json={"username": "alice", "password": password, **extra}, environ_base=_addr(i))
+    body = json.dumps({"username": "alice", "password": password, **extra})  # \u escapes: any text goes
+    return client.post(TOKEN, data=body, content_type="application/json", environ_base=_addr(i))
 
 
 def _form(client, i: int, username: str, password: str, **extra):
@@ -51,6 +59,9 @@ def test_captcha_text_and_answers():
     assert len(text) == 5 and set(text) <= set(CAPTCHA_ALPHABET)
     assert answer_matches("AB3K7", " ab3k7 ") and answer_matches("AB3K7", "AB 3K7")
     assert not answer_matches("AB3K7", "AB3K8") and not answer_matches("AB3K7", "") and not answer_matches("AB3K7", None)
+    assert not answer_matches("AB3K7", "\ud800")
+    assert account_key("Alice ") == account_key("alice") != account_key("alice2")
+    assert "alice" not in account_key("alice") and account_key("\ud800\x00")
 
 
 # --- the API ---------------------------------------------------------------------------------------------
@@ -85,6 +96,17 @@ def test_api_owner_signs_in_with_the_captcha_answered(client, ctx):
     assert _token(client, 50, PASSWORD).status_code == 201
     reused = _token(client, 50, "wrong-password-x", captcha_id=captcha_id, captcha=answer)
     assert reused.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_api_hostile_captcha_fields_are_refused_not_errors(client, ctx):
+    _alice()
+    for i in range(5):
+        _token(client, i, "wrong-password-x")
+    for captcha_id, answer in (("\ud800", "\ud800"), ("x" * 200, "\x00"), ("€" * 10, "ABCDE")):
+        answer_ = _token(client, 9, PASSWORD, captcha_id=captcha_id, captcha=answer)
+        assert answer_.status_code == 401 and answer_.get_json()["error"]["code"] == "captcha_required"
+    assert _token(client, 9, PASSWORD, captcha_id="x" * 201, captcha="ABCDE").status_code == 422
+    assert _token(client, 9, "p" * 257).status_code == 422  # marshmallow 4 ignores validators returning False
 
 
 def test_api_captcha_is_documented(client, ctx):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, request
 from flask_babel import gettext
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from eduapp.api.common import ErrorDetailSchema, responds
 from eduapp.extensions import csrf, limiter
@@ -51,11 +51,11 @@ def _token_limit() -> str:
 
 
 class TokenRequest(Schema):
-    username = fields.String(required=True, validate=lambda s: 0 < len(s) <= 64)
-    password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 256)
-    captcha_id = fields.String(validate=lambda s: len(s) <= 200, metadata={
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    captcha_id = fields.String(validate=validate.Length(max=200), metadata={
         "description": "after captcha_required: the captcha_id of the challenge answered"})
-    captcha = fields.String(validate=lambda s: len(s) <= 16, metadata={
+    captcha = fields.String(validate=validate.Length(max=16), metadata={
         "description": "after captcha_required: the characters of the challenge's picture (case does not matter)"})
 
 

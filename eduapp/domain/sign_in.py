@@ -6,6 +6,7 @@ guesser could use to keep the owner out. Pure rules; the counting is eduapp.serv
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -24,8 +25,10 @@ class Thresholds:
 
 
 def account_key(username: str) -> str:
-    """The counter key of an account as typed (existing or not: the answer never tells which)."""
-    return "signin-fail-user:" + (username or "").strip().lower()[:MAX_USERNAME]
+    """The counter key of an account as typed (existing or not: the answer never tells which); a hash,
+    so the counter store holds no usernames and any text (even a lone surrogate) makes a key."""
+    name = (username or "").strip().lower()[:MAX_USERNAME]
+    return "signin-fail-user:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def address_key(address: str | None) -> str:
@@ -48,4 +51,4 @@ def normalise_answer(answer: str | None) -> str:
 def answer_matches(expected: str, answer: str | None) -> bool:
     """Case and spaces do not matter; compared in constant time."""
     given = normalise_answer(answer)
-    return bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+    return bool(given) and hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))

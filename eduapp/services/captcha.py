@@ -45,7 +45,7 @@ def _text(nonce: str) -> str:
 
 
 def _nonce(captcha_id: str | None) -> str | None:
-    if not captcha_id or len(captcha_id) > MAX_ID_LENGTH:
+    if not captcha_id or len(captcha_id) > MAX_ID_LENGTH or not captcha_id.isascii():
         return None
     try:
         nonce = _serializer().loads(captcha_id, max_age=CAPTCHA_SECONDS)
