@@ -74,6 +74,29 @@ def rate_limit_setting(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def env_int_between(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = env_int(env, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"EDUAPP_{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _password_min_length(env: Mapping[str, str]) -> int:
+    """At least 10: the shipped common-password list (eduapp.domain.passwords) holds passwords from 10 on."""
+    return env_int_between(env, "PASSWORD_MIN_LENGTH", 10, 10, 128)
+
+
+def sign_in_settings(env: Mapping[str, str]) -> dict:
+    """Failed sign-ins (eduapp.services.sign_in_guard): a captcha after so many per account or per
+    address within the window; the hard per-address limit counts failed attempts only."""
+    return {
+        "LOGIN_RATE_LIMIT": rate_limit_setting(env, "LOGIN_RATE_LIMIT", "30 per minute"),
+        "SIGNIN_CAPTCHA_AFTER": env_int_between(env, "SIGNIN_CAPTCHA_AFTER", 5, 1, 1000),
+        "SIGNIN_ADDRESS_CAPTCHA_AFTER": env_int_between(env, "SIGNIN_ADDRESS_CAPTCHA_AFTER", 20, 1, 100000),
+        "SIGNIN_FAILURE_WINDOW_MINUTES": env_int_between(env, "SIGNIN_FAILURE_WINDOW_MINUTES", 15, 1, 24 * 60),
+    }
+
+
 CELERY_RATE_RE = re.compile(r"^(\d+(?:\.\d+)?)/([smh])$")
 
 
@@ -276,7 +299,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # One Redis round trip to count a request (and one for the headers when they are on: the fixed
         # window needs two), and no burst of twice the limit across a window's edge.
         "RATELIMIT_STRATEGY": "sliding-window-counter",
-        "LOGIN_RATE_LIMIT": env_str(env, "LOGIN_RATE_LIMIT", "10 per minute"),
+        **sign_in_settings(env),
         # Every /api/v1 request, per signed-in person (else per address): see eduapp/api/limits.py.
         "API_RATE_LIMIT": rate_limit_setting(env, "API_RATE_LIMIT", "600 per minute"),
         "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
@@ -312,7 +335,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),
         "ARGON2_MEMORY_KIB": env_int(env, "ARGON2_MEMORY_KIB", 19456),
         "ARGON2_PARALLELISM": env_int(env, "ARGON2_PARALLELISM", 1),
-        "PASSWORD_MIN_LENGTH": env_int(env, "PASSWORD_MIN_LENGTH", 10),
+        "PASSWORD_MIN_LENGTH": _password_min_length(env),
         "BOOTSTRAP_SERVE_LOCAL": True,
         "WTF_CSRF_TIME_LIMIT": None,
         # Reminder channels: e-mail (SMTP or console) and SMS (console or webhook), see docs/reminders.md.

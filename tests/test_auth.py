@@ -69,21 +69,24 @@ def test_rate_limit_answers_429(app, client, auth, ctx, monkeypatch):
     assert auth.login("alice").status_code == 429
 
 
-def test_rate_limit_per_username_across_addresses(app, client, ctx, monkeypatch):
+def test_failures_per_username_across_addresses_ask_a_captcha_not_a_lock(app, client, ctx, monkeypatch):
+    """Guesses for one username from many addresses never lock its owner out (429): past
+    EDUAPP_SIGNIN_CAPTCHA_AFTER the form asks for a captcha (tests/test_sign_in_guard.py signs in with it)."""
     _alice()
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
-    codes = []
+    monkeypatch.setitem(app.config, "SIGNIN_CAPTCHA_AFTER", 3)
+    codes, captchas = [], []
     for i in range(4):
         env = {"REMOTE_ADDR": f"10.0.0.{i + 1}"}
         token = csrf_token(client, "/login")
-        codes.append(
-            client.post(
-                "/login",
-                data={"username": "alice", "password": "bad-password-x", "csrf_token": token},
-                environ_base=env,
-            ).status_code
+        page = client.post(
+            "/login",
+            data={"username": "alice", "password": "bad-password-x", "csrf_token": token},
+            environ_base=env,
         )
-    assert codes == [400, 400, 400, 429]
+        codes.append(page.status_code)
+        captchas.append('name="captcha"' in page.get_data(as_text=True))
+    assert codes == [400, 400, 400, 400]
+    assert captchas == [False, False, True, True]
 
 
 def test_post_without_csrf_token_is_refused(client, auth, ctx):

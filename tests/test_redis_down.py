@@ -83,3 +83,13 @@ def test_sends_that_cannot_be_queued_wait_for_the_sweep(redis_down, caplog):
     with redis_down.app_context(), caplog.at_level(logging.WARNING):
         assert queue_channels({1: "email", 2: "sms"}) == 0  # nothing queued, nothing raised
     assert "the sweep will queue them again" in caplog.text
+
+
+def test_failed_sign_ins_still_call_for_the_captcha_with_redis_down(own_app, learner):
+    """The per-account failure count (issue 15 item 2) goes on in memory too: a guesser meets the
+    captcha after 5 failures even while Redis is down, and nothing answers 500."""
+    app = own_app(EDUAPP_REDIS_URL=dead_redis_url())
+    client = app.test_client()
+    codes = [client.post("/api/v1/auth/token", json={"username": "staff-a", "password": "wrong-password-123"})
+             .json["error"]["code"] for _ in range(6)]
+    assert codes[:4] == ["unauthorized"] * 4 and codes[-1] == "captcha_required"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, jsonify, request
+from flask_babel import gettext
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from eduapp.api.common import ErrorDetailSchema, responds
 from eduapp.extensions import csrf, limiter
 from eduapp.security import client_ip, public, signed_in
 
@@ -49,8 +51,12 @@ def _token_limit() -> str:
 
 
 class TokenRequest(Schema):
-    username = fields.String(required=True, validate=lambda s: 0 < len(s) <= 64)
-    password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 256)
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    captcha_id = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "after captcha_required: the captcha_id of the challenge answered"})
+    captcha = fields.String(validate=validate.Length(max=16), metadata={
+        "description": "after captcha_required: the characters of the challenge's picture (case does not matter)"})
 
 
 class TokenOut(Schema):
@@ -58,22 +64,75 @@ class TokenOut(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+class CaptchaChallengeOut(Schema):
+    captcha_id = fields.String(required=True, metadata={"description": "send it back with the answer; "
+                                                                       "valid for 5 minutes, once"})
+    image = fields.String(required=True, metadata={"description": "the picture: a data: URL of a PNG"})
+
+
+class TokenErrorDetail(ErrorDetailSchema):
+    captcha = fields.Nested(CaptchaChallengeOut, metadata={
+        "description": "with code captcha_required: a challenge to show; answer it in the next request"})
+
+
+class TokenErrorOut(Schema):
+    error = fields.Nested(TokenErrorDetail, required=True)
+
+
+def _failed(response) -> bool:
+    return response.status_code != 201
+
+
+def _unauthorized(code: str, message: str, challenge: dict | None = None):
+    error = {"code": code, "message": message}
+    if challenge is not None:
+        error["captcha"] = challenge
+    response = jsonify({"error": error})
+    response.status_code = 401
+    return response
+
+
 @blp.route("/token", methods=["POST"])
 @public
-@limiter.limit(_token_limit)
+# Per address, failed attempts only; per account a captcha after failures (eduapp.services.sign_in_guard).
+@limiter.limit(_token_limit, deduct_when=_failed)
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenOut)
+@blp.alt_response(401, schema=TokenErrorOut, description="Wrong username or password (code unauthorized), or "
+                  "failures call for a captcha (code captcha_required, with a challenge under error.captcha): "
+                  "send captcha_id and captcha with the next request")
+@responds(blp)
 def token(args):
-    """Exchange a username and password for a bearer token (revoke it with DELETE)."""
-    from flask import abort
+    """Exchange a username and password for a bearer token (revoke it with DELETE). After 5 failed
+    sign-ins on the account (or many from the address) within 15 minutes, a captcha is needed as well."""
+    from eduapp.services import api_tokens, captcha, sign_in_guard
 
-    from eduapp.services import accounts, api_tokens
-
-    user = accounts.authenticate(args["username"], args["password"], client_ip())
+    outcome = sign_in_guard.sign_in(args["username"], args["password"], client_ip(), args.get("captcha_id"),
+                                    args.get("captcha"))
+    if outcome.captcha_required:
+        return _unauthorized("captcha_required", gettext(
+            "After several failed sign-ins a captcha is needed: send captcha_id and captcha (the characters of "
+            "the picture) with the username and password."), captcha.new_challenge().as_dict())
+    user = outcome.user
     if user is None or user.must_change_password:
-        abort(401)
+        return _unauthorized("unauthorized", gettext("Wrong username or password, or the account is deactivated."))
     value, expires_at = api_tokens.issue(user, current_app.config["API_TOKEN_HOURS"])
     return {"token": value, "expires_at": expires_at}
+
+
+@blp.route("/captcha", methods=["GET"])
+@public
+@blp.response(200, CaptchaChallengeOut)
+@responds(blp)
+def new_captcha():
+    """A new captcha challenge for the token request (when the one given cannot be read)."""
+    from flask import make_response
+
+    from eduapp.services import captcha
+
+    response = make_response(CaptchaChallengeOut().dump(captcha.new_challenge().as_dict()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blp.route("/token", methods=["DELETE"])

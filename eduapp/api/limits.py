@@ -6,7 +6,8 @@ every answer with ``EDUAPP_API_RATE_LIMIT_HEADERS``).
 
 The limit is one shared Flask-Limiter limit put on each blueprint as ``JsonApi.register_blueprint``
 registers it, so an API module needs nothing but ``api.register_blueprint(blp)``. Requesting a bearer
-token keeps its own, stricter sign-in limit (EDUAPP_LOGIN_RATE_LIMIT) instead.
+token keeps its own sign-in limit instead (EDUAPP_LOGIN_RATE_LIMIT, failed requests per address) and the
+captcha after failures (eduapp.services.sign_in_guard).
 """
 
 from __future__ import annotations

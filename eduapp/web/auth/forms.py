@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -12,6 +12,13 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"}
+    )
+    # After repeated failures (eduapp.services.sign_in_guard): the characters of the picture.
+    captcha_id = HiddenField(validators=[Optional(), Length(max=200)])
+    captcha = StringField(
+        _l("Characters in the picture"),
+        validators=[Optional(), Length(max=16)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 
 

@@ -1,11 +1,11 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, public, signed_in
-from eduapp.services import accounts
+from eduapp.services import accounts, captcha, sign_in_guard
 from eduapp.web.auth import bp
 from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
 from eduapp.web.helpers import flash_ok, safe_next
@@ -16,21 +16,28 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _username_key() -> str:
-    return "login-user:" + request.form.get("username", "").strip().lower()[:64]
+def _failed(response) -> bool:
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_username_key)
+# Per address, failed attempts only; per account there is no hard limit but a captcha (sign_in_guard).
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    show_captcha = request.method == "GET" and sign_in_guard.needs_captcha("", client_ip())
     if form.validate_on_submit():
-        user = accounts.authenticate(form.username.data, form.password.data, client_ip())
-        if user is None:
+        outcome = sign_in_guard.sign_in(form.username.data, form.password.data, client_ip(),
+                                        form.captcha_id.data, form.captcha.data)
+        user = outcome.user
+        show_captcha = outcome.captcha_required
+        if outcome.captcha_failed:
+            form.captcha.errors = [_("Type the characters of the picture: after several failed sign-ins the "
+                                     "password alone is not enough.")]
+        elif user is None:
             form.password.errors = [_("Wrong username or password, or the account is deactivated.")]
         else:
             lang = session.get("lang")
@@ -43,7 +50,24 @@ def login():
                 flash(_("Please choose a new password before you go on."), "warning")
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(url_for("main.index")))
+    elif request.method == "POST":
+        show_captcha = sign_in_guard.needs_captcha(form.username.data or "", client_ip())
+    form.captcha.data = ""
+    form.captcha_id.data = captcha.new_id() if show_captcha else ""
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
+
+
+@bp.route("/login/captcha/<captcha_id>.png")
+@public
+def captcha_image(captcha_id: str):
+    """The picture of a sign-in challenge: once, while it lives, never cached."""
+    png = captcha.image_once(captcha_id)
+    if png is None:
+        abort(404)
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
