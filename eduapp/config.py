@@ -204,6 +204,13 @@ def _prepare_minutes(env: Mapping[str, str]) -> int:
     return minutes
 
 
+def _session_idle_minutes(env: Mapping[str, str]) -> int:
+    minutes = env_int(env, "SESSION_IDLE_MINUTES", 30)
+    if not 0 <= minutes <= 1440:
+        raise ConfigError(f"EDUAPP_SESSION_IDLE_MINUTES must be from 0 (off) to 1440, got {minutes}")
+    return minutes
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -248,6 +255,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool(env, "SECURE_COOKIES", production),
         "PERMANENT_SESSION_LIFETIME": env_int(env, "SESSION_HOURS", 8) * 3600,
+        # Bureau roles are signed out after this many minutes without a request (0: never).
+        "SESSION_IDLE_MINUTES": _session_idle_minutes(env),
         "FORCE_HTTPS": env_bool(env, "FORCE_HTTPS", False),
         # Rate limits (Flask-Limiter): Redis in production so every web instance shares them.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

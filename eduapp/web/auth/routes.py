@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, public, signed_in
-from eduapp.services import accounts
+from eduapp.services import accounts, sessions
 from eduapp.web.auth import bp
 from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
 from eduapp.web.helpers import flash_ok, safe_next
@@ -39,6 +39,7 @@ def login():
                 session["lang"] = lang
             session.permanent = True
             login_user(user)
+            session[sessions.COOKIE_KEY] = sessions.start(user, request.user_agent.string, client_ip())
             if user.must_change_password:
                 flash(_("Please choose a new password before you go on."), "warning")
                 return redirect(url_for("auth.change_password"))
@@ -50,6 +51,7 @@ def login():
 @signed_in
 def logout():
     accounts.record_logout(current_user, client_ip())
+    sessions.end_current(session.pop(sessions.COOKIE_KEY, None))
     logout_user()
     flash_ok(_("You have signed out."))
     return redirect(url_for("auth.login"))
@@ -61,7 +63,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data, client_ip())
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data, client_ip(),
+                                     keep_sid=session.get(sessions.COOKIE_KEY))
         except InputError as err:
             attach_problems(form, err.problems)
         else:
