@@ -104,6 +104,10 @@ def _enforce_access():
         if request.path.startswith("/api/"):
             abort(403)
         return redirect(url_for("auth.change_password"))
+    if not current_user.must_change_password:
+        from eduapp.web.auth.two_factor import gate
+
+        return gate()
     return None
 
 

@@ -6,6 +6,7 @@ from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.common import responds
 from eduapp.extensions import csrf, limiter
 from eduapp.security import client_ip, public, signed_in
 
@@ -51,6 +52,9 @@ def _token_limit() -> str:
 class TokenRequest(Schema):
     username = fields.String(required=True, validate=lambda s: 0 < len(s) <= 64)
     password = fields.String(required=True, validate=lambda s: 0 < len(s) <= 256)
+    otp = fields.String(validate=lambda s: len(s) <= 32, metadata={
+        "description": "the six-digit code of the authenticator app, or a recovery code: required once the "
+                       "account has two-factor sign-in (docs/security.md §3)"})
 
 
 class TokenOut(Schema):
@@ -63,15 +67,19 @@ class TokenOut(Schema):
 @limiter.limit(_token_limit)
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenOut)
+@responds(blp, 401, 403)
 def token(args):
-    """Exchange a username and password for a bearer token (revoke it with DELETE)."""
+    """Exchange a username and password (and ``otp``, the two-factor code, once the account has enrolled)
+    for a bearer token (revoke it with DELETE)."""
     from flask import abort
 
+    from eduapp.api.two_factor import check_code
     from eduapp.services import accounts, api_tokens
 
     user = accounts.authenticate(args["username"], args["password"], client_ip())
     if user is None or user.must_change_password:
         abort(401)
+    check_code(user, args.get("otp"), client_ip())
     value, expires_at = api_tokens.issue(user, current_app.config["API_TOKEN_HOURS"])
     return {"token": value, "expires_at": expires_at}
 

@@ -6,7 +6,7 @@ from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, public, signed_in
 from eduapp.services import accounts, sessions
-from eduapp.web.auth import bp
+from eduapp.web.auth import bp, two_factor
 from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
 from eduapp.web.helpers import flash_ok, safe_next
 from eduapp.web.i18n import attach_problems
@@ -33,13 +33,9 @@ def login():
         if user is None:
             form.password.errors = [_("Wrong username or password, or the account is deactivated.")]
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on sign-in (no fixation)
-            if lang:
-                session["lang"] = lang
-            session.permanent = True
-            login_user(user)
-            session[sessions.COOKIE_KEY] = sessions.start(user, request.user_agent.string, client_ip())
+            if two_factor.code_needed(user):
+                return two_factor.ask_for_code(user)
+            two_factor.begin_session(user)  # a fresh session on sign-in (no fixation)
             if user.must_change_password:
                 flash(_("Please choose a new password before you go on."), "warning")
                 return redirect(url_for("auth.change_password"))
