@@ -240,6 +240,33 @@ def _prepare_minutes(env: Mapping[str, str]) -> int:
     return minutes
 
 
+def _session_idle_minutes(env: Mapping[str, str]) -> int:
+    minutes = env_int(env, "SESSION_IDLE_MINUTES", 30)
+    if not 0 <= minutes <= 1440:
+        raise ConfigError(f"EDUAPP_SESSION_IDLE_MINUTES must be from 0 (off) to 1440, got {minutes}")
+    return minutes
+
+
+PRODUCTION_2FA_ROLES = ("sysadmin", "approver", "legal_reviewer", "case_officer")
+
+
+def two_factor_roles(env: Mapping[str, str], production: bool) -> frozenset[str]:
+    """EDUAPP_2FA_ROLES: the roles that must sign in with a second factor, comma-separated; an empty
+    value switches two-factor off. Unset: the four bureau roles that decide in production, none elsewhere."""
+    from eduapp.domain.roles import Role
+
+    raw = env.get("EDUAPP_2FA_ROLES")
+    if raw is None:
+        return frozenset(PRODUCTION_2FA_ROLES) if production else frozenset()
+    names = [n.strip() for n in raw.replace("，", ",").split(",") if n.strip()]
+    known = {r.value for r in Role}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(f"EDUAPP_2FA_ROLES names unknown roles {', '.join(unknown)}; "
+                          f"known: {', '.join(sorted(known))}")
+    return frozenset(names)
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -284,6 +311,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool(env, "SECURE_COOKIES", production),
         "PERMANENT_SESSION_LIFETIME": env_int(env, "SESSION_HOURS", 8) * 3600,
+        # Bureau roles are signed out after this many minutes without a request (0: never).
+        "SESSION_IDLE_MINUTES": _session_idle_minutes(env),
+        # Roles that must sign in with TOTP (docs/security.md §3).
+        "TWO_FACTOR_ROLES": two_factor_roles(env, production),
         "FORCE_HTTPS": env_bool(env, "FORCE_HTTPS", False),
         # Rate limits (Flask-Limiter): Redis in production so every web instance shares them.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -11,10 +11,9 @@ from functools import wraps
 from flask import Flask, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
 
 from eduapp.domain.roles import Permission
-from eduapp.extensions import db, talisman
+from eduapp.extensions import talisman
 
 ACCESS_ATTR = "_eduapp_access"
 PUBLIC = "public"
@@ -69,14 +68,19 @@ def require(*permissions: Permission):
 
 
 def _load_user(token: str):
-    from eduapp.models import User
+    """Flask-Login's user loader: the cookie's user, token and session id must name a live server-side
+    session (eduapp/services/sessions.py), so a cookie copied before sign-out gets nothing after it."""
+    from flask import flash, session
+    from flask_babel import gettext
+
+    from eduapp.services import sessions
 
     user_id, _, session_token = token.partition(":")
-    if not user_id.isdigit() or not session_token:
+    if not user_id.isdigit() or not session_token or len(user_id) > 18:
         return None
-    user = db.session.execute(select(User).where(User.id == int(user_id))).scalar_one_or_none()
-    if user is None or not user.active or user.session_token != session_token:
-        return None
+    user, ended = sessions.load(int(user_id), session_token, session.get(sessions.COOKIE_KEY))
+    if ended == sessions.IDLE:
+        flash(gettext("You were signed out after a time without activity. Please sign in again."), "info")
     return user
 
 
@@ -100,6 +104,10 @@ def _enforce_access():
         if request.path.startswith("/api/"):
             abort(403)
         return redirect(url_for("auth.change_password"))
+    if not current_user.must_change_password:
+        from eduapp.web.auth.two_factor import gate
+
+        return gate()
     return None
 
 

@@ -29,6 +29,8 @@ OBJECT_PARAMS = {
     "training_id": "training",
     "reminder_id": "reminder",
     "delivery_id": "delivery",
+    "session_id": "user_session",
+    "token_id": "api_token",
 }
 
 
@@ -129,6 +131,16 @@ def tenants(ctx):
         db.session.flush()
         ids[f"reminder_{tenant}"], ids[f"delivery_{tenant}"] = reminder.id, delivery.id
     db.session.commit()
+    # a browser session and an API token of each enterprise's contact (/account/sessions is personal)
+    from eduapp.models import ApiToken, UserSession
+    from eduapp.services import api_tokens, sessions
+
+    for tenant in ("a", "b"):
+        contact = db.session.get(User, ids[f"contact_{tenant}"])
+        sessions.start(contact, "test", None)
+        api_tokens.issue(contact, 1)
+        ids[f"user_session_{tenant}"] = db.session.query(UserSession.id).filter_by(user_id=contact.id).scalar()
+        ids[f"api_token_{tenant}"] = db.session.query(ApiToken.id).filter_by(user_id=contact.id).scalar()
     return ids
 
 

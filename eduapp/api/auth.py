@@ -57,6 +57,9 @@ class TokenRequest(Schema):
         "description": "after captcha_required: the captcha_id of the challenge answered"})
     captcha = fields.String(validate=validate.Length(max=16), metadata={
         "description": "after captcha_required: the characters of the challenge's picture (case does not matter)"})
+    otp = fields.String(validate=validate.Length(max=32), metadata={
+        "description": "the six-digit code of the authenticator app, or a recovery code: required once the "
+                       "account has two-factor sign-in (docs/security.md §3)"})
 
 
 class TokenOut(Schema):
@@ -98,13 +101,16 @@ def _unauthorized(code: str, message: str, challenge: dict | None = None):
 @limiter.limit(_token_limit, deduct_when=_failed)
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenOut)
-@blp.alt_response(401, schema=TokenErrorOut, description="Wrong username or password (code unauthorized), or "
+@blp.alt_response(401, schema=TokenErrorOut, description="Wrong username or password (code unauthorized), "
                   "failures call for a captcha (code captcha_required, with a challenge under error.captcha): "
-                  "send captcha_id and captcha with the next request")
-@responds(blp)
+                  "send captcha_id and captcha with the next request; or the account signs in with two factors "
+                  "and the code is missing or wrong (otp_required, otp_invalid)")
+@responds(blp, 403)
 def token(args):
-    """Exchange a username and password for a bearer token (revoke it with DELETE). After 5 failed
-    sign-ins on the account (or many from the address) within 15 minutes, a captcha is needed as well."""
+    """Exchange a username and password (and ``otp``, the two-factor code, once the account has enrolled)
+    for a bearer token (revoke it with DELETE). After 5 failed sign-ins on the account (or many from the
+    address) within 15 minutes, a captcha is needed as well."""
+    from eduapp.api.two_factor import check_code
     from eduapp.services import api_tokens, captcha, sign_in_guard
 
     outcome = sign_in_guard.sign_in(args["username"], args["password"], client_ip(), args.get("captcha_id"),
@@ -116,6 +122,7 @@ def token(args):
     user = outcome.user
     if user is None or user.must_change_password:
         return _unauthorized("unauthorized", gettext("Wrong username or password, or the account is deactivated."))
+    check_code(user, args.get("otp"), client_ip())
     value, expires_at = api_tokens.issue(user, current_app.config["API_TOKEN_HOURS"])
     return {"token": value, "expires_at": expires_at}
 

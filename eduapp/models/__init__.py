@@ -30,6 +30,8 @@ from eduapp.models.points import (
 )
 from eduapp.models.question import Category, Question, QuestionVersion, VersionTag
 from eduapp.models.reminders import Delivery, Reminder, ReminderPreference, TrainingRegistration
+from eduapp.models.sessions import UserSession
+from eduapp.models.two_factor import RecoveryCode, TwoFactor
 from eduapp.models.user import User, UserRole
 
 __all__ = [
@@ -75,6 +77,9 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserRole",
+    "UserSession",
+    "TwoFactor",
+    "RecoveryCode",
     "VersionTag",
     "utcnow",
 ]

@@ -156,6 +156,7 @@ def set_active(actor: User, user: User, active: bool, ip: str | None = None) -> 
     user.active = active
     if not active:
         user.session_token = new_session_token()
+        _end_access(user, None)
     audit.record(
         "user.activate" if active else "user.deactivate",
         actor=actor,
@@ -167,7 +168,16 @@ def set_active(actor: User, user: User, active: bool, ip: str | None = None) -> 
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str, ip: str | None = None) -> None:
+def _end_access(user: User, keep_sid: str | None) -> None:
+    """Revoke ``user``'s API tokens and sessions but the one ``keep_sid`` names (the caller commits)."""
+    from eduapp.services import api_tokens, sessions
+
+    api_tokens.revoke_all(user)
+    sessions.revoke_others(user, keep_sid)
+
+
+def change_password(user: User, current: str, new: str, ip: str | None = None, keep_sid: str | None = None) -> None:
+    """Change ``user``'s password; their API tokens and every other session (all but ``keep_sid``) end."""
     problems: list[Problem] = []
     if not verify_password(user.password_hash, current):
         problems.append(Problem(N_("The current password is not correct."), {}, "current_password"))
@@ -182,6 +192,7 @@ def change_password(user: User, current: str, new: str, ip: str | None = None) -
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.session_token = new_session_token()
+    _end_access(user, keep_sid)
     audit.record("user.password_change", actor=user, obj_type="user", obj_id=user.id, ip=ip)
     db.session.commit()
 
@@ -192,6 +203,7 @@ def reset_password(actor: User, user: User, ip: str | None = None) -> str:
     user.password_hash = hash_password(password)
     user.must_change_password = True
     user.session_token = new_session_token()
+    _end_access(user, None)
     audit.record("user.password_reset", actor=actor, obj_type="user", obj_id=user.id, ip=ip)
     db.session.commit()
     return password

@@ -47,3 +47,30 @@ def revoke(token: str) -> bool:
     ).rowcount
     db.session.commit()
     return bool(done)
+
+
+def active(user: User) -> list[ApiToken]:
+    """``user``'s tokens that still let a request in, newest first."""
+    return list(db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                               ApiToken.expires_at > utcnow())
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def revoke_by_id(user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s own tokens by its id; False if there is no such live token."""
+    done = db.session.execute(
+        update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return bool(done)
+
+
+def revoke_all(user: User) -> int:
+    """Revoke every live token of ``user`` (a password change); the caller commits."""
+    return db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    ).rowcount

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from eduapp.web.auth import routes  # noqa: E402,F401
+from eduapp.web.auth import account_sessions, routes, two_factor  # noqa: E402,F401

@@ -5,8 +5,8 @@ from flask_login import current_user, login_user, logout_user
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, public, signed_in
-from eduapp.services import accounts, captcha, sign_in_guard
-from eduapp.web.auth import bp
+from eduapp.services import accounts, captcha, sessions, sign_in_guard
+from eduapp.web.auth import bp, two_factor
 from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
 from eduapp.web.helpers import flash_ok, safe_next
 from eduapp.web.i18n import attach_problems
@@ -40,12 +40,9 @@ def login():
         elif user is None:
             form.password.errors = [_("Wrong username or password, or the account is deactivated.")]
         else:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on sign-in (no fixation)
-            if lang:
-                session["lang"] = lang
-            session.permanent = True
-            login_user(user)
+            if two_factor.code_needed(user):
+                return two_factor.ask_for_code(user)
+            two_factor.begin_session(user)  # a fresh session on sign-in (no fixation)
             if user.must_change_password:
                 flash(_("Please choose a new password before you go on."), "warning")
                 return redirect(url_for("auth.change_password"))
@@ -74,6 +71,7 @@ def captcha_image(captcha_id: str):
 @signed_in
 def logout():
     accounts.record_logout(current_user, client_ip())
+    sessions.end_current(session.pop(sessions.COOKIE_KEY, None))
     logout_user()
     flash_ok(_("You have signed out."))
     return redirect(url_for("auth.login"))
@@ -85,7 +83,8 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data, client_ip())
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data, client_ip(),
+                                     keep_sid=session.get(sessions.COOKIE_KEY))
         except InputError as err:
             attach_problems(form, err.problems)
         else:
