@@ -41,6 +41,14 @@ def test_a_nul_byte_in_a_search_box_is_refused_naming_the_parameter(client, auth
     assert "“q”" in page and "NUL" in page
 
 
+@pytest.mark.parametrize(("username", "path"), SEARCH_BOXES)
+def test_a_search_of_a_million_characters_is_refused_naming_the_parameter(client, auth, people, username, path):
+    auth.login(username)
+    response = client.get(path, query_string={"q": "a" * 1_000_000})
+    assert response.status_code == 400 and "“q”" in response.get_data(as_text=True)
+    assert client.get(path, query_string={"q": "甲" * 2000}).status_code == 200
+
+
 def test_a_nul_byte_in_a_form_field_is_refused_and_changes_nothing(client, auth, people):
     auth.login("contact")
     before = db.session.execute(select(func.count()).select_from(User)).scalar_one()

@@ -3,6 +3,7 @@
 * Query-string parameters, form fields, uploaded file names and route arguments holding a NUL byte or an
   unpaired surrogate (PostgreSQL refuses NUL in text; a surrogate cannot be encoded as UTF-8): 400 on a
   page, naming the parameter; under /api/ the API's 422 ``invalid`` with the parameter in ``fields``.
+  So is a query-string value longer than ``MAX_QUERY_VALUE`` characters (no search box needs more).
 * JSON bodies (the app's JSON provider, so ``request.get_json()`` and this check agree): ``NaN``,
   ``Infinity`` and ``-Infinity`` (not JSON, but Python's parser takes them), nesting deeper than
   ``MAX_JSON_DEPTH`` and unpaired surrogates in strings: 400 ``bad_request`` with a message.
@@ -25,6 +26,7 @@ from eduapp.web.errors import BadInput
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: anything larger is simply not found
 MAX_PAGE = 1_000_000  # keeps OFFSET within what every database accepts
+MAX_QUERY_VALUE = 2000  # characters in one query-string value (a search box; SQLite's LIKE gives up on 10⁶)
 MAX_JSON_DEPTH = 32  # no request body of the API nests deeper than 4
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -77,9 +79,9 @@ class StrictJSONProvider(DefaultJSONProvider):
         return value
 
 
-def _refuse(name: str):
-    text = _("“%(name)s” contains a character that is not allowed (a NUL byte or an unpaired surrogate).",
-             name=name[:64])
+def _refuse(name: str, text: str | None = None):
+    text = text or _("“%(name)s” contains a character that is not allowed (a NUL byte or an unpaired "
+                     "surrogate).", name=name[:64])
     if request.path.startswith("/api/"):
         raise BadInput(text, status=422, code="invalid", field=name[:64])
     raise BadInput(text, field=name[:64])
@@ -93,6 +95,9 @@ def check_request() -> None:
                 _refuse(_FORBIDDEN.sub("?", name))
             if _FORBIDDEN.search(value):
                 _refuse(name)
+            if source is request.args and len(value) > MAX_QUERY_VALUE:
+                _refuse(name, _("“%(name)s” is longer than %(limit)s characters.", name=name[:64],
+                                limit=MAX_QUERY_VALUE))
     for name, upload in request.files.items(multi=True):
         if _FORBIDDEN.search(name) or _FORBIDDEN.search(upload.filename or ""):
             _refuse(_FORBIDDEN.sub("?", name))
