@@ -64,13 +64,17 @@ test-pg: install
 e2e: install
 	EDUAPP_E2E=1 $(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
-## Fuzz the JSON API (tests/fuzz): schemathesis, every operation as every demo role, on PostgreSQL.
+## Fuzz the JSON API (tests/fuzz): schemathesis, every operation as every demo role, on PostgreSQL; and the
+## web pages (tests/fuzz/test_web_fuzz.py): every GET route and query parameter, every form of every page,
+## as every demo role and anonymously, with hostile strings (NUL, surrogates, 10^6 characters, huge and
+## negative numbers): no 5xx. FUZZ_WEB_SECONDS bounds each role's web run (3 phases: links, GETs, forms).
 ## Its own database (created when missing), so it can run beside `make test`.
 FUZZ_EXAMPLES ?= 15
+FUZZ_WEB_SECONDS ?= 24
 FUZZ_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_fuzz
 fuzz: install
-	EDUAPP_FUZZ=1 EDUAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) EDUAPP_TEST_DATABASE_URL=$(FUZZ_PG_URL) \
-	  EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
+	EDUAPP_FUZZ=1 EDUAPP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) EDUAPP_FUZZ_WEB_SECONDS=$(FUZZ_WEB_SECONDS) \
+	  EDUAPP_TEST_DATABASE_URL=$(FUZZ_PG_URL) EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 lint: install
 	$(BIN)/ruff check eduapp tests bench

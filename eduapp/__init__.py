@@ -15,6 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
     # JSON as UTF-8, not \u escapes: Chinese text is half the bytes (a 50-question paper sent to a phone
     # at the start of an exam is 41 KB instead of 71 KB). No page inlines JSON in a script (the CSP
     # forbids inline scripts), so nothing relies on the escapes.
+    from eduapp.web import input_guard
+
+    input_guard.init_app(app)  # the strict JSON provider, the <id:…> converter, the NUL/surrogate check
     app.json.ensure_ascii = False
     app.config.update(load_config(Path(app.instance_path), overrides_env(config)))
     if config:

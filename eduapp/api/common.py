@@ -10,11 +10,10 @@ from http import HTTPStatus
 from marshmallow import Schema, ValidationError, fields, validate
 
 from eduapp.domain.problems import InputError, Problem
+from eduapp.web.input_guard import MAX_ID, MAX_PAGE  # ids are 32-bit; MAX_PAGE keeps OFFSET in range
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: anything larger is simply not found
 # A route's id parameter: <{ID}:case_id>. Larger numbers (or 0) are not found by the router.
 ID = f"int(min=1, max={MAX_ID})"
-MAX_PAGE = 1_000_000  # keeps OFFSET within what every database accepts
 MAX_PER_PAGE = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
+
+
+class BadInput(BadRequest):
+    """Input refused with a message for people: a page with the message, or under /api/ the error body
+    (``status`` 422 with ``fields`` when it names a field, as the API's argument validation does)."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "bad_request", field: str | None = None):
+        super().__init__(message)
+        self.message, self.status, self.api_code, self.field = message, status, code, field
 
 
 def _wants_json() -> bool:
@@ -59,6 +68,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):
         return _render(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
+
+    @app.errorhandler(BadInput)
+    def bad_input(err: BadInput):
+        fields = {err.field: err.message} if err.field and err.status == 422 else None
+        return _render(err.status, err.message, err.api_code, fields)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

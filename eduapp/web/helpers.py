@@ -5,11 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, request
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from eduapp.domain.problems import Problem
 from eduapp.extensions import db
+from eduapp.web.errors import BadInput
 from eduapp.web.i18n import message
+from eduapp.web.input_guard import MAX_ID, MAX_PAGE
 
 
 def one_or_404(query: Select, model, object_id: int):
@@ -75,11 +78,30 @@ class Page(Paged):
         super().__init__(items, total, page, per_page)
 
 
-def page_arg() -> int:
+def whole_number(text: str | None, limit: int = MAX_ID) -> int | None:
+    """A number written in ASCII digits, 0 to ``limit``; None for anything else ("²" and "١٢" are
+    digits to str.isdigit, and 20 digits do not fit a database integer)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)) or int(text) > limit:
+        return None
+    return int(text)
+
+
+def id_arg(name: str) -> int | None:
+    """?name=<id>: an id that can exist (1 to MAX_ID), or None."""
+    return whole_number(request.args.get(name)) or None
+
+
+def page_arg(name: str = "page") -> int:
+    """?page=: from 1 (text or numbers below 1 mean the first page); beyond MAX_PAGE is refused (400)."""
     try:
-        return int(request.args.get("page", "1"))
+        page = int(request.args.get(name, "1"))
     except ValueError:
         return 1
+    if page > MAX_PAGE:
+        raise BadInput(_("“%(name)s” must be a page number from 1 to %(limit)s.", name=name, limit=MAX_PAGE),
+                       field=name)
+    return max(page, 1)
 
 
 def flash_ok(text: str) -> None:

@@ -7,13 +7,12 @@ bureau staff). Every response must be free of 5xx, have a documented status code
 and match its documented schema.
 
 The schema is loaded when the module is collected, so the app, its database (the bank and the
-demo loaded) and the tokens are built then; outside `make fuzz` the module is skipped before that.
+demo loaded: tests/fuzz/demo_app.py, shared with the web fuzzing) and the tokens are built then; outside `make fuzz` the module is skipped before that.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -24,53 +23,11 @@ import schemathesis  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 
-from tests.conftest import PG_URL, _reset_postgres, make_test_app  # noqa: E402
+from tests.fuzz.demo_app import PASSWORD, ROLES, demo_app  # noqa: E402
 
 pytestmark = pytest.mark.fuzz
 
 EXAMPLES = int(os.environ.get("EDUAPP_FUZZ_EXAMPLES", "15"))
-ROLES = ("demo-staff", "demo-contact", "demo-civil", "demo-editor", "demo-exam-manager", "demo-officer",
-         "demo-reviewer", "demo-approver", "demo-admin")
-PASSWORD = "fuzz-demo-password-2026"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _create_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from eduapp.config import normalise_database_url
-
-    target = make_url(normalise_database_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
-def _build_app():
-    """Its own database with the question bank and the demo, shared by every operation."""
-    import tempfile
-
-    from flask_migrate import upgrade
-
-    from eduapp.services import demo
-    from eduapp.services.question_import import import_files
-
-    if PG_URL:
-        _create_database(PG_URL)
-        _reset_postgres(PG_URL)
-        url = PG_URL
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp(prefix='eduapp-fuzz-')}/fuzz.db"
-    application = make_test_app(url, EDUAPP_LOGIN_RATE_LIMIT="100000 per minute")
-    bank = ROOT / "question_bank"
-    with application.app_context():
-        upgrade()
-        import_files([(str(p.relative_to(bank)), p.read_bytes()) for p in sorted(bank.rglob("*.yaml"))])
-        demo.load(PASSWORD)
-    return application
 
 
 def _tokens(application) -> dict[str, str]:
@@ -83,7 +40,7 @@ def _tokens(application) -> dict[str, str]:
     return found
 
 
-APP = _build_app()
+APP = demo_app()
 TOKENS = _tokens(APP)
 # Revoking the bearer token would sign the role out for every later example.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP).exclude(

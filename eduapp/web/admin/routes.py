@@ -77,7 +77,7 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), 400 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @require(Permission.USERS_MANAGE)
 def edit_user(user_id: int):
     user = one_or_404(tenancy.visible_users(current_user), User, user_id)
@@ -108,7 +108,7 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), 400 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/users/<id:user_id>/active", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def set_user_active(user_id: int):
     user = one_or_404(tenancy.visible_users(current_user), User, user_id)
@@ -123,7 +123,7 @@ def set_user_active(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/users/<id:user_id>/reset-password", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def reset_user_password(user_id: int):
     user = one_or_404(tenancy.visible_users(current_user), User, user_id)

@@ -26,7 +26,7 @@ def account_sessions():
     return render_template("auth/sessions.html", sessions=rows, tokens=api_tokens.active(current_user))
 
 
-@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@bp.route("/account/sessions/<id:session_id>/end", methods=["POST"])
 @signed_in
 def end_session(session_id: int):
     sid = session.get(sessions.COOKIE_KEY)
@@ -42,7 +42,7 @@ def end_session(session_id: int):
     return redirect(url_for("auth.account_sessions"))
 
 
-@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])
 @signed_in
 def revoke_token(token_id: int):
     if not api_tokens.revoke_by_id(current_user, _check_id(token_id)):

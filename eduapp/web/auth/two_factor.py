@@ -163,7 +163,7 @@ def two_factor_qr():
     return response
 
 
-@bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/two-factor/reset", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def reset_two_factor(user_id: int):
     from eduapp.services import tenancy

@@ -82,7 +82,7 @@ def _case_or_404(case_id: int):
     return case
 
 
-@bp.route("/<int:case_id>/not-penalised", methods=["POST"])
+@bp.route("/<id:case_id>/not-penalised", methods=["POST"])
 @require(Permission.CASES_HANDLE)
 def not_penalised(case_id: int):
     from eduapp.web.cases.routes import _render_case
@@ -104,7 +104,7 @@ def not_penalised(case_id: int):
     return _render_case(_case_or_404(case_id), None, 400)
 
 
-@bp.route("/<int:case_id>/not-penalised")
+@bp.route("/<id:case_id>/not-penalised")
 @signed_in
 def non_penalty_record(case_id: int):
     """The 不予行政处罚决定 record: bureau staff who see the case, and the enterprise's own contacts."""

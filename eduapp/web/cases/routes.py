@@ -26,7 +26,7 @@ from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
 from eduapp.web.cases.non_penalty import status_moves
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
-from eduapp.web.helpers import Page, flash_ok, flash_problems, page_arg
+from eduapp.web.helpers import Page, flash_ok, flash_problems, id_arg, page_arg
 from eduapp.web.i18n import attach_problems, message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,18 +43,13 @@ def _helpers():
     }
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @bp.route("/")
 @require(Permission.CASES_HANDLE)
 def index():
     status = request.args.get("status", "")
     status = status if status in rules.STATUSES else ""
-    enterprise_id = _int_arg("enterprise_id")
-    violation_type_id = _int_arg("violation_type_id")
+    enterprise_id = id_arg("enterprise_id")
+    violation_type_id = id_arg("violation_type_id")
     q = request.args.get("q", "").strip()
     query = cases.list_cases(
         current_user, status=status or None, enterprise_id=enterprise_id, violation_type_id=violation_type_id, q=q
@@ -162,7 +157,7 @@ def _case_or_404(case_id: int) -> PenaltyCase:
     return case
 
 
-@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
 @require(Permission.CASES_HANDLE)
 def edit(case_id: int):
     return _case_form(_case_or_404(case_id))
@@ -238,7 +233,7 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
     ), code
 
 
-@bp.route("/<int:case_id>")
+@bp.route("/<id:case_id>")
 @signed_in
 def show(case_id: int):
     """Case officers see every case; an enterprise contact its own enterprise's (without the officers'
@@ -246,7 +241,7 @@ def show(case_id: int):
     return _render_case(_case_or_404(case_id))
 
 
-@bp.route("/<int:case_id>/status", methods=["POST"])
+@bp.route("/<id:case_id>/status", methods=["POST"])
 @require(Permission.CASES_HANDLE)
 def change_status(case_id: int):
     case = _case_or_404(case_id)
@@ -276,7 +271,7 @@ def change_status(case_id: int):
     return _render_case(case, form, 400)
 
 
-@bp.route("/<int:case_id>/deadline", methods=["POST"])
+@bp.route("/<id:case_id>/deadline", methods=["POST"])
 @require(*case_deadlines.EXTEND_PERMISSIONS)
 def extend_deadline(case_id: int):
     """Record an extension of the decision deadline (行政处罚法 §60) approved by a head."""

@@ -15,6 +15,7 @@ from eduapp.services import dashboard
 from eduapp.services.exam_stats import OrgTree
 from eduapp.services.offsets import today_local
 from eduapp.web.dashboard import bp, present
+from eduapp.web.helpers import whole_number
 from eduapp.web.i18n import message
 
 VIEWERS = (Permission.ORGS_VIEW,)
@@ -31,7 +32,8 @@ def _scope(raw: str | None, tree: OrgTree, problems: list[Problem]) -> dashboard
     text = (raw or "").strip()
     if not text:
         return dashboard.Scope()
-    scope = dashboard.scope_of(int(text), tree) if text.isdigit() else None
+    number = whole_number(text)
+    scope = dashboard.scope_of(number, tree) if number is not None else None
     if scope is None:
         problems.append(Problem(N_("There is no organisation %(value)s: showing all organisations."),
                                 {"value": text[:20]}, "org"))

@@ -21,7 +21,7 @@ from eduapp.security import client_ip, require
 from eduapp.services import exams, misconduct
 from eduapp.web.exam_admin import bp
 from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, ExamForm
-from eduapp.web.helpers import flash_ok
+from eduapp.web.helpers import flash_ok, whole_number
 from eduapp.web.i18n import message
 from eduapp.web.labels import role_label
 
@@ -124,7 +124,7 @@ def _parse(form: ExamForm) -> tuple[dict, list[Section], list[AudienceEntry], li
             continue
         user = db.session.execute(select(User).where(User.username == parts[0])).scalar_one_or_none()
         numbers = parts[1:3] + ["0"] * (3 - len(parts))
-        if user is None or len(parts) > 3 or not all(n.isdigit() and int(n) <= 1440 for n in numbers):
+        if user is None or len(parts) > 3 or any(whole_number(n, 1440) is None for n in numbers):
             problems.append(Problem(N_("Line %(n)s: write a user name, extra minutes and extra attempts, like "
                                        "“zhang3 30 1”."), {"n": line_no}, "overrides"))
             continue
@@ -178,7 +178,7 @@ def new():
     return _edit(None)
 
 
-@bp.route("/<int:exam_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:exam_id>/edit", methods=["GET", "POST"])
 @require(Permission.EXAMS_MANAGE)
 def edit(exam_id: int):
     exam = exams.get(exam_id)
@@ -197,7 +197,7 @@ def _exam_or_404(exam_id: int) -> Exam:
     return exam
 
 
-@bp.route("/<int:exam_id>/attempts")
+@bp.route("/<id:exam_id>/attempts")
 @require(Permission.EXAMS_MANAGE)
 def attempts(exam_id: int):
     exam = _exam_or_404(exam_id)
@@ -206,7 +206,7 @@ def attempts(exam_id: int):
                            form=AnnulForm())
 
 
-@bp.route("/<int:exam_id>/attempts/<int:attempt_id>/annul", methods=["POST"])
+@bp.route("/<id:exam_id>/attempts/<id:attempt_id>/annul", methods=["POST"])
 @require(Permission.EXAMS_MANAGE)
 def annul(exam_id: int, attempt_id: int):
     exam = _exam_or_404(exam_id)

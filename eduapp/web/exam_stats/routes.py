@@ -11,6 +11,7 @@ from eduapp.models import Exam, Organisation
 from eduapp.security import require, signed_in
 from eduapp.services import exam_stats, exams
 from eduapp.web.exam_stats import bp
+from eduapp.web.helpers import id_arg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,10 +25,10 @@ def _exam_or_404(exam_id: int) -> Exam:
 
 def _org_arg() -> Organisation | None:
     """?org=<id>: an organisation that exists, or none; anything else is not found."""
-    raw = request.args.get("org", "").strip()
-    if not raw:
+    if not request.args.get("org", "").strip():
         return None
-    org = db.session.get(Organisation, int(raw)) if raw.isdigit() else None
+    org_id = id_arg("org")
+    org = db.session.get(Organisation, org_id) if org_id else None
     if org is None:
         abort(404)
     return org
@@ -48,7 +49,7 @@ def duration(seconds: int) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-@bp.route("/manage/exams/<int:exam_id>/stats")
+@bp.route("/manage/exams/<id:exam_id>/stats")
 @require(Permission.EXAMS_MANAGE)
 def stats(exam_id: int):
     exam = _exam_or_404(exam_id)
@@ -66,7 +67,7 @@ def stats(exam_id: int):
     )
 
 
-@bp.route("/manage/exams/<int:exam_id>/stats.xlsx")
+@bp.route("/manage/exams/<id:exam_id>/stats.xlsx")
 @require(Permission.EXAMS_MANAGE)
 def stats_xlsx(exam_id: int):
     exam = _exam_or_404(exam_id)
@@ -77,7 +78,7 @@ def stats_xlsx(exam_id: int):
     )
 
 
-@bp.route("/exams/<int:exam_id>/leaderboard")
+@bp.route("/exams/<id:exam_id>/leaderboard")
 @signed_in
 def leaderboard(exam_id: int):
     """Competitions only, for their candidates and for exam managers; anyone else finds nothing here."""

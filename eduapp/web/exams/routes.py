@@ -19,6 +19,7 @@ from eduapp.services import attempts, exams, laws
 from eduapp.services.attempts import AttemptError
 from eduapp.web.exams import bp
 from eduapp.web.forms import ConfirmForm
+from eduapp.web.helpers import whole_number
 from eduapp.web.i18n import message
 
 
@@ -48,7 +49,7 @@ def index():
     return render_template("exams/index.html", groups=groups, confirm=ConfirmForm())
 
 
-@bp.route("/<int:exam_id>/start", methods=["POST"])
+@bp.route("/<id:exam_id>/start", methods=["POST"])
 @require(Permission.STUDY)
 def start(exam_id: int):
     exam = exams.get_for_start(exam_id)
@@ -62,16 +63,22 @@ def start(exam_id: int):
     return redirect(url_for("exams.take", attempt_id=attempt.id))
 
 
+def _integer(text: str) -> int | None:
+    """An option id as the form sends it (a minus sign allowed: check_response refuses it by name)."""
+    number = whole_number(text.removeprefix("-"))
+    return None if number is None else (-number if text.startswith("-") else number)
+
+
 def _response_from_form(item, form) -> object:
     """A response as the plain form sends it, in the API's shape (check_response validates it)."""
     key = f"q{item.id}"
     qtype = item.version.qtype
     if qtype == SINGLE:
         value = form.get(key, "")
-        return int(value) if value.lstrip("-").isdigit() else (None if value == "" else value)
+        return _integer(value) if _integer(value) is not None else (None if value == "" else value)
     if qtype == MULTIPLE:
         values = form.getlist(key)
-        return [int(v) if v.lstrip("-").isdigit() else v for v in values] or None
+        return [_integer(v) if _integer(v) is not None else v for v in values] or None
     if qtype == TRUE_FALSE:
         value = form.get(key, "")
         return {"true": True, "false": False}.get(value, None if value == "" else value)
@@ -81,7 +88,7 @@ def _response_from_form(item, form) -> object:
     return None
 
 
-@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@bp.route("/attempts/<id:attempt_id>", methods=["GET", "POST"])
 @require(Permission.STUDY)
 def take(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -119,8 +126,8 @@ def take(attempt_id: int):
             target = request.form.get("go", "")
             if target == "submit":
                 return redirect(url_for("exams.confirm_submit", attempt_id=attempt.id))
-            if target.isdigit():
-                return redirect(url_for("exams.take", attempt_id=attempt.id, q=int(target)))
+            if whole_number(target) is not None:
+                return redirect(url_for("exams.take", attempt_id=attempt.id, q=whole_number(target)))
             return redirect(url_for("exams.take", attempt_id=attempt.id, q=position, all="1" if show_all else None))
 
     shown = items if show_all else [i for i in items if i.position == position]
@@ -130,7 +137,7 @@ def take(attempt_id: int):
     ), 400 if errors else 200
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["GET", "POST"])
 @require(Permission.STUDY)
 def confirm_submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -144,7 +151,7 @@ def confirm_submit(attempt_id: int):
                            flagged=sum(1 for i in attempt.items if i.flagged), confirm=form)
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @require(Permission.STUDY)
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -167,7 +174,7 @@ def result(attempt_id: int):
                            paper=attempts.paper(attempt, reveal))
 
 
-@bp.route("/attempts/<int:attempt_id>/certificate")
+@bp.route("/attempts/<id:attempt_id>/certificate")
 @require(Permission.STUDY)
 def certificate(attempt_id: int):
     attempt = _own_attempt(attempt_id)

@@ -19,7 +19,7 @@ from eduapp.domain.roles import Permission
 from eduapp.security import require, signed_in
 from eduapp.services import non_penalty_lists as lists
 from eduapp.services.cases import local_today
-from eduapp.web.helpers import flash_ok
+from eduapp.web.helpers import flash_ok, whole_number
 from eduapp.web.i18n import attach_problems
 from eduapp.web.offsets import bp
 from eduapp.web.offsets.forms import RuleSetForm
@@ -55,7 +55,7 @@ def parse_entries(text: str) -> tuple[list[rules.Entry], list[Problem]]:
             continue
         parts = [p.strip() for p in re.split(r"[,，]", line, maxsplit=3)]
         months = parts[2] if len(parts) > 2 and parts[2] else "24"
-        if len(parts) < 2 or not months.isdigit():
+        if len(parts) < 2 or whole_number(months, 9999) is None:
             problems.append(Problem(N_("Line %(n)s: write code, kind, look-back months, conditions."), {"n": n},
                                     "entries"))
             continue
@@ -105,7 +105,7 @@ def non_penalty_list_new():
     return _edit(None)
 
 
-@bp.route("/non-penalty-lists/<int:list_id>/edit", methods=["GET", "POST"])
+@bp.route("/non-penalty-lists/<id:list_id>/edit", methods=["GET", "POST"])
 @require(*EDITORS)
 def non_penalty_list_edit(list_id: int):
     existing = lists.get(list_id)

@@ -53,7 +53,7 @@ def _case_page(found, apply_form: ApplyForm, status: int = 200):
                            undertaking=offsets.UNDERTAKING, payment=case_deadlines.payment_of(found)), status
 
 
-@bp.route("/cases/<int:case_id>")
+@bp.route("/cases/<id:case_id>")
 @require(Permission.ROSTER_MANAGE)
 def case(case_id: int):
     found = offsets.case_for(current_user, case_id)
@@ -62,7 +62,7 @@ def case(case_id: int):
     return _case_page(found, ApplyForm())
 
 
-@bp.route("/cases/<int:case_id>/apply", methods=["POST"])
+@bp.route("/cases/<id:case_id>/apply", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 def apply(case_id: int):
     found = offsets.case_for(current_user, case_id)
@@ -85,7 +85,7 @@ def apply(case_id: int):
     return redirect(url_for("offsets.application", application_id=application.id))
 
 
-@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@bp.route("/applications/<id:application_id>", methods=["GET", "POST"])
 @require(Permission.ROSTER_MANAGE, *REVIEWERS)
 def application(application_id: int):
     found = offsets.application_for(current_user, application_id)
@@ -126,7 +126,7 @@ def _application_page(found, form: DecisionForm, discussion_form: DiscussionForm
                            may_record_discussion=reviewer and found.status in offsets.OPEN), status
 
 
-@bp.route("/applications/<int:application_id>/discussion", methods=["POST"])
+@bp.route("/applications/<id:application_id>/discussion", methods=["POST"])
 @require(*REVIEWERS)
 def discussion(application_id: int):
     from eduapp.services import offset_steps
@@ -150,7 +150,7 @@ def discussion(application_id: int):
     return redirect(url_for("offsets.application", application_id=found.id))
 
 
-@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@bp.route("/applications/<id:application_id>/withdraw", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 def withdraw(application_id: int):
     found = offsets.application_for(current_user, application_id)
@@ -182,7 +182,7 @@ def _record_or_404(application_id: int):
     return found
 
 
-@bp.route("/applications/<int:application_id>/record")
+@bp.route("/applications/<id:application_id>/record")
 @require(Permission.ROSTER_MANAGE, *REVIEWERS)
 def record(application_id: int):
     from eduapp.web.offsets.record import build
@@ -191,7 +191,7 @@ def record(application_id: int):
     return render_template("offsets/record.html", application=found, record=build(found, offsets.deciders(found)))
 
 
-@bp.route("/applications/<int:application_id>/record.pdf")
+@bp.route("/applications/<id:application_id>/record.pdf")
 @require(Permission.ROSTER_MANAGE, *REVIEWERS)
 def record_pdf(application_id: int):
     from eduapp.web.offsets.pdf import decision_record_pdf
@@ -269,7 +269,7 @@ def rule_new():
     return _rule_edit(None)
 
 
-@bp.route("/rules/<int:rule_set_id>/edit", methods=["GET", "POST"])
+@bp.route("/rules/<id:rule_set_id>/edit", methods=["GET", "POST"])
 @require(*RULE_EDITORS)
 def rule_edit(rule_set_id: int):
     existing = rule_sets.get(rule_set_id)

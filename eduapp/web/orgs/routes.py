@@ -54,7 +54,7 @@ def units():
     return render_template("orgs/units.html", roots=roots)
 
 
-@bp.route("/<int:org_id>")
+@bp.route("/<id:org_id>")
 @signed_in
 def show(org_id: int):
     org = one_or_404(tenancy.visible_organisations(current_user), Organisation, org_id)
@@ -74,7 +74,7 @@ def new_enterprise():
     return _enterprise_form(None)
 
 
-@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:org_id>/edit", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def edit(org_id: int):
     org = one_or_404(tenancy.visible_organisations(current_user), Organisation, org_id)

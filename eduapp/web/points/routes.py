@@ -51,13 +51,6 @@ def _ledger_context() -> dict:
     return {"kind_labels": ENTRY_KIND_LABELS, "reason_text": reason_text}
 
 
-def _int_arg(name: str) -> int:
-    try:
-        return max(int(request.args.get(name, "1")), 1)
-    except ValueError:
-        return 1
-
-
 def _ledger_error(error: LedgerError) -> str:
     return message(Problem(error.msgid, error.params))
 
@@ -75,7 +68,7 @@ def mine():
     organisation = current_user.organisation
     if current_user.can(Permission.ROSTER_MANAGE) and organisation.is_enterprise:
         pool_account = points.pool_account(organisation, create=False)
-        pool_page = points.ledger(pool_account, _int_arg("pool_page"), 20)
+        pool_page = points.ledger(pool_account, page_arg("pool_page"), 20)
         pool = {"balance": points.balance(pool_account, now), "ledger": pool_page,
                 "who": points.contributors(pool_page.items), "name": organisation.name}
     return render_template(
@@ -133,13 +126,13 @@ def _change_registration(action: str, training_id: int):
     return redirect(url_for(".upcoming_trainings"))
 
 
-@bp.route("/trainings/<int:training_id>/register", methods=["POST"])
+@bp.route("/trainings/<id:training_id>/register", methods=["POST"])
 @require(Permission.STUDY)
 def register_training(training_id: int):
     return _change_registration("register", training_id)
 
 
-@bp.route("/trainings/<int:training_id>/unregister", methods=["POST"])
+@bp.route("/trainings/<id:training_id>/unregister", methods=["POST"])
 @require(Permission.STUDY)
 def unregister_training(training_id: int):
     return _change_registration("unregister", training_id)
@@ -166,7 +159,7 @@ def rules():
     ), 400 if form.errors else 200
 
 
-@bp.route("/competitions/<int:exam_id>/award", methods=["POST"])
+@bp.route("/competitions/<id:exam_id>/award", methods=["POST"])
 @require(ADMIN)
 def award_competition(exam_id: int):
     if ConfirmForm().validate_on_submit():
@@ -227,7 +220,7 @@ def _owner(account) -> tuple[str, str]:
     return owner.name, owner.name
 
 
-@bp.route("/accounts/<int:account_id>")
+@bp.route("/accounts/<id:account_id>")
 @require(ADMIN)
 def account(account_id: int):
     found = points.get_account(account_id)
@@ -242,7 +235,7 @@ def account(account_id: int):
     )
 
 
-@bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
+@bp.route("/entries/<id:entry_id>/reverse", methods=["GET", "POST"])
 @require(ADMIN)
 def reverse(entry_id: int):
     entry = points.get_entry(entry_id)
@@ -285,7 +278,7 @@ def trainings():
         400 if form.errors else 200
 
 
-@bp.route("/trainings/<int:training_id>", methods=["GET", "POST"])
+@bp.route("/trainings/<id:training_id>", methods=["GET", "POST"])
 @require(ADMIN)
 def training(training_id: int):
     found = points.get_training(training_id)

@@ -31,7 +31,7 @@ from eduapp.services import question_bank
 from eduapp.services.question_export import render
 from eduapp.services.question_import import import_files
 from eduapp.web.forms import ConfirmForm
-from eduapp.web.helpers import Page, flash_ok, one_or_404, page_arg
+from eduapp.web.helpers import Page, flash_ok, one_or_404, page_arg, whole_number
 from eduapp.web.i18n import attach_problems
 from eduapp.web.questions import bp
 from eduapp.web.questions.forms import STATUS_LABELS, TYPE_LABELS, ImportQuestionsForm, QuestionForm
@@ -62,8 +62,8 @@ def _filtered_query(f: dict):
         query = query.where(QuestionVersion.law == f["law"])
     if f["qtype"] in QTYPES:
         query = query.where(QuestionVersion.qtype == f["qtype"])
-    if f["difficulty"].isdigit():
-        query = query.where(QuestionVersion.difficulty == int(f["difficulty"]))
+    if whole_number(f["difficulty"]) is not None:
+        query = query.where(QuestionVersion.difficulty == whole_number(f["difficulty"]))
     if f["status"] in STATUSES:
         query = query.where(Question.status == f["status"])
     if f["tag"]:
@@ -99,7 +99,7 @@ def bulk():
     action = request.form.get("action")
     if action not in ("published", "retired", "draft"):
         abort(400)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [n for n in map(whole_number, request.form.getlist("ids")) if n]
     if not ids:
         flash(_("Select at least one question."), "warning")
     else:
@@ -188,7 +188,7 @@ def new():
     return render_template("questions/form.html", form=form, question=None, **_lists()), 400 if form.errors else 200
 
 
-@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:question_id>/edit", methods=["GET", "POST"])
 @require(Permission.QUESTIONS_EDIT)
 def edit(question_id: int):
     question = one_or_404(select(Question), Question, question_id)
@@ -221,7 +221,7 @@ def preview():
     return render_template("questions/_preview.html", q=q, problems=[message(p) for p in problems], types=TYPE_LABELS)
 
 
-@bp.route("/<int:question_id>")
+@bp.route("/<id:question_id>")
 @require(Permission.QUESTIONS_EDIT)
 def show(question_id: int):
     question = one_or_404(select(Question), Question, question_id)
@@ -264,7 +264,7 @@ def _version_lines(question: Question, version: QuestionVersion) -> list[str]:
     return lines
 
 
-@bp.route("/<int:question_id>/versions/<int:number>")
+@bp.route("/<id:question_id>/versions/<id:number>")
 @require(Permission.QUESTIONS_EDIT)
 def version(question_id: int, number: int):
     question = one_or_404(select(Question), Question, question_id)

@@ -94,7 +94,7 @@ def _local_path(link: str | None) -> str | None:
     return None
 
 
-@bp.route("/inbox/<int:reminder_id>/read", methods=["POST"])
+@bp.route("/inbox/<id:reminder_id>/read", methods=["POST"])
 @signed_in
 def open_reminder(reminder_id: int):
     if not ConfirmForm().validate_on_submit():
@@ -189,7 +189,7 @@ def delivery_log_xlsx():
                     headers={"Content-Disposition": f'attachment; filename="reminder-deliveries-{start}-{end}.xlsx"'})
 
 
-@bp.route("/admin/reminders/deliveries/<int:delivery_id>/resend", methods=["POST"])
+@bp.route("/admin/reminders/deliveries/<id:delivery_id>/resend", methods=["POST"])
 @require(ADMIN)
 def resend(delivery_id: int):
     back = safe_next(url_for(".delivery_log"))

@@ -84,7 +84,7 @@ def new():
     return render_template("roster/form.html", form=form, member=None), 400 if form.errors else 200
 
 
-@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/edit", methods=["GET", "POST"])
 @require(Permission.ROSTER_MANAGE)
 def edit(user_id: int):
     member = _member(user_id)
@@ -112,7 +112,7 @@ def edit(user_id: int):
     return render_template("roster/form.html", form=form, member=member), 400 if form.errors else 200
 
 
-@bp.route("/<int:user_id>/active", methods=["POST"])
+@bp.route("/<id:user_id>/active", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 def set_active(user_id: int):
     member = _member(user_id)
@@ -132,7 +132,7 @@ def set_active(user_id: int):
     return redirect(url_for("roster.index"))
 
 
-@bp.route("/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/<id:user_id>/reset-password", methods=["POST"])
 @require(Permission.ROSTER_MANAGE)
 def reset_password(user_id: int):
     member = _member(user_id)
