@@ -49,6 +49,7 @@ def test_session_cookie_is_secure_in_production(tmp_path):
             "EDUAPP_SECRET_KEY": "s" * 40,
             "EDUAPP_DATABASE_URL": "postgresql://db/x",
             "EDUAPP_REDIS_URL": "redis://r/0",
+            "EDUAPP_AUDIT_KEY": "a" * 40,
         },
     )
     assert config["SESSION_COOKIE_SECURE"] is True
