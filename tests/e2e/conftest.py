@@ -196,6 +196,8 @@ def stack():
         "EDUAPP_ENV": "production",
         "EDUAPP_SECURE_COOKIES": "false",
         "EDUAPP_SECRET_KEY": secrets.token_hex(32),
+        "EDUAPP_AUDIT_KEY": secrets.token_hex(32),
+        "EDUAPP_AUDIT_ANCHOR_FILE": str(artifacts / "audit-anchors.jsonl"),
         "EDUAPP_DATABASE_URL": database_url,
         "EDUAPP_REDIS_URL": REDIS_URL,
         "EDUAPP_CELERY_QUEUE": QUEUE,
