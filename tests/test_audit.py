@@ -234,3 +234,16 @@ def test_concurrent_writers_keep_one_chain(app, ctx):
     assert errors == []
     checked, broken = audit.verify()
     assert broken is None and checked == 60
+
+
+def test_the_audit_page_button_names_a_truncation(client, auth, ctx):
+    from eduapp.domain.roles import Role
+
+    factories.user("admin", factories.unit("生态环境局"), Role.SYSADMIN)
+    records = _make_records(3)
+    audit.write_anchor()
+    db.session.execute(text("DELETE FROM audit_records WHERE id >= :id"), {"id": records[-3].id})
+    db.session.commit()
+    auth.login("admin")  # writes one record of its own: still fewer than anchored
+    page = auth.post("/admin/audit/verify", form_page="/admin/audit", follow_redirects=True).get_data(as_text=True)
+    assert "record(s) missing" in page and "#None" not in page
