@@ -10,7 +10,7 @@ COPY migrations ./migrations
 COPY question_bank ./question_bank
 COPY wsgi.py make_celery.py ./
 RUN pip install . && pybabel compile -d eduapp/translations \
-    && useradd --system --home /app eduapp && mkdir -p /app/instance && chown eduapp /app/instance
+    && useradd --system --home /app eduapp && mkdir -p /app/instance /app/audit && chown eduapp /app/instance /app/audit
 USER eduapp
 EXPOSE 8000
 # gthread: one worker process per core (gunicorn reads WEB_CONCURRENCY; set it to the cores given to

@@ -38,6 +38,7 @@ def bench_env(database_url: str, redis_url: str, queue: str) -> dict[str, str]:
     env.update({
         "EDUAPP_ENV": "production",
         "EDUAPP_SECRET_KEY": "exam-day-bench-" + "k" * 32,
+        "EDUAPP_AUDIT_KEY": "exam-day-bench-audit-" + "a" * 32,
         "EDUAPP_DATABASE_URL": database_url,
         "EDUAPP_REDIS_URL": redis_url,
         "EDUAPP_SECURE_COOKIES": "false",

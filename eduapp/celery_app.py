@@ -18,6 +18,8 @@ from eduapp.tasks import TASK_MODULES
 # Every periodic job, in one place (times in Asia/Shanghai).
 BEAT_SCHEDULE = {
     "offsets-expire-overdue": {"task": "eduapp.offsets.expire_overdue", "schedule": crontab(minute=10)},
+    # An anchor of the audit chain (count, head hash) outside the database, every hour on the hour.
+    "audit-anchor-hourly": {"task": "eduapp.audit.write_anchor", "schedule": crontab(minute=0)},
     "audit-verify-nightly": {"task": "eduapp.audit.verify_chain", "schedule": crontab(hour=2, minute=30)},
     "exams-finalise-overdue": {"task": "eduapp.exams.finalise_overdue", "schedule": 60.0},
     # Papers of exams opening within EXAM_PREPARE_MINUTES, drawn ahead of the opening minute's rush.

@@ -1,5 +1,5 @@
 """The ``eduapp`` command (a FlaskGroup): ``eduapp db upgrade``, ``eduapp users create``,
-``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify`` and Flask's own commands."""
+``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands."""
 
 from __future__ import annotations
 
@@ -165,17 +165,50 @@ def audit_group():
     """The audit trail."""
 
 
+def _development_key_note() -> None:
+    from flask import current_app
+
+    if current_app.config["AUDIT_KEY_IS_DEVELOPMENT"]:
+        click.echo("note: the chain is keyed with the published development key (EDUAPP_AUDIT_KEY unset): "
+                   "it protects nothing outside development and tests", err=True)
+
+
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify():
-    """Check the hash chain; exit 1 naming the first broken record."""
+    """Check the keyed chain against EDUAPP_AUDIT_KEY and the anchors; exit 1 naming what is missing or
+    the first altered record."""
     from eduapp.services import audit
 
-    checked, broken = audit.verify()
+    _development_key_note()
+    try:
+        anchors = audit.read_anchors()
+        checked, broken = audit.verify()
+    except audit.AnchorFileError as error:
+        click.echo(f"audit anchors UNREADABLE: {error}", err=True)
+        raise SystemExit(1)
+    if broken is not None and broken.kind == "missing":
+        click.echo(f"audit chain TRUNCATED: {broken.reason}", err=True)
+        raise SystemExit(1)
     if broken is not None:
         click.echo(f"audit chain BROKEN at record #{broken.record_id}: {broken.reason}", err=True)
         raise SystemExit(1)
-    click.echo(f"audit chain intact: {checked} records checked")
+    where = audit.anchor_path()
+    anchored = (f"{len(anchors)} anchors in {where} agree" if anchors
+                else f"no anchors in {where} yet: the deletion of the newest records is not checked")
+    click.echo(f"audit chain intact: {checked} records checked; {anchored}")
+
+
+@audit_group.command("anchor")
+@with_appcontext
+def audit_anchor():
+    """Append the chain's count and head hash to EDUAPP_AUDIT_ANCHOR_FILE now (the hourly beat does the same)."""
+    from eduapp.services import audit
+
+    _development_key_note()
+    anchor = audit.write_anchor()
+    click.echo(f"audit anchor written to {audit.anchor_path()}: {anchor.count} records, head #{anchor.head_id} "
+               f"{anchor.head_hash} at {anchor.at}")
 
 
 def register(app: Flask) -> None:

@@ -267,6 +267,46 @@ def two_factor_roles(env: Mapping[str, str], production: bool) -> frozenset[str]
     return frozenset(names)
 
 
+# The embedded default and the tests chain the audit trail under this published key: it protects nothing
+# (anyone can recompute the chain with it). Production refuses to start without EDUAPP_AUDIT_KEY.
+DEVELOPMENT_AUDIT_KEY = "eduapp-development-audit-key-NOT-SECRET"
+
+
+def audit_settings(env: Mapping[str, str], production: bool, instance_path: Path) -> dict:
+    """The audit chain's key and algorithm (kept outside the database) and where anchors are appended
+    (docs/security.md, section 8)."""
+    from eduapp.domain.audit_chain import ALGORITHMS
+
+    key = env_str(env, "AUDIT_KEY")
+    if key is None:
+        if production:
+            raise ConfigError("EDUAPP_AUDIT_KEY is required in production (at least 32 characters, kept off the "
+                              "database host): refusing to start without it")
+        key = DEVELOPMENT_AUDIT_KEY
+    elif len(key) < 32:
+        raise ConfigError("EDUAPP_AUDIT_KEY must be at least 32 characters")
+    algorithm = env_str(env, "AUDIT_ALGORITHM", "hmac-sha256").lower()
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(f"EDUAPP_AUDIT_ALGORITHM must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    if algorithm == "hmac-sm3":
+        try:
+            import gmssl.sm3  # noqa: F401
+        except ImportError:
+            raise ConfigError("EDUAPP_AUDIT_ALGORITHM=hmac-sm3 needs the Python package gmssl (pip install gmssl)")
+    anchor_file = env_str(env, "AUDIT_ANCHOR_FILE")
+    if anchor_file is None:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        anchor_file = str(instance_path / "audit-anchors.jsonl")
+    if not Path(anchor_file).parent.is_dir():
+        raise ConfigError(f"EDUAPP_AUDIT_ANCHOR_FILE must be in an existing directory, got {anchor_file!r}")
+    return {
+        "AUDIT_KEY": key,
+        "AUDIT_KEY_IS_DEVELOPMENT": key == DEVELOPMENT_AUDIT_KEY,
+        "AUDIT_ALGORITHM": algorithm,
+        "AUDIT_ANCHOR_FILE": anchor_file,
+    }
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict:
     env = os.environ if env is None else env
     environment = env_str(env, "ENV", "development")
@@ -372,4 +412,5 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Reminder channels: e-mail (SMTP or console) and SMS (console or webhook), see docs/reminders.md.
         **reminder_channel_settings(env),
         **reminder_settings(env),
+        **audit_settings(env, production, instance_path),
     }

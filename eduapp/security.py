@@ -32,6 +32,8 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 
+_STATIC_ENDPOINTS = ("static", "bootstrap.static")
+
 # Endpoints a user who must change their password can still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "main.set_language", "static", "bootstrap.static"}
 
@@ -88,7 +90,7 @@ def _enforce_access():
     endpoint = request.endpoint
     if endpoint is None:
         return None  # 404/405 follow
-    if endpoint in ("static", "bootstrap.static"):
+    if endpoint in _STATIC_ENDPOINTS:
         return None
     from flask import current_app
 
@@ -111,6 +113,17 @@ def _enforce_access():
     return None
 
 
+def _no_store(response):
+    """Signed-in pages and every API answer hold personal data: no browser, proxy or shared computer may
+    keep a copy (Cache-Control: no-store). Static assets keep their caching."""
+    if request.endpoint in _STATIC_ENDPOINTS:
+        return response
+    if request.path.startswith("/api/") or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
+    return response
+
+
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
@@ -119,6 +132,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.before_request(_enforce_access)
+    app.after_request(_no_store)
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],

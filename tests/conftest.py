@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -42,6 +44,8 @@ def make_test_app(database_url: str, **extra) -> object:
         **FAST_HASH,
         # Room for thousands of API requests a minute (schemathesis); tests of the 429 lower it.
         "EDUAPP_API_RATE_LIMIT": "100000 per minute",
+        # Each app its own anchor file (emptied with the tables after each test), never instance/'s.
+        "EDUAPP_AUDIT_ANCHOR_FILE": str(Path(tempfile.mkdtemp(prefix="eduapp-anchors-")) / "anchors.jsonl"),
         "TESTING": True,
     }
     config.update(extra)
@@ -105,6 +109,7 @@ def _clean(request):
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (names from our own metadata)
         limiter.reset()
+    Path(application.config["AUDIT_ANCHOR_FILE"]).unlink(missing_ok=True)
     shown_versions.forget()  # the next test's versions reuse these ids
 
 

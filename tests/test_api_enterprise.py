@@ -45,8 +45,11 @@ def test_the_roster_lists_my_enterprise_only(client, ids):
     assert roster["total"] == 3 and roster["page"] == 1 and roster["per_page"] == 20
     assert {p["username"] for p in roster["items"]} == {"contact-a", "staff-a", "lisi"}
     lisi = next(p for p in roster["items"] if p["username"] == "lisi")
-    assert (lisi["full_name"], lisi["phone"], lisi["role"], lisi["active"]) == ("李四", "13800000001",
+    # 个人信息保护法 §6: the list masks the phone; the person's own record (their edit) has it in full
+    assert (lisi["full_name"], lisi["phone"], lisi["role"], lisi["active"]) == ("李四", "138****0001",
                                                                                 "enterprise_staff", True)
+    one = client.get(f"/api/v1/enterprise/staff/{lisi['id']}", headers=headers).json
+    assert one["phone"] == "13800000001"
 
     find = lambda **q: client.get("/api/v1/enterprise/staff", query_string=q, headers=headers).json  # noqa: E731
     assert [p["username"] for p in find(q="李")["items"]] == ["lisi"]

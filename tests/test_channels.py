@@ -286,6 +286,9 @@ def test_console_backends_are_the_default_and_keep_an_outbox(make_app, caplog, m
     assert mail.sent_at <= sms.sent_at
     logged = [r.getMessage() for r in caplog.records if r.name == "eduapp.channels"]
     assert any(MESSAGE_ID in line for line in logged) and any("points:1:7d" in line for line in logged)
+    # 个人信息保护法 §6, §51: the log names the recipient masked, never in full
+    assert any("to=W***@example.com" in line for line in logged) and any("to=138****8000" in line for line in logged)
+    assert not any("13800138000" in line or "Wang@" in line for line in logged)
 
     clear_console_outbox()
     assert console_outbox() == []

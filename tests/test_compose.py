@@ -47,7 +47,10 @@ def test_production_settings_and_volumes():
     assert env["EDUAPP_DATABASE_URL"].startswith("postgresql://")
     assert env["EDUAPP_REDIS_URL"].startswith("redis://redis:6379")
     assert "EDUAPP_SECRET_KEY" in env and ":?" in env["EDUAPP_SECRET_KEY"]  # refuses to start without it
-    assert {"pgdata", "redisdata"} <= set(compose["volumes"])
+    assert "EDUAPP_AUDIT_KEY" in env and ":?" in env["EDUAPP_AUDIT_KEY"]
+    assert env["EDUAPP_AUDIT_ANCHOR_FILE"].startswith("/app/audit/")  # the auditanchors volume, not the database's
+    assert "auditanchors:/app/audit" in compose["services"]["worker"]["volumes"]
+    assert {"pgdata", "redisdata", "auditanchors"} <= set(compose["volumes"])
     assert any(v.startswith("pgdata:") for v in compose["services"]["postgres"]["volumes"])
 
 

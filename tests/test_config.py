@@ -32,8 +32,10 @@ def test_production_settings(tmp_path):
         "EDUAPP_SECRET_KEY": "s" * 40,
         "EDUAPP_DATABASE_URL": "postgresql://u@db:5432/eduapp",
         "EDUAPP_REDIS_URL": "redis://r:6379/0",
+        "EDUAPP_AUDIT_KEY": "a" * 40,
     }
     config = load_config(tmp_path, env)
+    assert config["AUDIT_KEY"] == "a" * 40 and config["AUDIT_KEY_IS_DEVELOPMENT"] is False
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/eduapp"
     assert config["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0"
     assert config["CELERY"]["broker_url"] == "redis://r:6379/0"
@@ -54,8 +56,24 @@ def test_production_settings(tmp_path):
         ({"EDUAPP_EMAIL_RATE_LIMIT": "100 per second"}, "EDUAPP_EMAIL_RATE_LIMIT"),
         ({"EDUAPP_SMS_RATE_LIMIT": "0/s"}, "EDUAPP_SMS_RATE_LIMIT"),
         ({"EDUAPP_REMINDER_SEND_BATCH": "0"}, "EDUAPP_REMINDER_SEND_BATCH"),
+        ({"EDUAPP_AUDIT_KEY": "short"}, "EDUAPP_AUDIT_KEY must be at least 32"),
+        ({"EDUAPP_AUDIT_ALGORITHM": "sha1"}, "EDUAPP_AUDIT_ALGORITHM"),
+        ({"EDUAPP_AUDIT_ANCHOR_FILE": "/no/such/dir/anchors.jsonl"}, "EDUAPP_AUDIT_ANCHOR_FILE"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env)
+
+
+def test_production_refuses_to_start_without_an_audit_key(tmp_path):
+    env = {"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "s" * 40, "EDUAPP_DATABASE_URL": "postgresql://db/e",
+           "EDUAPP_REDIS_URL": "redis://r:6379/0"}
+    with pytest.raises(ConfigError, match="EDUAPP_AUDIT_KEY is required in production"):
+        load_config(tmp_path, env)
+
+
+def test_embedded_default_chains_with_the_published_development_key_and_says_so(tmp_path):
+    config = load_config(tmp_path, {})
+    assert config["AUDIT_KEY_IS_DEVELOPMENT"] is True and config["AUDIT_ALGORITHM"] == "hmac-sha256"
+    assert config["AUDIT_ANCHOR_FILE"] == str(tmp_path / "audit-anchors.jsonl")

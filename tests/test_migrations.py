@@ -66,3 +66,67 @@ def test_0012_clears_an_unfounded_below_minimum_flag_with_a_chained_audit_record
         assert audit.verify() == (2, None)
         db.session.remove()
         db.engine.dispose()
+
+
+def _legacy_trail(count):
+    """Records as the release before 0015 wrote them: chained with plain SHA-256, no key."""
+    from datetime import UTC, datetime
+
+    from eduapp.domain.audit_chain import GENESIS, legacy_record_hash
+
+    prev, rows = GENESIS, []
+    for i in range(count):
+        at = datetime(2026, 1, 1, 8, i, tzinfo=UTC)
+        summary = f'{{"i":{i}}}'
+        new = legacy_record_hash(prev, at, None, "system", "legacy.event", None, None, summary, None)
+        rows.append({"at": at, "actor_id": None, "actor": "system", "action": "legacy.event", "object_type": None,
+                     "object_id": None, "summary": summary, "ip": None, "prev_hash": prev, "hash": new})
+        prev = new
+    return rows
+
+
+def test_0015_rekeys_a_legacy_audit_trail_and_audits_the_rekeying(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, select
+
+    from eduapp.models import AuditRecord
+    from eduapp.services import audit
+    from tests.conftest import make_test_app
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'before-0015.db'}")
+    with app.app_context():
+        upgrade(revision="0012")
+        legacy = _legacy_trail(3)
+        db.session.execute(insert(AuditRecord.__table__), legacy)
+        db.session.commit()
+        assert audit.verify()[1] is not None  # unkeyed records do not pass the keyed check
+        upgrade()
+        db.session.expire_all()
+        rows = db.session.execute(select(AuditRecord).order_by(AuditRecord.id)).scalars().all()
+        assert [r.action for r in rows] == ["legacy.event"] * 3 + ["audit.rechain"]
+        assert f'"old_head_hash":"{legacy[-1]["hash"]}"' in rows[-1].summary and '"records":3' in rows[-1].summary
+        assert audit.verify() == (4, None)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_0015_refuses_to_rekey_a_broken_legacy_trail(tmp_path):
+    import pytest
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from eduapp.domain.audit_chain import LegacyChainBroken
+    from eduapp.models import AuditRecord
+    from tests.conftest import make_test_app
+
+    app = make_test_app(f"sqlite:///{tmp_path / 'broken-0015.db'}")
+    with app.app_context():
+        upgrade(revision="0012")
+        legacy = _legacy_trail(3)
+        legacy[1]["summary"] = '{"i":99}'  # edited without recomputing: re-keying would hide it
+        db.session.execute(insert(AuditRecord.__table__), legacy)
+        db.session.commit()
+        with pytest.raises(LegacyChainBroken, match="#2"):
+            upgrade()
+        db.session.remove()
+        db.engine.dispose()

@@ -160,3 +160,16 @@ def test_staff_cannot_manage_the_roster(client, auth, ctx):
     factories.user("plain", org)
     auth.login("plain")
     assert client.get("/roster/").status_code == 403
+
+
+def test_pipl_art6_the_roster_list_masks_phones_and_the_edit_form_shows_them_in_full(client, auth, ctx):
+    """个人信息保护法 §6 (minimum necessary): the list shows 138****0009; the contact editing that person
+    sees the full number."""
+    org = factories.enterprise("甲企业", 1)
+    factories.user("contact-a", org, Role.ENTERPRISE_CONTACT)
+    member = factories.user("zhao09", org, Role.ENTERPRISE_STAFF, phone="13800000009")
+    auth.login("contact-a")
+    listed = client.get("/roster/").get_data(as_text=True)
+    assert "138****0009" in listed and "13800000009" not in listed
+    assert "13800000009" in client.get(f"/roster/{member.id}/edit").get_data(as_text=True)
+    assert "138****0009" in client.get("/roster/?q=13800000009").get_data(as_text=True)  # still found by number

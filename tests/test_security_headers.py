@@ -49,7 +49,28 @@ def test_session_cookie_is_secure_in_production(tmp_path):
             "EDUAPP_SECRET_KEY": "s" * 40,
             "EDUAPP_DATABASE_URL": "postgresql://db/x",
             "EDUAPP_REDIS_URL": "redis://r/0",
+            "EDUAPP_AUDIT_KEY": "a" * 40,
         },
     )
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_signed_in_pages_and_api_answers_are_not_stored_but_static_assets_are_cached(client, auth, ctx):
+    """Personal data must not stay in a browser's or a proxy's cache (个人信息保护法 §51; 等保 剩余信息保护)."""
+    from eduapp.domain.roles import Role
+
+    org = factories.enterprise("甲企业", 1)
+    factories.user("contact-a", org, Role.ENTERPRISE_CONTACT)
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    auth.login("contact-a")
+    for path in ("/", "/roster/", "/account/password"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    html = client.get("/").get_data(as_text=True)
+    asset = re.findall(r"""(?:src|href)=["'](/static/[^"']+\.(?:css|js))""", html)[0]
+    assert "no-store" not in client.get(asset).headers.get("Cache-Control", "")
+    token = client.post("/api/v1/auth/token", json={"username": "contact-a", "password": "correct-horse-battery"})
+    assert token.headers["Cache-Control"] == "no-store"
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json['token']}"})
+    assert me.status_code == 200 and me.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/me").headers["Cache-Control"] == "no-store"  # even the 401

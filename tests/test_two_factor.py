@@ -176,7 +176,8 @@ def test_the_roles_setting(tmp_path):
     from eduapp.config import ConfigError, load_config
 
     production = {"EDUAPP_ENV": "production", "EDUAPP_SECRET_KEY": "x" * 40,
-                  "EDUAPP_DATABASE_URL": "postgresql://u@h/d", "EDUAPP_REDIS_URL": "redis://h"}
+                  "EDUAPP_DATABASE_URL": "postgresql://u@h/d", "EDUAPP_REDIS_URL": "redis://h",
+                  "EDUAPP_AUDIT_KEY": "k" * 32}
     assert load_config(tmp_path, production)["TWO_FACTOR_ROLES"] == ROLES
     assert load_config(tmp_path, {**production, "EDUAPP_2FA_ROLES": ""})["TWO_FACTOR_ROLES"] == frozenset()
     assert load_config(tmp_path, {"EDUAPP_2FA_ROLES": "sysadmin, exam_manager"})["TWO_FACTOR_ROLES"] == {

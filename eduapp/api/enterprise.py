@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from eduapp.api.common import ID, PageArgs, StrictBoolean, Text, page_out, page_schema, problems_error, responds
 from eduapp.api.routes import _points
+from eduapp.domain.masking import mask_email, mask_phone
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.extensions import db
@@ -30,8 +31,10 @@ class StaffOut(Schema):
     id = fields.Integer(required=True)
     username = fields.String(required=True)
     full_name = fields.String(required=True)
-    email = fields.String(allow_none=True, required=True)
-    phone = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True, metadata={
+        "description": "masked (a***@example.com) in the list; in full for one person (GET, PATCH, POST)"})
+    phone = fields.String(allow_none=True, required=True, metadata={
+        "description": "masked (138****1234) in the list; in full for one person (GET, PATCH, POST)"})
     role = fields.String(required=True, metadata={"description": "enterprise_staff | enterprise_contact"})
     active = fields.Boolean(required=True)
     must_change_password = fields.Boolean(required=True, metadata={"description": "has not yet replaced the "
@@ -97,10 +100,14 @@ def _enterprise_contact():
         abort(403)
 
 
-def staff_out(user) -> dict:
+def staff_out(user, masked: bool = False) -> dict:
+    """One person; ``masked``: e-mail and phone as in a list (个人信息保护法 §6, minimum necessary)."""
+    email, phone = user.email, user.phone
+    if masked:
+        email, phone = mask_email(email) or email, mask_phone(phone) or phone
     return {
-        "id": user.id, "username": user.username, "full_name": user.full_name, "email": user.email,
-        "phone": user.phone,
+        "id": user.id, "username": user.username, "full_name": user.full_name, "email": email,
+        "phone": phone,
         "role": (Role.ENTERPRISE_CONTACT if Role.ENTERPRISE_CONTACT in user.roles else Role.ENTERPRISE_STAFF).value,
         "active": user.active, "must_change_password": user.must_change_password, "created_at": user.created_at,
         "last_login_at": user.last_login_at,
@@ -124,7 +131,7 @@ def staff(args):
     """My enterprise's people (staff and contacts), by name; filter by ``q`` and ``active``."""
     _enterprise_contact()
     people, total = api_queries.roster_page(current_user, args["q"], args["active"], args["page"], args["per_page"])
-    return page_out([staff_out(u) for u in people], total, args)
+    return page_out([staff_out(u, masked=True) for u in people], total, args)
 
 
 @blp.route("/enterprise/staff", methods=["POST"])

@@ -21,6 +21,7 @@ from flask import current_app
 from eduapp.channels.console import OutboxMessage, logger, record
 from eduapp.config import ConfigError
 from eduapp.domain.delivery import DeliveryError, PermanentDeliveryError, TransientDeliveryError, short
+from eduapp.domain.masking import mask_email
 
 MESSAGE_ID_RE = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -43,11 +44,11 @@ def send_email(to: str, subject: str, text: str, *, message_id: str, html: str |
     recipient = checked_address(to)
     message_id = checked_message_id(message_id)
     if "\r" in subject or "\n" in subject:
-        raise PermanentDeliveryError(f"cannot build the e-mail to {recipient}: a line break in the subject")
+        raise PermanentDeliveryError(f"cannot build the e-mail to {mask_email(recipient)}: a line break in the subject")
     backend = config.get("MAIL_BACKEND", "console")
     if backend == "console":
         record(OutboxMessage("email", recipient, text, message_id, subject, html))
-        logger.info("console e-mail to=%s message_id=%s subject=%s", recipient, message_id, subject)
+        logger.info("console e-mail to=%s message_id=%s subject=%s", mask_email(recipient), message_id, subject)
     elif backend == "smtp":
         message = build_message(config["MAIL_FROM"], recipient, subject, text, message_id, html)
         send_over_smtp(config, message, parseaddr(config["MAIL_FROM"])[1], recipient)
@@ -94,7 +95,7 @@ def build_message(sender: str, recipient: str, subject: str, text: str, message_
         if html is not None:
             message.add_alternative(html, subtype="html")
     except (ValueError, TypeError) as exc:  # a line break in a header, an unusable address…
-        raise PermanentDeliveryError(f"cannot build the e-mail to {recipient}: {exc}")
+        raise PermanentDeliveryError(f"cannot build the e-mail to {mask_email(recipient)}: {exc}")
     return message
 
 
@@ -122,7 +123,7 @@ def send_over_smtp(config, message: EmailMessage, sender: str, recipient: str) -
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
-    logger.info("e-mail sent to=%s message_id=%s via %s", recipient, message["Message-ID"], where)
+    logger.info("e-mail sent to=%s message_id=%s via %s", mask_email(recipient), message["Message-ID"], where)
 
 
 def classify_smtp_error(exc: Exception, where: str) -> DeliveryError:

@@ -26,6 +26,7 @@ from eduapp.domain.delivery import (
     normalise_mobile,
     short,
 )
+from eduapp.domain.masking import mask_phone
 
 MAX_TEXT = 1000  # characters; a gateway splits long texts into parts, but a page of text is a bug
 BODY_EXCERPT = 200
@@ -41,25 +42,21 @@ def send_sms(phone: str, text: str, *, idempotency_key: str) -> None:
     config = current_app.config
     number = normalise_mobile(phone)
     if not text or not text.strip():
-        raise PermanentDeliveryError(f"empty SMS text for {number}")
+        raise PermanentDeliveryError(f"empty SMS text for {mask_phone(number)}")
     if len(text) > MAX_TEXT:
-        raise PermanentDeliveryError(f"SMS text for {number} is {len(text)} characters (at most {MAX_TEXT})")
+        raise PermanentDeliveryError(
+            f"SMS text for {mask_phone(number)} is {len(text)} characters (at most {MAX_TEXT})")
     if not idempotency_key or not idempotency_key.isascii() or not idempotency_key.isprintable():
         raise PermanentDeliveryError(f"the idempotency key must be printable ASCII, got {idempotency_key!r}")
     backend = config.get("SMS_BACKEND", "console")
     if backend == "console":
         record(OutboxMessage("sms", number, text, idempotency_key))
-        logger.info("console SMS to=%s key=%s text=%s", number, idempotency_key, text)
+        logger.info("console SMS to=%s key=%s text=%s", mask_phone(number), idempotency_key, text)
     elif backend == "webhook":
         post_to_webhook(config, number, text, idempotency_key)
-        logger.info("SMS sent to=%s key=%s via webhook", mask(number), idempotency_key)
+        logger.info("SMS sent to=%s key=%s via webhook", mask_phone(number), idempotency_key)
     else:
         raise ConfigError(f"unknown SMS backend {backend!r} (console or webhook)")
-
-
-def mask(number: str) -> str:
-    """138****8000: enough to recognise a number in a log without spreading it."""
-    return number[:3] + "****" + number[-4:]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -1,30 +1,42 @@
-"""Writing and verifying the audit trail."""
+"""Writing and verifying the audit trail, and anchoring it outside the database (docs/security.md §8)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from flask import current_app
+from sqlalchemy import func, insert, select, text
 
 from eduapp.domain.audit_chain import (
     GENESIS,
+    Anchor,
     ChainBreak,
     ChainEntry,
+    ChainKey,
     canonical_json,
     record_hash,
     verify_chain,
 )
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, User, utcnow
-
-# Any constant works: it only has to be the same for every writer of the chain.
-_CHAIN_LOCK_KEY = 4_711_001
-
+from eduapp.services import audit_connection
 
 _RECORDS = AuditRecord.__table__
 _LAST_HASH = select(_RECORDS.c.hash).order_by(_RECORDS.c.id.desc()).limit(1)
 _INSERT = insert(_RECORDS)
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+class AnchorFileError(RuntimeError):
+    """The anchor file cannot be read or holds a line that is not an anchor."""
+
+
+def chain_key() -> ChainKey:
+    """The key and algorithm of the chain, from EDUAPP_AUDIT_KEY and EDUAPP_AUDIT_ALGORITHM."""
+    return ChainKey(current_app.config["AUDIT_KEY"].encode("utf-8"), current_app.config["AUDIT_ALGORITHM"])
 
 
 def record(
@@ -41,7 +53,7 @@ def record(
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers so that two transactions never chain onto the same predecessor.
-        session.execute(_LOCK, {"key": _CHAIN_LOCK_KEY})
+        session.execute(_LOCK, {"key": audit_connection.CHAIN_LOCK_KEY})
     session.flush()  # the change it describes first (ids assigned), as callers expect
     prev_hash = session.execute(_LAST_HASH).scalar() or GENESIS
     row = {
@@ -55,7 +67,7 @@ def record(
         "ip": ip,
         "prev_hash": prev_hash,
     }
-    row["hash"] = record_hash(prev_hash, row["at"], row["actor_id"], row["actor"], row["action"],
+    row["hash"] = record_hash(chain_key(), prev_hash, row["at"], row["actor_id"], row["actor"], row["action"],
                               row["object_type"], row["object_id"], row["summary"], row["ip"])
     session.execute(_INSERT, row)
     return row["hash"]
@@ -91,8 +103,52 @@ def _entries(batch: int = 5000) -> Iterator[ChainEntry]:
         db.session.expunge_all()
 
 
+def anchor_path() -> Path:
+    return Path(current_app.config["AUDIT_ANCHOR_FILE"])
+
+
+def read_anchors(path: Path | None = None) -> list[Anchor]:
+    """Every anchor in the file (none if it does not exist yet); a line that is no anchor is an error."""
+    path = path or anchor_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise AnchorFileError(f"cannot read the anchor file {path}: {error}")
+    anchors = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            anchors.append(Anchor.from_json(line))
+        except (ValueError, KeyError, TypeError) as error:
+            raise AnchorFileError(f"line {number} of the anchor file {path} is not an anchor: {error}")
+    return anchors
+
+
+def write_anchor(now: datetime | None = None) -> Anchor:
+    """Append the chain's current count and head to the anchor file (opened O_APPEND, one JSON line,
+    fsync'd). ``eduapp audit anchor`` and the hourly beat task both call this."""
+    with db.engine.begin() as connection:  # its own transaction: the caller's session is left alone
+        audit_connection.lock(connection)  # no writer between the count and the head
+        count = connection.execute(select(func.count()).select_from(_RECORDS)).scalar_one()
+        head = connection.execute(select(_RECORDS.c.id, _RECORDS.c.hash).order_by(_RECORDS.c.id.desc())
+                                  .limit(1)).first()
+    at = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    anchor = Anchor(count, head.id if head else None, head.hash if head else GENESIS, at)
+    fd = os.open(anchor_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, (anchor.to_json() + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return anchor
+
+
 def verify() -> tuple[int, ChainBreak | None]:
-    return verify_chain(_entries())
+    """Check the whole chain against the key and every anchor in the anchor file."""
+    return verify_chain(_entries(), chain_key(), read_anchors())
 
 
 def changes(before: dict, after: dict) -> dict:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from eduapp import channels
 from eduapp.domain import delivery as delivery_rules
 from eduapp.domain import reminders as rules
+from eduapp.domain.masking import mask_in_text
 from eduapp.domain.problems import N_
 from eduapp.extensions import db
 from eduapp.models import Delivery, Reminder, ReminderPreference, User
@@ -180,7 +181,7 @@ def deliver(delivery_id: int, now: datetime | None = None) -> Outcome:
     try:
         _send(row, address)
     except delivery_rules.DeliveryError as error:
-        last_error = str(error)[:2000]
+        last_error = mask_in_text(str(error))[:2000]  # SMTP and gateway errors may quote the address
         if error.transient and attempts < rules.MAX_ATTEMPTS:
             config = current_app.config
             wait = max(delivery_rules.backoff_seconds(attempts, config["REMINDER_RETRY_BASE_SECONDS"],
@@ -189,7 +190,7 @@ def deliver(delivery_id: int, now: datetime | None = None) -> Outcome:
                     not_before=now + timedelta(seconds=wait))
             return Outcome(rules.RETRYING, wait)
         _settle(row, now, rules.FAILED, attempts=attempts, last_error=last_error, not_before=row.not_before)
-        log.warning("reminder delivery %s failed: %s", delivery_id, error)
+        log.warning("reminder delivery %s failed: %s", delivery_id, last_error)
         return Outcome(rules.FAILED)
     _settle(row, now, rules.SENT, attempts=attempts, sent_at=now)
     return Outcome(rules.SENT)

@@ -4,8 +4,8 @@ A rule set may allow going below the statutory minimum (减轻) only when it nam
 法律、法规 or 规章 with its level (eduapp.domain.rule_limits). Rule sets saved before that rule keep
 their flag in the database; ``clear_unfounded_reductions`` clears it on each one that lacks such a
 basis and appends an audit record for each, chained onto the trail exactly as
-eduapp.services.audit.record does (so ``eduapp audit verify`` keeps passing). It works on a bare
-connection (no ORM session, no models): a migration calls it with ``op.get_bind()``.
+eduapp.services.audit.record does, under the audit key (so ``eduapp audit verify`` keeps passing). It
+works on a bare connection (no ORM session, no models): a migration calls it with ``op.get_bind()``.
 """
 
 from __future__ import annotations
@@ -16,22 +16,15 @@ import sqlalchemy as sa
 
 from eduapp.domain import offsets as rules
 from eduapp.domain import rule_limits
-from eduapp.domain.audit_chain import GENESIS, canonical_json, record_hash
-from eduapp.models.base import UTCDateTime
+from eduapp.domain.audit_chain import ChainKey
+from eduapp.services import audit_connection
 
-_CHAIN_LOCK_KEY = 4_711_001  # the same key as eduapp.services.audit
 ACTION = "rule_set.clear_below_minimum"
 REASON = ("规则未载明授权减轻处罚的法律、法规或者规章条款及其层级（《中华人民共和国行政处罚法》第三十二条第（五）项）；"
           "学法不属于第三十二条规定的情形，规范性文件不能自行设定减轻处罚。")
 
 _rule_sets = sa.table("rule_sets", sa.column("id", sa.Integer), sa.column("code", sa.String),
                       sa.column("version", sa.Integer), sa.column("maths", sa.JSON))
-_audit = sa.table(
-    "audit_records", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()), sa.column("actor_id", sa.Integer),
-    sa.column("actor", sa.String), sa.column("action", sa.String), sa.column("object_type", sa.String),
-    sa.column("object_id", sa.String), sa.column("summary", sa.Text), sa.column("ip", sa.String),
-    sa.column("prev_hash", sa.String), sa.column("hash", sa.String),
-)
 
 
 def _maths(data: dict) -> rules.Maths:
@@ -39,12 +32,16 @@ def _maths(data: dict) -> rules.Maths:
     return rules.Maths(**known)
 
 
-def clear_unfounded_reductions(connection, now: datetime | None = None) -> list[int]:
+def clear_unfounded_reductions(connection, now: datetime | None = None, key: ChainKey | None = None) -> list[int]:
     """Clear ``allow_below_minimum`` on every rule set without a lawful basis for 减轻; one audit record
-    each. Returns the ids cleared. Running it again clears nothing."""
+    each, chained under ``key`` (default: the app's audit key). Returns the ids cleared. Running it again
+    clears nothing."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    if key is None:
+        from eduapp.services.audit import chain_key
+
+        key = chain_key()
+    audit_connection.lock(connection)
     cleared = []
     for row_id, code, version, maths in connection.execute(
             sa.select(_rule_sets.c.id, _rule_sets.c.code, _rule_sets.c.version, _rule_sets.c.maths)
@@ -54,18 +51,8 @@ def clear_unfounded_reductions(connection, now: datetime | None = None) -> list[
             continue
         maths["allow_below_minimum"] = False
         connection.execute(sa.update(_rule_sets).where(_rule_sets.c.id == row_id).values(maths=maths))
-        prev = connection.execute(
-            sa.select(_audit.c.hash).order_by(_audit.c.id.desc()).limit(1)).scalar() or GENESIS
-        record = {
-            "at": now, "actor_id": None, "actor": "system", "action": ACTION, "object_type": "rule_set",
-            "object_id": str(row_id), "ip": None, "prev_hash": prev,
-            "summary": canonical_json({
-                "code": code, "version": version, "allow_below_minimum": [True, False],
-                "reason": REASON,
-            }),
-        }
-        record["hash"] = record_hash(prev, record["at"], None, "system", ACTION, "rule_set", record["object_id"],
-                                     record["summary"], None)
-        connection.execute(sa.insert(_audit).values(**record))
+        audit_connection.append(connection, key, ACTION, "rule_set", str(row_id), {
+            "code": code, "version": version, "allow_below_minimum": [True, False], "reason": REASON,
+        }, now)
         cleared.append(row_id)
     return cleared

@@ -1,4 +1,5 @@
-"""The nightly check of the audit trail's hash chain (the same check as ``eduapp audit verify``)."""
+"""The audit trail's periodic jobs: the hourly anchor (as ``eduapp audit anchor``) and the nightly check of
+the keyed chain against the anchors (as ``eduapp audit verify``)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,12 @@ def verify_audit_chain() -> dict:
         "broken_record": broken.record_id if broken else None,
         "reason": broken.reason if broken else None,
     }
+
+
+@shared_task(name="eduapp.audit.write_anchor", ignore_result=False)
+def write_audit_anchor() -> dict:
+    """Append the chain's count and head hash to the anchor file (EDUAPP_AUDIT_ANCHOR_FILE)."""
+    from eduapp.services import audit
+
+    anchor = audit.write_anchor()
+    return {"count": anchor.count, "head_id": anchor.head_id, "head_hash": anchor.head_hash, "at": anchor.at}

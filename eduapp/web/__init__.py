@@ -29,4 +29,9 @@ def register_template_context(app: Flask) -> None:
     from eduapp.web.rendering import render_markdown
 
     app.jinja_env.filters["datetimeformat"] = format_datetime
+    from eduapp.domain.masking import mask_email, mask_phone
+
+    # Lists show contact data masked (个人信息保护法 §6); only an edit form shows it in full.
+    app.jinja_env.filters["mask_phone"] = mask_phone
+    app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.filters["markdown"] = render_markdown

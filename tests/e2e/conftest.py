@@ -196,11 +196,16 @@ def stack():
         "EDUAPP_ENV": "production",
         "EDUAPP_SECURE_COOKIES": "false",
         "EDUAPP_SECRET_KEY": secrets.token_hex(32),
+        "EDUAPP_AUDIT_KEY": secrets.token_hex(32),
+        "EDUAPP_AUDIT_ANCHOR_FILE": str(artifacts / "audit-anchors.jsonl"),
         "EDUAPP_DATABASE_URL": database_url,
         "EDUAPP_REDIS_URL": REDIS_URL,
         "EDUAPP_CELERY_QUEUE": QUEUE,
         "EDUAPP_BASE_URL": f"http://127.0.0.1:{port}",
         "EDUAPP_SMS_QUIET_HOURS": "00:00-00:00",  # SMS reminders go out whatever the hour of the run
+        # The journey's bureau people sign in with a password only: two-factor sign-in (on by default in
+        # production for the deciding roles) has its own tests, tests/test_two_factor.py.
+        "EDUAPP_2FA_ROLES": "",
         "PYTHONUNBUFFERED": "1",
     }
     stack = Stack(base_url=f"http://127.0.0.1:{port}", database_url=database_url, redis_url=REDIS_URL, env=env,

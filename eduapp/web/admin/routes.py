@@ -157,9 +157,15 @@ def audit_log():
 @require(Permission.AUDIT_VIEW)
 def audit_verify():
     if ConfirmForm().validate_on_submit():
-        checked, broken = audit.verify()
+        try:
+            checked, broken = audit.verify()
+        except audit.AnchorFileError as error:
+            flash(_("The audit anchors cannot be read: %(reason)s", reason=str(error)), "danger")
+            return redirect(url_for("admin.audit_log"))
         if broken is None:
             flash_ok(_("The audit chain is intact: %(n)s records checked.", n=checked))
+        elif broken.kind == "missing":
+            flash(_("The audit trail has been truncated: %(reason)s", reason=broken.reason), "danger")
         else:
             flash(
                 _("The audit chain is broken at record #%(id)s: %(reason)s", id=broken.record_id, reason=broken.reason),
