@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.workbooks import NOT_A_WORKBOOK, open_workbook, sheet_rows, too_many_rows
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,17 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked_mb: int) -> list[list[str]]:
+    """The first sheet's rows, streamed (see workbooks.py); stops with a problem past ``max_rows``."""
+    workbook = open_workbook(data, max_unpacked_mb=max_unpacked_mb)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to the user
-        raise InputError([Problem(N_("The file is not a readable Excel workbook (.xlsx)."))])
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if not workbook.worksheets:
+            raise InputError([Problem(NOT_A_WORKBOOK, {}, "file")])
+        return [[_cell_text(v) for v in values] for _, values in sheet_rows(workbook.worksheets[0], max_rows=max_rows)]
+    except InputError:
+        raise
+    except Exception:  # a sheet that cannot be read to the end
+        raise InputError([Problem(NOT_A_WORKBOOK, {}, "file")])
     finally:
         workbook.close()
 
@@ -67,15 +69,18 @@ def read_rows(
     headers: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
     max_rows: int,
+    max_unpacked_mb: int,
 ) -> list[Row]:
     """Read a CSV or XLSX file whose first row holds headers.
 
     ``headers`` maps each field name to the header texts accepted for it (Chinese first, English
     aliases after). Fails with an InputError naming any missing required column. Blank rows are skipped.
+    An XLSX file is checked before it is unpacked and read streaming (workbooks.py): one that unpacks
+    to more than ``max_unpacked_mb`` MB, or has more than ``max_rows`` rows, is refused unread.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, max_rows=max_rows, max_unpacked_mb=max_unpacked_mb)
     elif name.endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
@@ -105,7 +110,7 @@ def read_rows(
             continue
         rows.append(Row(offset, values))
         if len(rows) > max_rows:
-            raise InputError([Problem(N_("The file has more than %(max)s rows."), {"max": max_rows})])
+            raise InputError([too_many_rows(max_rows)])
     if not rows:
         raise InputError([Problem(N_("The file has headers but no data rows."))])
     return rows
