@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.safe_cells import csv_row, xlsx_cells
 from eduapp.domain.workbooks import NOT_A_WORKBOOK, open_workbook, sheet_rows, too_many_rows
 
 
@@ -135,15 +136,15 @@ def template_bytes(headers: dict[str, tuple[str, ...]], example: dict[str, str],
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(titles)
-        writer.writerow(sample)
+        writer.writerow(csv_row(titles))
+        writer.writerow(csv_row(sample))
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(titles)
-    sheet.append(sample)
+    sheet.append(xlsx_cells(sheet, titles))
+    sheet.append(xlsx_cells(sheet, sample))
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(12, len(str(column[0].value)) * 3)
     buffer = io.BytesIO()

@@ -5,21 +5,22 @@ whose first row holds our required headers (else the first sheet); cached values
 read; numbers become text (3.0 -> "3"). Row numbers are the sheet's rows.
 
 Writing (openpyxl, write-only, for speed): one sheet 题库 with a bold, frozen header row and column
-widths to suit; difficulty as a number, everything else as text (a text starting with "=" stays text,
-never a formula). Characters XML cannot hold (control characters other than tab and line breaks) are
-dropped. template() gives the headers and two example rows for the "download template" link.
+widths to suit; difficulty as a number, everything else as text (string cells: a text starting with
+"=" stays text, never a formula; safe_cells.py). Characters XML cannot hold (control characters other
+than tab and line breaks) are dropped. template() gives the headers and two example rows for the
+"download template" link.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import date, datetime
 
 from eduapp.domain.formats import table
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.questions import FILL_BLANK, SINGLE, ParseResult, QuestionData
+from eduapp.domain.safe_cells import xlsx_cells
 from eduapp.domain.workbooks import DEFAULT_MAX_UNPACKED_MB, MAX_COLUMNS, NOT_A_WORKBOOK, open_workbook, sheet_rows
 
 SHEET_TITLE = "题库"
@@ -27,7 +28,6 @@ SHEET_TITLE = "题库"
 WIDTHS = {table.ID: 12, table.CATEGORY: 24, table.TYPE: 8, table.STEM: 60, **{h: 20 for h in table.OPTION_HEADERS},
           table.ANSWER: 12, table.EXPLANATION: 50, table.DIFFICULTY: 6, table.LAW: 36, table.TAGS: 20,
           table.STATUS: 8}
-ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 unsupported = table.unsupported  # the questions write() leaves out
 
@@ -78,12 +78,6 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None,
     return table.parse_table(rows, category=category)
 
 
-def _text(value: object) -> object:
-    if isinstance(value, str):
-        return ILLEGAL_RE.sub("", value) if ILLEGAL_RE.search(value) else value
-    return value
-
-
 def _workbook_bytes(rows) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -103,18 +97,7 @@ def _workbook_bytes(rows) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        cells = []
-        for value in row:
-            value = _text(value)
-            if value == "":
-                cells.append(None)
-            elif isinstance(value, str) and value[0] == "=":  # openpyxl would store it as a formula
-                cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append(xlsx_cells(sheet, (None if value == "" else value for value in row)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
