@@ -169,22 +169,27 @@ def test_the_parse_of_a_bomb_stays_under_300_mb(tmp_path):
     assert peak_mb < 300, (peak_mb, output)
 
 
-def sparse_workbook() -> bytes:
-    """A sheet of two cells, in row 1 and row 1,048,576, that says it spans 100 columns: a reader
-    that keeps the rows between gets a million rows of 100 empty cells."""
-    source = zipfile.ZipFile(io.BytesIO(bomb(0)))
+def with_sheet(sheet_data: bytes) -> bytes:
+    """A real workbook whose first sheet is ``sheet_data`` (the XML inside <worksheet>)."""
+    source = zipfile.ZipFile(io.BytesIO(rows_workbook(0)))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == SHEET:
                 data = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-                        b'spreadsheetml/2006/main"><dimension ref="A1:CV1048576"/><sheetData>'
-                        b'<row r="1"><c r="A1" t="inlineStr"><is><t>\xe7\x94\xa8\xe6\x88\xb7\xe5\x90\x8d</t></is></c></row>'
-                        b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-                        b"</sheetData></worksheet>")
+                        b'spreadsheetml/2006/main">' + sheet_data + b"</worksheet>")
             archive.writestr(info, data)
     return out.getvalue()
+
+
+def sparse_workbook() -> bytes:
+    """A sheet of two cells, in row 1 and row 1,048,576, that says it spans 100 columns: a reader
+    that keeps the rows between gets a million rows of 100 empty cells."""
+    return with_sheet('<dimension ref="A1:CV1048576"/><sheetData>'
+                      '<row r="1"><c r="A1" t="inlineStr"><is><t>用户名</t></is></c></row>'
+                      '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                      "</sheetData>".encode())
 
 
 def test_a_sheet_of_a_million_rows_is_read_streaming_and_stopped_at_the_row_limit(tmp_path):
@@ -200,3 +205,18 @@ def test_a_bad_unpacked_limit_stops_the_start_naming_the_setting(tmp_path, value
     with pytest.raises(ConfigError, match="EDUAPP_IMPORT_MAX_UNPACKED_MB"):
         load_config(tmp_path, {"EDUAPP_IMPORT_MAX_UNPACKED_MB": value})
     assert load_config(tmp_path, {})["IMPORT_MAX_UNPACKED_MB"] == 100
+
+
+def one_row_workbook(cells: int) -> bytes:
+    """A sheet of one row of ``cells`` different numbers: compresses only 4 to 1, yet openpyxl would
+    hold the whole row in memory."""
+    row = "".join(f"<c><v>{n * 7919 % 1000003}</v></c>" for n in range(cells))
+    return with_sheet(f"<sheetData><row>{row}</row></sheetData>".encode())
+
+
+def test_a_row_of_a_million_cells_is_refused_before_openpyxl_reads_it(tmp_path):
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(one_row_workbook(1_000_000))
+    output, peak_mb = _parse_in_child(path)
+    assert "more than 16384 cells" in output, output
+    assert peak_mb < 300, (peak_mb, output)

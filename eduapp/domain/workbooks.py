@@ -5,7 +5,9 @@ central directory (the list of members with their declared sizes, a few bytes ea
 file when the members together unpack to more than ``max_unpacked_mb`` MB, or when one member larger
 than 1 MB is compressed more than MAX_RATIO to 1 (no spreadsheet content compresses that well; bombs
 do). Python's zipfile never returns more bytes for a member than its declared size (a member that
-holds more fails its CRC check), so the declared sizes bound what parsing can unpack.
+holds more fails its CRC check), so the declared sizes bound what parsing can unpack. Then one
+streaming pass over the XML parts refuses a row of more than MAX_ROW_CELLS cells or more than
+MAX_SHARED_STRINGS shared strings, the two things openpyxl holds whole in memory.
 
 Rows are then read streaming (openpyxl read-only mode, one row at a time), at most MAX_COLUMNS wide,
 and reading stops with a problem as soon as the sheet has more than ``max_rows`` data rows, or more
@@ -25,6 +27,8 @@ DEFAULT_MAX_UNPACKED_MB = 100
 MAX_RATIO = 100  # uncompressed : compressed, for members above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 MAX_COLUMNS = 256  # our import templates have fewer than 30 columns
+MAX_ROW_CELLS = 16384  # Excel's widest row (XFD)
+MAX_SHARED_STRINGS = 1_000_000
 MB = 1024 * 1024
 
 NOT_A_WORKBOOK = N_("The file is not a readable Excel workbook (.xlsx).")
@@ -56,9 +60,53 @@ def archive_problem(data: bytes, *, max_unpacked_mb: int) -> Problem | None:
     return None
 
 
+def shape_problem(data: bytes) -> Problem | None:
+    """Why the workbook's XML must not be handed to openpyxl, or None: a row of more than MAX_ROW_CELLS
+    cells, or more than MAX_SHARED_STRINGS shared strings (openpyxl holds a whole row, and the whole
+    shared-string table, in memory). One streaming pass over each XML part, elements dropped as read."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import iterparse  # no DTD entities: no billion laughs
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                if not member.filename.endswith(".xml"):
+                    continue
+                cells = strings = 0
+                open_elements = []
+                with archive.open(member) as stream:
+                    for event, element in iterparse(stream, events=("start", "end")):
+                        if event == "start":
+                            open_elements.append(element)
+                            continue
+                        open_elements.pop()
+                        if open_elements:  # drop what was read: memory stays the depth of the XML
+                            open_elements[-1].remove(element)
+                        tag = element.tag.rpartition("}")[2]
+                        element.clear()
+                        if tag == "c":
+                            cells += 1
+                            if cells > MAX_ROW_CELLS:
+                                return Problem(N_("A row of the workbook has more than %(max)s cells: nothing was "
+                                                  "imported."), {"max": MAX_ROW_CELLS}, "file")
+                        elif tag == "row":
+                            cells = 0
+                        elif tag == "si":
+                            strings += 1
+                            if strings > MAX_SHARED_STRINGS:
+                                return Problem(N_("The workbook holds more than %(max)s different texts: nothing was "
+                                                  "imported."), {"max": MAX_SHARED_STRINGS}, "file")
+    except (zipfile.BadZipFile, ParseError, DefusedXmlException, OSError, ValueError, EOFError, RuntimeError):
+        return Problem(NOT_A_WORKBOOK, {}, "file")
+    return None
+
+
 def check_archive(data: bytes, *, max_unpacked_mb: int) -> None:
-    """Raise an InputError when the archive must not be unpacked (see archive_problem)."""
-    problem = archive_problem(data, max_unpacked_mb=max_unpacked_mb)
+    """Raise an InputError when the archive must not be unpacked (see archive_problem), or its XML
+    must not be parsed (see shape_problem)."""
+    problem = archive_problem(data, max_unpacked_mb=max_unpacked_mb) or shape_problem(data)
     if problem is not None:
         raise InputError([problem])
 
