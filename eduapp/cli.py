@@ -127,6 +127,7 @@ def orgs_import(file: Path):
             headers=enterprises.HEADERS,
             required=enterprises.REQUIRED,
             max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
         )
         records, problems = enterprises.parse_enterprise_rows(rows)
         if problems:

@@ -66,6 +66,7 @@ def cases_import(file: Path, dry_run: bool):
             headers=rules.HEADERS,
             required=rules.REQUIRED,
             max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
         )
         records, problems = rules.parse_case_rows(rows)
         if problems:

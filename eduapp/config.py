@@ -37,6 +37,14 @@ def env_int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"EDUAPP_{name} must be a whole number, got {raw!r}")
 
 
+def import_max_unpacked_mb(env: Mapping[str, str]) -> int:
+    """How many MB an uploaded XLSX may unpack to (checked before it is unpacked: upload bombs)."""
+    value = env_int(env, "IMPORT_MAX_UNPACKED_MB", 100)
+    if not 1 <= value <= 4096:
+        raise ConfigError(f"EDUAPP_IMPORT_MAX_UNPACKED_MB must be from 1 to 4096 (MB), got {value}")
+    return value
+
+
 def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env_str(env, name)
     if raw is None:
@@ -398,9 +406,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": {"zh_Hans_CN": "简体中文", "en": "English"},
-        # Uploads (roster and organisation imports).
+        # Uploads (roster, organisation, case register and question imports).
         "MAX_CONTENT_LENGTH": env_int(env, "MAX_UPLOAD_MB", 20) * 1024 * 1024,
         "IMPORT_MAX_ROWS": env_int(env, "IMPORT_MAX_ROWS", 20000),
+        "IMPORT_MAX_UNPACKED_MB": import_max_unpacked_mb(env),
         "QUESTION_IMPORT_MAX_MB": env_int(env, "QUESTION_IMPORT_MAX_MB", 20),
         # Password hashing: argon2id, OWASP Password Storage Cheat Sheet profile (m=19 MiB, t=2, p=1).
         "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),

@@ -4,6 +4,7 @@ happy path, a bad input naming its field (or its file row), permissions, and the
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -475,3 +476,25 @@ def test_reminder_log_counts_deliveries_and_resend(client, world):
     assert again.status_code == 409 and again.json["error"]["code"] == "not_resendable"
     assert client.post(f"/api/v1/reminders/deliveries/{found['inbox'].id}/resend", headers=headers).status_code == 404
     assert client.post("/api/v1/reminders/deliveries/999999/resend", headers=headers).status_code == 404
+
+
+def test_question_exports_hold_formula_like_text_as_text(client, world):
+    """Issue 15 item 10: a stem or option starting with =, +, -, @ reads back as text, never a formula."""
+    from eduapp.services.question_import import import_files
+    from tests.domain.test_safe_cells import assert_xlsx_holds_as_text
+
+    text = """law: 中华人民共和国行政处罚法
+questions:
+  - id: hostile-1
+    type: single
+    stem: '=HYPERLINK("http://x","y")'
+    options: ['+1+1', '-2', '@SUM(A1)']
+    answer: A
+"""
+    assert import_files([("hostile.yaml", text.encode())]).written
+    headers = bearer(world["editor"])
+    xlsx = client.get("/api/v1/questions/export?format=xlsx", headers=headers)
+    assert_xlsx_holds_as_text(xlsx.data, '=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)")
+    exported = client.get("/api/v1/questions/export?format=csv", headers=headers).get_data(as_text=True)
+    [row] = [r for r in csv.reader(io.StringIO(exported.lstrip("\ufeff"))) if r[0] == "hostile-1"]
+    assert {"'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "-2", "'@SUM(A1)"} <= set(row)  # the apostrophe: OWASP

@@ -406,3 +406,20 @@ def test_the_api_answers_bad_input_as_errors(world, client, auth):
         bad = client.get(f"/api/v1/dashboard?org_id={org_id}")
         assert bad.status_code == 422 and "org_id" in bad.get_json()["error"]["fields"], org_id
     assert "/api/v1/dashboard" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_the_workbook_holds_names_as_text_never_formulas(world, client, auth):
+    """Issue 15 item 10: an organisation or exam named =HYPERLINK(…) is text, not a formula; numbers stay numbers."""
+    from openpyxl import load_workbook
+
+    from tests.domain.test_safe_cells import assert_xlsx_holds_as_text
+
+    world["a"].name = '=HYPERLINK("http://x","y")'
+    world["b"].name = "+1+1"
+    world["e1"].title = "@SUM(A1)"
+    db.session.commit()
+    auth.login("viewer")
+    data = client.get(f"/dashboard/export.xlsx?{PERIOD_2026}").data
+    assert_xlsx_holds_as_text(data, '=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)")
+    orgs = {r[0]: r[3:] for r in load_workbook(io.BytesIO(data)).worksheets[1].iter_rows(min_row=2, values_only=True)}
+    assert orgs['=HYPERLINK("http://x","y")'][0] == 3  # numbers stay numbers

@@ -246,3 +246,15 @@ def test_leaderboard_only_for_competitions_and_their_candidates(world, client, a
     auth.logout()
     auth.login("manager")
     assert client.get(f"/exams/{exam.id}/leaderboard").status_code == 200
+
+
+def test_the_spreadsheet_holds_names_as_text_never_formulas(world, client, auth):
+    """Issue 15 item 10: organisation names and the exam title starting with = or @ stay text."""
+    from tests.domain.test_safe_cells import assert_xlsx_holds_as_text
+
+    world["exam"].title = '=HYPERLINK("http://x","y")'
+    world["firm"].name = "@SUM(A1)"
+    db.session.commit()
+    auth.login("manager")
+    data = client.get(f"/manage/exams/{world['exam'].id}/stats.xlsx").data
+    assert_xlsx_holds_as_text(data, '=HYPERLINK("http://x","y")', "@SUM(A1)")

@@ -343,3 +343,24 @@ def test_art60_a_review_step_never_runs_past_the_cases_decision_deadline(world):
                           today=offsets.today_local(now))
     offsets.decide(world["reviewer"], application, "approve", "同意", now=now)
     assert application.step_deadline == now + timedelta(days=3)  # extended: the approver's 3 days fit
+
+
+def test_the_report_workbook_holds_names_as_text_never_formulas(client, auth, world):
+    """Issue 15 item 10: an enterprise named =HYPERLINK(…) is text in /offsets/report.xlsx, not a live formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.domain.test_safe_cells import assert_xlsx_holds_as_text
+
+    world["org"].name = '=HYPERLINK("http://x","y")'
+    world["cases"][0].case_number = "+1+1"
+    db.session.commit()
+    application = offsets.apply(world["contact"], world["cases"][0])
+    for who in ("officer", "reviewer", "approver"):
+        offsets.decide(world[who], application, "approve", "同意")
+    auth.login("approver")
+    data = client.get("/offsets/report.xlsx").data
+    assert_xlsx_holds_as_text(data, '=HYPERLINK("http://x","y")', "+1+1")
+    offsets_sheet = load_workbook(io.BytesIO(data)).worksheets[1]
+    assert ('=HYPERLINK("http://x","y")', "+1+1", 30000.0, 30_000) in list(offsets_sheet.iter_rows(values_only=True))

@@ -50,7 +50,8 @@ def _records(data: bytes, name: str) -> list:
         raise InputError([Problem(N_("The file holds NUL characters: save it as UTF-8 text or .xlsx."), {}, "file")])
     try:
         rows = read_rows(data, name, headers=rules.HEADERS, required=rules.REQUIRED,
-                         max_rows=current_app.config["IMPORT_MAX_ROWS"])
+                         max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                         max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"])
     except csv.Error as error:
         raise InputError([Problem(N_("The CSV file cannot be read: %(error)s"), {"error": str(error)}, "file")])
     records, problems = rules.parse_case_rows(rows)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.safe_cells import csv_row, xlsx_cells
+from eduapp.domain.workbooks import NOT_A_WORKBOOK, open_workbook, sheet_rows, too_many_rows
 
 
 @dataclass(frozen=True)
@@ -46,16 +48,17 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _read_xlsx(data: bytes, *, max_rows: int, max_unpacked_mb: int) -> list[list[str]]:
+    """The first sheet's rows, streamed (see workbooks.py); stops with a problem past ``max_rows``."""
+    workbook = open_workbook(data, max_unpacked_mb=max_unpacked_mb)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to the user
-        raise InputError([Problem(N_("The file is not a readable Excel workbook (.xlsx)."))])
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if not workbook.worksheets:
+            raise InputError([Problem(NOT_A_WORKBOOK, {}, "file")])
+        return [[_cell_text(v) for v in values] for _, values in sheet_rows(workbook.worksheets[0], max_rows=max_rows)]
+    except InputError:
+        raise
+    except Exception:  # a sheet that cannot be read to the end
+        raise InputError([Problem(NOT_A_WORKBOOK, {}, "file")])
     finally:
         workbook.close()
 
@@ -67,15 +70,18 @@ def read_rows(
     headers: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
     max_rows: int,
+    max_unpacked_mb: int,
 ) -> list[Row]:
     """Read a CSV or XLSX file whose first row holds headers.
 
     ``headers`` maps each field name to the header texts accepted for it (Chinese first, English
     aliases after). Fails with an InputError naming any missing required column. Blank rows are skipped.
+    An XLSX file is checked before it is unpacked and read streaming (workbooks.py): one that unpacks
+    to more than ``max_unpacked_mb`` MB, or has more than ``max_rows`` rows, is refused unread.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, max_rows=max_rows, max_unpacked_mb=max_unpacked_mb)
     elif name.endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
@@ -105,7 +111,7 @@ def read_rows(
             continue
         rows.append(Row(offset, values))
         if len(rows) > max_rows:
-            raise InputError([Problem(N_("The file has more than %(max)s rows."), {"max": max_rows})])
+            raise InputError([too_many_rows(max_rows)])
     if not rows:
         raise InputError([Problem(N_("The file has headers but no data rows."))])
     return rows
@@ -130,15 +136,15 @@ def template_bytes(headers: dict[str, tuple[str, ...]], example: dict[str, str],
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(titles)
-        writer.writerow(sample)
+        writer.writerow(csv_row(titles))
+        writer.writerow(csv_row(sample))
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(titles)
-    sheet.append(sample)
+    sheet.append(xlsx_cells(sheet, titles))
+    sheet.append(xlsx_cells(sheet, sample))
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(12, len(str(column[0].value)) * 3)
     buffer = io.BytesIO()

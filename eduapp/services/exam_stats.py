@@ -492,20 +492,19 @@ def export_xlsx(exam: Exam) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from eduapp.domain.safe_cells import xlsx_cells
+
     data = report(exam)
     book = Workbook()
     bold = Font(bold=True)
 
     def table(sheet, headers, rows, widths):
-        sheet.append([str(h) for h in headers])
+        sheet.append(xlsx_cells(sheet, [str(h) for h in headers]))
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):  # text, not a formula
-                    cell.data_type = "s"
+            sheet.append(xlsx_cells(sheet, row))  # text as text, never a formula (safe_cells.py)
         for letter, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", widths, strict=False):
             sheet.column_dimensions[letter].width = width
 

@@ -74,7 +74,10 @@ def parse_file(data: bytes, filename: str, fmt: str | None, category: str | None
     fmt = fmt if fmt and fmt != "auto" else registry.detect(filename, data)
     if fmt is None:
         return None, ParseResult()
-    return fmt, registry.module(fmt).parse(data, filename=filename, category=category)
+    # A workbook is checked before it is unpacked and read no further than the row limit (workbooks.py).
+    limits = ({"max_rows": current_app.config["IMPORT_MAX_ROWS"],
+               "max_unpacked_mb": current_app.config["IMPORT_MAX_UNPACKED_MB"]} if fmt == "xlsx" else {})
+    return fmt, registry.module(fmt).parse(data, filename=filename, category=category, **limits)
 
 
 def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Planned]:

@@ -110,21 +110,24 @@ def export_xlsx(start: date, end: date) -> bytes:
     from flask_babel import gettext as _
     from openpyxl import Workbook
 
+    from eduapp.domain.safe_cells import xlsx_cells
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("Study points")
-    sheet.append([_("Organisation"), _("Issued"), _("Spent"), _("Expired")])
+    # Names and case numbers are people's text: string cells, never formulas (safe_cells.py).
+    sheet.append(xlsx_cells(sheet, [_("Organisation"), _("Issued"), _("Spent"), _("Expired")]))
     for row in points_by_organisation(start, end):
-        sheet.append([row.organisation, row.issued, row.spent, row.expired])
+        sheet.append(xlsx_cells(sheet, [row.organisation, row.issued, row.spent, row.expired]))
     offsets = offsets_granted(start, end)
     sheet = book.create_sheet(_("Offsets"))
-    sheet.append([_("Enterprise"), _("Case number"), _("Offset (yuan)"), _("Study points")])
+    sheet.append(xlsx_cells(sheet, [_("Enterprise"), _("Case number"), _("Offset (yuan)"), _("Study points")]))
     for enterprise, number, fen, points in offsets.rows:
-        sheet.append([enterprise, number, fen / 100, points])
+        sheet.append(xlsx_cells(sheet, [enterprise, number, fen / 100, points]))
     sheet.append([])
-    sheet.append([_("Enterprises"), offsets.enterprises])
-    sheet.append([_("Cases"), offsets.cases])
-    sheet.append([_("Total offset (yuan)"), offsets.total_fen / 100])
+    sheet.append(xlsx_cells(sheet, [_("Enterprises"), offsets.enterprises]))
+    sheet.append(xlsx_cells(sheet, [_("Cases"), offsets.cases]))
+    sheet.append(xlsx_cells(sheet, [_("Total offset (yuan)"), offsets.total_fen / 100]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -7,40 +7,21 @@ still counts as one row.
 
 Writing: UTF-8 with a BOM so Excel opens it right, CRLF line ends, fields quoted when they hold a
 comma, a quote or a line break. A cell starting with "=", "+", "-", "@" (which Excel would run as a
-formula) is written with a leading "'"; the reader removes it again.
+formula) is written with a leading "'" (safe_cells.py); the reader removes it again.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 
 from eduapp.domain.formats import table
 from eduapp.domain.formats.text_files import decode_text, not_text_problem
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import ParseResult, QuestionData
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+from eduapp.domain.safe_cells import csv_row, csv_unguard
 
 unsupported = table.unsupported  # the questions write() leaves out
-
-
-def _needs_guard(text: str) -> bool:
-    """A text Excel would run as a formula, or one that would read as guarded."""
-    rest = text.lstrip("'")
-    return rest.startswith(FORMULA_START) and not NUMBER_RE.match(rest)
-
-
-def _guard(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if _needs_guard(text) else text
-
-
-def _unguard(cell: str) -> str:
-    cell = cell.replace("\r\n", "\n")
-    return cell[1:] if cell[:1] == "'" and _needs_guard(cell[1:]) else cell
 
 
 def _delimiter(text: str) -> str:
@@ -66,7 +47,7 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
     rows: list[tuple[int, list[str]]] = []
     try:
         for number, record in enumerate(reader, start=1):
-            rows.append((number, [_unguard(cell) for cell in record]))
+            rows.append((number, [csv_unguard(cell.replace("\r\n", "\n")) for cell in record]))
     except csv.Error as error:
         return ParseResult(problems=[Problem(N_("The CSV file cannot be read at line %(line)s: %(error)s"),
                                              {"line": reader.line_num, "error": str(error)}, "file",
@@ -79,5 +60,5 @@ def write(questions: list[QuestionData]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.ALL_HEADERS)
-    writer.writerows([_guard(cell) for cell in row] for row in table.rows_for(questions))
+    writer.writerows(csv_row(row) for row in table.rows_for(questions))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

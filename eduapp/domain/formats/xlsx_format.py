@@ -1,32 +1,33 @@
 """XLSX in the column layout of Chinese exam systems' Excel templates (see table.py for the columns).
 
-Reading (openpyxl, read-only): the first sheet whose first row holds our required headers (else the
-first sheet); cached values of formulas are read; numbers become text (3.0 -> "3"). Row numbers are
-the sheet's rows.
+Reading (openpyxl, read-only, streaming, after the archive check of workbooks.py): the first sheet
+whose first row holds our required headers (else the first sheet); cached values of formulas are
+read; numbers become text (3.0 -> "3"). Row numbers are the sheet's rows.
 
 Writing (openpyxl, write-only, for speed): one sheet 题库 with a bold, frozen header row and column
-widths to suit; difficulty as a number, everything else as text (a text starting with "=" stays text,
-never a formula). Characters XML cannot hold (control characters other than tab and line breaks) are
-dropped. template() gives the headers and two example rows for the "download template" link.
+widths to suit; difficulty as a number, everything else as text (string cells: a text starting with
+"=" stays text, never a formula; safe_cells.py). Characters XML cannot hold (control characters other
+than tab and line breaks) are dropped. template() gives the headers and two example rows for the
+"download template" link.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import date, datetime
 
 from eduapp.domain.formats import table
-from eduapp.domain.problems import N_, Problem
+from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.questions import FILL_BLANK, SINGLE, ParseResult, QuestionData
+from eduapp.domain.safe_cells import xlsx_cells
+from eduapp.domain.workbooks import DEFAULT_MAX_UNPACKED_MB, MAX_COLUMNS, NOT_A_WORKBOOK, open_workbook, sheet_rows
 
 SHEET_TITLE = "题库"
 # column widths in characters (a Chinese character counts about two)
 WIDTHS = {table.ID: 12, table.CATEGORY: 24, table.TYPE: 8, table.STEM: 60, **{h: 20 for h in table.OPTION_HEADERS},
           table.ANSWER: 12, table.EXPLANATION: 50, table.DIFFICULTY: 6, table.LAW: 36, table.TAGS: 20,
           table.STATUS: 8}
-ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 unsupported = table.unsupported  # the questions write() leaves out
 
@@ -45,42 +46,36 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def parse(data: bytes, *, filename: str = "", category: str | None = None) -> ParseResult:
-    from openpyxl import load_workbook
-
-    not_a_workbook = ParseResult(problems=[Problem(N_("The file is not a readable Excel workbook (.xlsx)."),
-                                                   {}, "file", None)])
+def parse(data: bytes, *, filename: str = "", category: str | None = None,
+          max_rows: int = 20000, max_unpacked_mb: int = DEFAULT_MAX_UNPACKED_MB) -> ParseResult:
+    """The questions of a workbook. The archive is checked before it is unpacked and the sheet read
+    streaming (workbooks.py): a file unpacking to more than ``max_unpacked_mb`` MB or holding more than
+    ``max_rows`` rows is one problem, read no further."""
+    not_a_workbook = ParseResult(problems=[Problem(NOT_A_WORKBOOK, {}, "file", None)])
     if not zipfile.is_zipfile(io.BytesIO(data)):
         return not_a_workbook
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file; all mean the same to the user
-        return not_a_workbook
+        workbook = open_workbook(data, max_unpacked_mb=max_unpacked_mb)
+    except InputError as error:
+        return ParseResult(problems=error.problems)
     try:
         sheets = workbook.worksheets
         if not sheets:
             return not_a_workbook
         sheet = sheets[0]
         for candidate in sheets:
-            first = next(candidate.iter_rows(min_row=1, max_row=1, values_only=True), ())
+            first = next(candidate.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
             if table.header_columns([_cell_text(v) for v in first])[1] == []:
                 sheet = candidate
                 break
-        rows = [
-            (number, [_cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        rows = [(number, [_cell_text(v) for v in values]) for number, values in sheet_rows(sheet, max_rows=max_rows)]
+    except InputError as error:
+        return ParseResult(problems=error.problems)
     except Exception:  # a sheet that cannot be read to the end
         return not_a_workbook
     finally:
         workbook.close()
     return table.parse_table(rows, category=category)
-
-
-def _text(value: object) -> object:
-    if isinstance(value, str):
-        return ILLEGAL_RE.sub("", value) if ILLEGAL_RE.search(value) else value
-    return value
 
 
 def _workbook_bytes(rows) -> bytes:
@@ -102,18 +97,7 @@ def _workbook_bytes(rows) -> bytes:
         header_cells.append(cell)
     sheet.append(header_cells)
     for row in rows:
-        cells = []
-        for value in row:
-            value = _text(value)
-            if value == "":
-                cells.append(None)
-            elif isinstance(value, str) and value[0] == "=":  # openpyxl would store it as a formula
-                cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        sheet.append(xlsx_cells(sheet, (None if value == "" else value for value in row)))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

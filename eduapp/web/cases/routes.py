@@ -314,7 +314,8 @@ def _upload_dir() -> Path:
 
 def _records(data: bytes, name: str):
     rows = read_rows(
-        data, name, headers=rules.HEADERS, required=rules.REQUIRED, max_rows=current_app.config["IMPORT_MAX_ROWS"]
+        data, name, headers=rules.HEADERS, required=rules.REQUIRED, max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
     )
     records, problems = rules.parse_case_rows(rows)
     if problems:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from eduapp.domain.safe_cells import set_text, xlsx_cells
 from eduapp.web.dashboard.present import Fen, Percent, Table
 
 YUAN_FORMAT = "#,##0.00"
@@ -36,9 +37,7 @@ def _cell(cell, value) -> None:
         cell.value = value
         cell.number_format = "yyyy-mm-dd"
     else:
-        cell.value = value
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"
+        set_text(cell, value)  # a text stays text, never a formula
 
 
 def workbook(tables: list[Table]) -> bytes:
@@ -52,7 +51,7 @@ def workbook(tables: list[Table]) -> bytes:
     taken: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(sheet_title(table.title, taken))
-        sheet.append(table.headers)
+        sheet.append(xlsx_cells(sheet, table.headers))
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"

@@ -145,6 +145,7 @@ def import_file():
                 headers=enterprise_rules.HEADERS,
                 required=enterprise_rules.REQUIRED,
                 max_rows=current_app.config["IMPORT_MAX_ROWS"],
+            max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
             )
             records, problems = enterprise_rules.parse_enterprise_rows(rows)
             if problems:

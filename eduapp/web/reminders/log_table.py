@@ -76,11 +76,14 @@ def export_xlsx(table: CountTable, start: date, end: date) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from eduapp.domain.safe_cells import xlsx_cells
+
     book = Workbook()
     sheet = book.active
     sheet.title = gettext("Deliveries")[:31]
     bold = Font(bold=True)
-    sheet.append([gettext("Kind"), gettext("Channel"), *(status_label(s) for s in rules.STATUSES), gettext("Total")])
+    headers = [gettext("Kind"), gettext("Channel"), *(status_label(s) for s in rules.STATUSES), gettext("Total")]
+    sheet.append(xlsx_cells(sheet, headers))
     for cell in sheet[1]:
         cell.font = bold
     sheet.freeze_panes = "A2"
@@ -89,16 +92,16 @@ def export_xlsx(table: CountTable, start: date, end: date) -> bytes:
         return [*(line.by_status.get(s, 0) for s in rules.STATUSES), line.total]
 
     for line in table.lines:
-        sheet.append([kind_label(line.kind), channel_label(line.channel), *cells(line)])
+        sheet.append(xlsx_cells(sheet, [kind_label(line.kind), channel_label(line.channel), *cells(line)]))
     for line in table.channel_totals:
-        sheet.append([gettext("All kinds"), channel_label(line.channel), *cells(line)])
+        sheet.append(xlsx_cells(sheet, [gettext("All kinds"), channel_label(line.channel), *cells(line)]))
         for cell in sheet[sheet.max_row]:
             cell.font = bold
-    sheet.append([gettext("Total"), "", *cells(table.grand_total)])
+    sheet.append(xlsx_cells(sheet, [gettext("Total"), "", *cells(table.grand_total)]))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     sheet.append([])
-    sheet.append([gettext("Period"), f"{start.isoformat()} – {end.isoformat()}"])
+    sheet.append(xlsx_cells(sheet, [gettext("Period"), f"{start.isoformat()} – {end.isoformat()}"]))
     for letter, width in zip("ABCDEFGHI", (24, 10, 10, 10, 10, 10, 10, 10, 10), strict=False):
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()

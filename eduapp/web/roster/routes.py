@@ -163,6 +163,7 @@ def import_file():
                 headers=roster_rules.HEADERS,
                 required=roster_rules.REQUIRED,
                 max_rows=_max_rows(),
+                max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
             )
             records, problems = roster_rules.parse_staff_rows(rows, _min_length())
             if problems:
