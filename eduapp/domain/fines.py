@@ -255,11 +255,10 @@ def case_warnings(rule: FineRule, group: list[FineRule], basis_fen: int | None, 
 def check_basis(fine_basis_fen: object, occurrences: object) -> list[Problem]:
     """The case's basis fields: a whole number of fen, and a count of occurrences; both optional."""
     found: list[Problem] = []
-    if fine_basis_fen is None:
-        pass
-    elif isinstance(fine_basis_fen, bool) or not isinstance(fine_basis_fen, int) or fine_basis_fen < 0:
+    if fine_basis_fen is not None and (isinstance(fine_basis_fen, bool) or not isinstance(fine_basis_fen, int)
+                                       or fine_basis_fen < 0):
         found.append(Problem(N_("Write a whole number of fen (1 yuan = 100 fen), or null."), {}, "fine_basis_fen"))
-    elif fine_basis_fen > MAX_BASIS_FEN:
+    elif fine_basis_fen is not None and fine_basis_fen > MAX_BASIS_FEN:
         found.append(Problem(N_("At most ¥%(max)s."), {"max": f"{MAX_BASIS_FEN // 100:,}"}, "fine_basis_fen"))
     if occurrences is not None and (isinstance(occurrences, bool) or not isinstance(occurrences, int)
                                     or not 1 <= occurrences <= MAX_OCCURRENCES):
