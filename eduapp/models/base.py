@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy import JSON, DateTime, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -48,3 +48,20 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+class PublishedVersion:
+    """The columns of a published, versioned bureau document (an offset rule set, a 免罚清单): versions of
+    one document share ``code``; an active version never changes, editing it makes a new version
+    (eduapp/services/versions.py). Each table adds UniqueConstraint("code", "version") and its content."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    doc_number: Mapped[str] = mapped_column(String(100))  # 文号
+    authority: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[date]
+    effective_to: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | active | retired
+    legal_basis: Mapped[list] = mapped_column(JSON)

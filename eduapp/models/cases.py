@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eduapp.models.base import Base, utcnow
+from eduapp.models.base import Base, PublishedVersion, utcnow
 
 
 class ViolationType(Base):
@@ -74,7 +74,7 @@ class PenaltyCase(Base):
     enterprise = relationship("Organisation", lazy="joined")
 
 
-class RuleSet(Base):
+class RuleSet(PublishedVersion, Base):
     """One version of an offset rule set (the published discretion benchmark, 行政处罚法 §34).
 
     Versions of one rule set share ``code``; an active version never changes: editing it makes a
@@ -84,16 +84,6 @@ class RuleSet(Base):
     __tablename__ = "rule_sets"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), index=True)
-    version: Mapped[int]
-    name: Mapped[str] = mapped_column(String(200))
-    doc_number: Mapped[str] = mapped_column(String(100))  # 文号
-    authority: Mapped[str] = mapped_column(String(200))
-    effective_from: Mapped[date]
-    effective_to: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | active | retired
-    legal_basis: Mapped[list] = mapped_column(JSON)
     eligible_codes: Mapped[list] = mapped_column(JSON)
     excluded_codes: Mapped[list] = mapped_column(JSON)
     conditions: Mapped[dict] = mapped_column(JSON)

@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eduapp.models.base import Base, utcnow
+from eduapp.models.base import Base, PublishedVersion, utcnow
 from eduapp.models.cases import PenaltyCase
 
 
-class NonPenaltyList(Base):
+class NonPenaltyList(PublishedVersion, Base):
     """One version of a 免罚清单 (轻微违法行为不予处罚 and 首违不罚 entries). Versions of one list share
     ``code``; an active version never changes: editing it makes a new version. ``entries`` is a list of
     {violation_code, kind (minor | first), lookback_months, any_type, conditions} (eduapp/domain/non_penalty.py)."""
@@ -20,16 +20,6 @@ class NonPenaltyList(Base):
     __tablename__ = "non_penalty_lists"
     __table_args__ = (UniqueConstraint("code", "version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), index=True)
-    version: Mapped[int]
-    name: Mapped[str] = mapped_column(String(200))
-    doc_number: Mapped[str] = mapped_column(String(100))  # 文号
-    authority: Mapped[str] = mapped_column(String(200))
-    effective_from: Mapped[date]
-    effective_to: Mapped[date | None]
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | active | retired
-    legal_basis: Mapped[list] = mapped_column(JSON)
     entries: Mapped[list] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
