@@ -12,6 +12,7 @@ from flask import Flask, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.roles import Permission
 from eduapp.extensions import talisman
 
@@ -78,7 +79,7 @@ def _load_user(token: str):
     from eduapp.services import sessions
 
     user_id, _, session_token = token.partition(":")
-    if not user_id.isdigit() or not session_token or len(user_id) > 18:
+    if not is_digits(user_id) or not session_token or len(user_id) > 18:
         return None
     user, ended = sessions.load(int(user_id), session_token, session.get(sessions.COOKIE_KEY))
     if ended == sessions.IDLE:

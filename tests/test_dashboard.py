@@ -371,6 +371,9 @@ def test_the_annual_summary_page_and_pdf(world, client, auth):
     # a bad year: a message, and this year's summary
     html = client.get("/dashboard/annual?year=20x6").get_data(as_text=True)
     assert "Year:" in html and "20x6" in html
+    # a superscript two passes str.isdigit but not int(): a message, not a 500
+    page = client.get("/dashboard/annual?year=%C2%B2")
+    assert page.status_code == 200 and "Year:" in page.get_data(as_text=True)
     assert client.get("/dashboard/annual.pdf?year=1800").status_code == 302
 
 

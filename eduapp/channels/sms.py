@@ -26,6 +26,7 @@ from eduapp.domain.delivery import (
     normalise_mobile,
     short,
 )
+from eduapp.domain.digits import is_digits
 from eduapp.domain.masking import mask_phone
 
 MAX_TEXT = 1000  # characters; a gateway splits long texts into parts, but a page of text is a bug
@@ -124,7 +125,7 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if is_digits(value):
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, Problem
 
 MAX_DAYS = 3660  # ten years: longer periods are a typing mistake, not a report
@@ -92,7 +93,7 @@ def choose_year(raw: str | None, today: date) -> tuple[int, list[Problem]]:
     text = (raw or "").strip()
     if not text:
         return today.year, []
-    if not text.isdigit() or not EARLIEST.year <= int(text) <= 2099:
+    if not is_digits(text) or not EARLIEST.year <= int(text) <= 2099:
         return today.year, [Problem(N_("“%(value)s” is not a year from 2000 to 2099."), {"value": text[:20]}, "year")]
     return int(text), []
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.grading import Key, check_response
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import FILL_BLANK, SINGLE, TRUE_FALSE
@@ -307,7 +308,7 @@ def parse_scope(kind: str | None, value: str | None) -> tuple[Scope | None, Prob
 
 def parse_question_id(raw: str | None) -> tuple[int | None, Problem | None]:
     text = (raw or "").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+    if not is_digits(text) or len(text) > MAX_ID_DIGITS:
         return None, Problem(N_("This question is not available for practice."), field="question_id")
     return int(text), None
 
@@ -329,7 +330,7 @@ def parse_response(qtype: str, values: Sequence[str], option_count: int, stem: s
         if len(chosen) != 1 or chosen[0] not in ("true", "false"):
             return None, Problem(N_("Answer true or false."), field="response")
         return check_response(qtype, chosen[0] == "true", option_count, stem)
-    if any(not v.isascii() or not v.isdigit() or len(v) > 3 for v in chosen):
+    if any(not is_digits(v) or len(v) > 3 for v in chosen):
         return None, Problem(N_("Choose options from the list."), field="response")
     numbers = [int(v) for v in chosen]
     if qtype == SINGLE:

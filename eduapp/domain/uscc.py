@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -34,7 +35,7 @@ def check_character(first17: str) -> str:
 def _org_code_check(body8: str) -> str | None:
     total = 0
     for ch, w in zip(body8, _ORG_WEIGHTS, strict=True):
-        if ch.isdigit():
+        if is_digits(ch):
             total += int(ch) * w
         elif "A" <= ch <= "Z":
             total += (ord(ch) - ord("A") + 10) * w
@@ -61,7 +62,7 @@ def validate(code: str) -> str:
             N_("Characters not allowed in a unified social credit code: %(chars)s (I, O, Z, S and V are never used)."),
             chars="".join(dict.fromkeys(bad)),
         )
-    if not value[2:8].isdigit():
+    if not is_digits(value[2:8]):
         raise USCCError(N_("Characters 3 to 8 must be the digits of an administrative division code."))
     expected = check_character(value[:17])
     if value[17] != expected:

@@ -22,6 +22,7 @@ from sqlalchemy import Float, Integer, and_, cast, extract, func, or_, select
 
 from eduapp.domain import exam_rules, grading, item_stats
 from eduapp.domain.blueprint import max_score
+from eduapp.domain.digits import is_digits
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Exam, Organisation, Question, QuestionVersion, User, UserRole
 from eduapp.services import exams
@@ -217,9 +218,9 @@ def audience_condition(exam: Exam, tree: OrgTree):
     for entry in exams.audience_entries(exam):
         if entry.kind == "role":
             roles.add(entry.value)
-        elif entry.kind == "org" and entry.value.isdigit() and int(entry.value) in tree.names:
+        elif entry.kind == "org" and is_digits(entry.value) and int(entry.value) in tree.names:
             org_ids.update(tree.subtree(int(entry.value)))
-        elif entry.kind == "user" and entry.value.isdigit():
+        elif entry.kind == "user" and is_digits(entry.value):
             user_ids.add(int(entry.value))
     conditions = []
     if roles:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from eduapp.domain import points as rules
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -423,7 +424,7 @@ def contributors(entries: list[PointsEntry]) -> dict[int, str]:
         key = entry.source_key or ""
         if key.startswith(rules.POOL_PREFIX):
             user_id = key[len(rules.POOL_PREFIX):].split(":", 1)[0]
-            if user_id.isdigit():
+            if is_digits(user_id):
                 who[entry.id] = int(user_id)
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(set(who.values())))).all())
     return {entry_id: names.get(user_id, "") for entry_id, user_id in who.items()}

@@ -19,6 +19,7 @@ import qrcode.image.svg
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
 from eduapp.models import RecoveryCode, TwoFactor, User, utcnow
@@ -77,7 +78,7 @@ def _digest(code: str) -> str:
 def _totp_step(found: TwoFactor, code: str, now: datetime) -> int | None:
     """The time step (now, or one either side for clock drift) whose code is ``code`` and that has not
     been used yet, else None."""
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not is_digits(code):
         return None
     totp = pyotp.TOTP(found.secret)
     current = int(now.timestamp()) // STEP

@@ -8,6 +8,7 @@ from flask import abort, flash, request
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import Problem
 from eduapp.extensions import db
 from eduapp.web.errors import BadInput
@@ -82,7 +83,7 @@ def whole_number(text: str | None, limit: int = MAX_ID) -> int | None:
     """A number written in ASCII digits, 0 to ``limit``; None for anything else ("²" and "١٢" are
     digits to str.isdigit, and 20 digits do not fit a database integer)."""
     text = (text or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(limit)) or int(text) > limit:
+    if not is_digits(text) or len(text) > len(str(limit)) or int(text) > limit:
         return None
     return int(text)
 

@@ -45,7 +45,7 @@ def test_presets_and_years():
     assert periods.preset(periods.LAST_30_DAYS, TODAY).days == 30
     assert periods.choose_year("2024", TODAY) == (2024, [])
     assert periods.choose_year("", TODAY) == (2026, [])
-    for bad in ("20x6", "1999", "-1", "99999"):
+    for bad in ("20x6", "1999", "-1", "99999", "²", "２０２４", "٢٠٢٤"):
         year, problems = periods.choose_year(bad, TODAY)
         assert year == 2026 and problems[0].field == "year"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import yaml
 
+from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import (
     CHOICE_TYPES,
@@ -116,7 +117,7 @@ def _question(node_line: int, item, law, category) -> tuple[QuestionData | None,
     if isinstance(tags, str):
         tags = [t for t in tags.replace("，", ",").split(",")]
     difficulty = item.get("difficulty", 3)
-    if isinstance(difficulty, str) and difficulty.strip().isdigit():
+    if isinstance(difficulty, str) and is_digits(difficulty.strip()):
         difficulty = int(difficulty)
     external_id = item.get("id")
     q = QuestionData(
