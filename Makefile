@@ -36,8 +36,8 @@ translations: $(BIN)/eduapp
 
 ## Update the catalogs after changing user-facing text (then translate the new entries).
 extract-messages: $(BIN)/eduapp
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output -o eduapp/translations/messages.pot .
-	$(BIN)/pybabel -q update -N --ignore-obsolete -i eduapp/translations/messages.pot -d eduapp/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ --no-location --sort-output --no-wrap -o eduapp/translations/messages.pot .
+	$(BIN)/pybabel -q update -N --ignore-obsolete --no-wrap -i eduapp/translations/messages.pot -d eduapp/translations
 
 LAWS_DIR ?= ../shared/laws
 
