@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
 from eduapp.domain import certificates as rules
@@ -98,7 +98,9 @@ def of_exam(exam_id: int) -> dict[int, Certificate]:
 
 
 def verify_url(certificate: Certificate) -> str:
-    return url_for("certificates.verify", code=certificate.code, _external=True)
+    """The public check's address under EDUAPP_BASE_URL (as reminders' links), not the request's host:
+    a certificate printed from the intranet or through a proxy points where anyone can reach it."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("certificates.verify", code=certificate.code)
 
 
 def qr_svg(certificate: Certificate) -> str:
