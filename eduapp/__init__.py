@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         cases,
+        certificates,
         exam_admin,
         exam_stats,
         exams,
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
-                   points, offsets, reminders):
+                   points, offsets, reminders, certificates):
         app.register_blueprint(module.bp)
     from eduapp.web import dashboard
 

@@ -381,6 +381,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         **sign_in_settings(env),
         # Every /api/v1 request, per signed-in person (else per address): see eduapp/api/limits.py.
         "API_RATE_LIMIT": rate_limit_setting(env, "API_RATE_LIMIT", "600 per minute"),
+        # The public certificate check (/certificates/verify/<code>, GET /api/v1/certificates/<code>), per
+        # address, every request counted: a check is a few a day, an enumeration thousands.
+        "CERTIFICATE_RATE_LIMIT": rate_limit_setting(env, "CERTIFICATE_RATE_LIMIT", "30 per minute"),
         "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
         # Exam papers are drawn this many minutes before the exam opens (0: only at the start).
         "EXAM_PREPARE_MINUTES": _prepare_minutes(env),

@@ -44,6 +44,7 @@ def make_test_app(database_url: str, **extra) -> object:
         **FAST_HASH,
         # Room for thousands of API requests a minute (schemathesis); tests of the 429 lower it.
         "EDUAPP_API_RATE_LIMIT": "100000 per minute",
+        "EDUAPP_CERTIFICATE_RATE_LIMIT": "100000 per minute",  # the public certificate check, as above
         # Each app its own anchor file (emptied with the tables after each test), never instance/'s.
         "EDUAPP_AUDIT_ANCHOR_FILE": str(Path(tempfile.mkdtemp(prefix="eduapp-anchors-")) / "anchors.jsonl"),
         "TESTING": True,

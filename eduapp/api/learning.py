@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.certificates import CertificateOut, certificate_out
 from eduapp.api.common import MAX_ID, PageArgs, StrictInteger, Text, page_out, page_schema, problem_error, responds
 from eduapp.api.routes import ApiError, OptionOut, _points
 from eduapp.domain.grading import check_response
@@ -20,7 +21,7 @@ from eduapp.domain.practice import BOOK, MAX_SCOPE_VALUE, SCOPE_KINDS, parse_sco
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import require
-from eduapp.services import api_queries, attempts, practice
+from eduapp.services import api_queries, attempts, certificates, practice
 from eduapp.services.practice import AnswerProblem
 
 blp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
@@ -182,6 +183,8 @@ class AttemptSummaryOut(Schema):
     points_awarded = fields.Integer(required=True)
     annulled = fields.Boolean(required=True, metadata={"description": "annulled for misconduct: it counts nowhere"})
     review = fields.Boolean(required=True, metadata={"description": "GET /attempts/{id} shows keys and marks"})
+    certificate = fields.Nested(CertificateOut, allow_none=True, required=True,
+                                metadata={"description": "the attempt's certificate (GET /me/certificates), or null"})
 
 
 BookPage = page_schema("WrongAnswerPage", BookEntryOut)
@@ -256,6 +259,7 @@ def _attempt_summary(attempt, now) -> dict:
         "submitted_at": attempt.submitted_at, "score": _points(attempt.score),
         "max_score": _points(attempt.max_score), "passed": attempt.passed, "points_awarded": attempt.points_awarded,
         "annulled": attempt.annulled_at is not None, "review": attempts.may_review(attempt, now),
+        "certificate": None,  # my_attempts adds it, for a page at once
     }
 
 
@@ -384,4 +388,9 @@ def my_attempts(args):
     found, total = api_queries.attempts_page(current_user, args["exam_id"], args["state"], args["page"],
                                              args["per_page"])
     now = utcnow()
-    return page_out([_attempt_summary(a, now) for a in found], total, args)
+    summaries = [_attempt_summary(a, now) for a in found]  # an overdue attempt is finished (and certified) first
+    certs = certificates.for_attempts([a.id for a in found])
+    for summary in summaries:
+        if summary["id"] in certs:
+            summary["certificate"] = certificate_out(certs[summary["id"]], summary["exam_title"])
+    return page_out(summaries, total, args)

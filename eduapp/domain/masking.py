@@ -44,3 +44,19 @@ def mask_in_text(text: str) -> str:
     """Every e-mail address and mainland mobile number inside free text (an error message, a log line)."""
     text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
     return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+
+def mask_name(name: str | None) -> str:
+    """张*, 张*丰, 欧**娜: a person's name with only its first and (from three characters) last character,
+    enough for someone who knows the holder to recognise them (a public certificate check shows no more).
+    Each word of a Latin name is masked alike (J*** S****); one character alone becomes *."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    if " " in name:
+        return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+    if len(name) == 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -4,6 +4,7 @@ from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
 from eduapp.models.case_deadlines import CaseDeadlineExtension
 from eduapp.models.cases import OffsetApplication, OffsetDecision, PenaltyCase, RuleSet, ViolationType
+from eduapp.models.certificates import Certificate
 from eduapp.models.exam import (
     ApiToken,
     Attempt,
@@ -35,6 +36,7 @@ from eduapp.models.two_factor import RecoveryCode, TwoFactor
 from eduapp.models.user import User, UserRole
 
 __all__ = [
+    "Certificate",
     "CaseDeadlineExtension",
     "Delivery",
     "Reminder",

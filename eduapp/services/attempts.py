@@ -368,10 +368,14 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
 
             points.award_for_activity(db.session.get(User, attempt.user_id), "exam_pass", f"exam_attempt:{attempt.id}",
                                       now, points=exam.points_on_pass, commit=False)
+    from eduapp.services import certificates
+
+    certificate = certificates.issue(attempt, now)  # a pass of an exam that gives one
     audit.record("attempt.submit", actor=None if by == "deadline" else db.session.get(User, attempt.user_id),
                  obj_type="attempt", obj_id=attempt.id,
                  summary={"exam": exam.id, "score": score, "max_score": attempt.max_score, "passed": attempt.passed,
-                          "points_awarded": attempt.points_awarded, "by": by})
+                          "points_awarded": attempt.points_awarded, "by": by,
+                          "certificate": certificate.number if certificate else None})
     db.session.commit()
     return result_of(attempt)
 

@@ -70,6 +70,9 @@ def annul(exam_id: int, attempt_id: int, actor: User, reason: str, ip: str | Non
         db.session.rollback()
         raise MisconductError("not_finished", N_("Only a finished attempt can be annulled; this one is in progress "
                                                  "or annulled already."))
+    from eduapp.services import certificates
+
+    certificates.annul_with_attempt(attempt_id, actor, reason, now)  # its certificate no longer holds either
     audit.record("attempt.annul", actor=actor, obj_type="attempt", obj_id=attempt_id, ip=ip,
                  summary={"exam": exam_id, "user": attempt.user_id, "score": attempt.score,
                           "reason": reason.strip()})

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("exam_admin", __name__, url_prefix="/manage/exams")
 
-from eduapp.web.exam_admin import routes  # noqa: E402,F401
+from eduapp.web.exam_admin import certificates, routes  # noqa: E402,F401

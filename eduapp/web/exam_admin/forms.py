@@ -81,3 +81,9 @@ class AnnulForm(FlaskForm):
     reason = TextAreaField(_l("Reason (what the candidate did, and how it was established)"),
                            validators=[DataRequired(message=_l("Give the reason for annulling this attempt.")),
                                        Length(max=500)])
+
+
+class CertificateAnnulForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for annulling the certificate"),
+                           validators=[DataRequired(message=_l("Give the reason for annulling the certificate.")),
+                                       Length(max=500)])

@@ -18,9 +18,9 @@ from eduapp.domain.roles import Permission, Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, Organisation, User
 from eduapp.security import client_ip, require
-from eduapp.services import exams, misconduct
+from eduapp.services import certificates, exams, misconduct
 from eduapp.web.exam_admin import bp
-from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, ExamForm
+from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, CertificateAnnulForm, ExamForm
 from eduapp.web.helpers import flash_ok, whole_number
 from eduapp.web.i18n import message
 from eduapp.web.labels import role_label
@@ -203,7 +203,7 @@ def attempts(exam_id: int):
     exam = _exam_or_404(exam_id)
     q = request.args.get("q", "")[:100]
     return render_template("exam_admin/attempts.html", exam=exam, q=q, rows=misconduct.attempts_of_exam(exam.id, q),
-                           form=AnnulForm())
+                           form=AnnulForm(), certs=certificates.of_exam(exam.id), cert_form=CertificateAnnulForm())
 
 
 @bp.route("/<id:exam_id>/attempts/<id:attempt_id>/annul", methods=["POST"])

@@ -172,12 +172,3 @@ def result(attempt_id: int):
                 )
     return render_template("exams/result.html", attempt=attempt, exam=attempt.exam, reveal=reveal, links=links,
                            paper=attempts.paper(attempt, reveal))
-
-
-@bp.route("/attempts/<id:attempt_id>/certificate")
-@require(Permission.STUDY)
-def certificate(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if attempt.state != attempts.FINISHED or not attempt.passed or not attempt.exam.certificate:
-        abort(404)
-    return render_template("exams/certificate.html", attempt=attempt, exam=attempt.exam, user=current_user)
