@@ -464,13 +464,7 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
             )
         else:
             officer_id = officer.id
-    if record.handling_unit:
-        key = ("unit", record.handling_unit)
-        if key not in cache:
-            cache[key] = handling_units.by_name(record.handling_unit)
-        if cache[key] is None:
-            found.append(Problem(N_("No unit of the bureau is named “%(value)s”."), {"value": record.handling_unit},
-                                 "handling_unit"))
+    unit_id = handling_units.from_column(record.handling_unit, cache, found)
     values = {
         "case_number": record.case_number,
         "enterprise_id": org.id if org is not None else None,
@@ -486,8 +480,8 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
     }
     if officer_id is not None:
         values["officer_id"] = officer_id  # an empty column keeps the case's officer
-    if record.handling_unit and cache[("unit", record.handling_unit)] is not None:
-        values["handling_unit_id"] = cache[("unit", record.handling_unit)].id  # empty: kept, or the officer's
+    if unit_id is not None:
+        values["handling_unit_id"] = unit_id  # an empty column keeps the case's unit, or takes the officer's
     if record.has_correction_due:
         values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
     if record.has_fine_basis:

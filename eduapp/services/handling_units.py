@@ -58,9 +58,23 @@ def settle(values: dict, actor: User | None) -> list[Problem]:
 
 
 def by_name(name: str) -> Organisation | None:
-    """A unit of the bureau by its exact name (the register's 承办机构 column)."""
+    """A unit of the bureau by its exact name."""
     org = db.session.execute(select(Organisation).where(Organisation.name == name.strip())).scalar_one_or_none()
     return org if org is not None and org.kind == GOVERNMENT else None
+
+
+def from_column(name: str | None, cache: dict, found: list[Problem]) -> int | None:
+    """The id of the unit a register row names in its 承办机构 column (None: empty, or a problem added
+    to ``found`` naming the column). ``cache`` holds the units looked up for the file."""
+    if not name:
+        return None
+    key = ("unit", name)
+    if key not in cache:
+        cache[key] = by_name(name)
+    if cache[key] is None:
+        found.append(Problem(N_("No unit of the bureau is named “%(value)s”."), {"value": name}, "handling_unit"))
+        return None
+    return cache[key].id
 
 
 def holders_by_unit(role: str) -> dict[int, list[int]]:
