@@ -17,7 +17,7 @@ from sqlalchemy import exists, func, select, true
 from eduapp.domain import exam_rules
 from eduapp.domain import reminders as rules
 from eduapp.domain.points import end_of_day
-from eduapp.domain.practice import CHINA, china_day
+from eduapp.domain.practice import china_day
 from eduapp.domain.roles import LEARNER_ROLES
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, ExamOverride, User, UserRole
@@ -38,7 +38,7 @@ def scan_exam_closing(now: datetime, leads: tuple[int, ...]) -> Iterator:
     """Learners in the audience of an open exam who have not passed it and have an attempt left (or
     running), 7, 3 and 1 days before it closes."""
     from eduapp.services.exam_stats import OrgTree, audience_condition
-    from eduapp.services.reminders import Due
+    from eduapp.services.reminders import Due, _local
 
     today = china_day(now)
     horizon = end_of_day(today + timedelta(days=max(leads)))
@@ -54,7 +54,7 @@ def scan_exam_closing(now: datetime, leads: tuple[int, ...]) -> Iterator:
             continue
         passed = exists().where(Attempt.exam_id == exam.id, Attempt.user_id == User.id, Attempt.passed.is_(True))
         learners = select(UserRole.user_id).where(UserRole.role.in_(LEARNER_ROLES))
-        params = {"title": exam.title, "close": exam.close_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")}
+        params = {"title": exam.title, "close": _local(exam.close_at)}
         for (user_id,) in db.session.execute(
             select(User.id).where(audience, User.id.in_(learners), ~passed, may_still_attempt(exam, now))
             .order_by(User.id)
