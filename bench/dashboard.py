@@ -101,11 +101,13 @@ FROM generate_series(1, :reservations) g;
 INSERT INTO violation_types (id, code, name, law, article, fine_note, active)
 VALUES (1, 'AIR-99-1', '未依法取得排污许可证排放大气污染物', '中华人民共和国大气污染防治法', '第九十九条', '', true);
 INSERT INTO penalty_cases (id, case_number, enterprise_id, violation_type_id, description, status, harm_level,
-                           corrected, opened_on, proposed_fine, final_fine, officer_id, created_at, updated_at)
+                           corrected, opened_on, proposed_fine, final_fine, officer_id, created_at, updated_at,
+                           handling_unit_id)
 SELECT g, '罚' || g, 101 + g % :enterprises, 1, '',
        (ARRAY['filed','investigating','notified','decided','paid','closed','not_penalised','transferred'])[1 + g % 8],
        'minor', true, date '2026-01-01' + g % 330, 10000000,
-       CASE WHEN g % 8 IN (3, 4, 5) THEN 9000000 END, 1000000 + 1 + g % :civil, now(), now()
+       CASE WHEN g % 8 IN (3, 4, 5) THEN 9000000 END, 1000000 + 1 + g % :civil, now(), now(),
+       2 + (1 + g % :civil) % 20  -- the handling unit (承办机构): the officer's own unit
 FROM generate_series(1, :cases) g;
 INSERT INTO rule_sets (id, code, version, name, doc_number, authority, effective_from, status, legal_basis,
                        eligible_codes, excluded_codes, conditions, maths, procedure, created_at)

@@ -18,7 +18,8 @@ the bureau's case officers, legal reviewers and approvers; 90 % of people with a
 3 exams closing in 1, 2 and 5 days with role audiences (about 30 % of their audience passed; a
 closed exam of last year besides); 3 lots per person and 2 per enterprise pool, one lot of 20 % of
 people and pools expiring within 30 days; 2,000 decided unpaid fines 8-20 days after the decision;
-1,000 orders to correct due within 3 days (and cases that are not due); 300 open offset
+1,000 orders to correct due within 3 days (and cases that are not due), each case handled by one
+of the 200 units (承办机构: its head approves; the reviewers are the bureau's); 300 open offset
 applications whose step deadline is within 2 days (10 % overdue); 100 trainings tomorrow with 20
 registrations each (and trainings that are not due); 10 % of enterprises' permits expiring within
 90 days. Only the scans and the sends are timed.
@@ -320,7 +321,7 @@ def _case_lines(world: World, now: datetime, rng: random.Random, fines: int, cor
         cases.append(f"{case_id}\t基准环罚〔{now.year}〕{case_id:06d}号\t{enterprise}\t1\t\t{status}\tminor\t"
                      f"{'t' if corrected else 'f'}\t{opened}\t{opened}\t{_n(notified)}\t{_n(decided_on)}\t"
                      f"{_n(paid_on)}\t{_n(closed_on)}\t{proposed}\t{_n(final)}\t{rng.choice(officers)}\t{stamp}\t"
-                     f"{stamp}\t{_n(correction_due)}\n")
+                     f"{stamp}\t{_n(correction_due)}\t{rng.choice(world.units)}\n")
         return case_id
 
     for _ in range(fines):  # decided, unpaid, 8-20 days after the decision
@@ -430,7 +431,8 @@ def load(now: datetime, scale: int) -> World:
                "100000000\t处十万元以上一百万元以下的罚款\tt\n"])
         _copy(cur, "penalty_cases", "id, case_number, enterprise_id, violation_type_id, description, status, "
               "harm_level, corrected, discovered_on, opened_on, notified_on, decided_on, paid_on, closed_on, "
-              "proposed_fine, final_fine, officer_id, created_at, updated_at, correction_due_on", cases)
+              "proposed_fine, final_fine, officer_id, created_at, updated_at, correction_due_on, handling_unit_id",
+              cases)
         _copy(cur, "rule_sets", "id, code, version, name, doc_number, authority, effective_from, effective_to, "
               "status, legal_basis, eligible_codes, excluded_codes, conditions, maths, procedure, created_by_id, "
               "created_at", [rule_set])

@@ -110,6 +110,11 @@ class OfficerOut(Schema):
     full_name = fields.String()
 
 
+class UnitRefOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class StatutoryFineOut(Schema):
     fine_min = fields.Integer(allow_none=True, metadata={"description": "fen, computed for this case"})
     fine_max = fields.Integer(allow_none=True, metadata={"description": "fen, computed for this case"})
@@ -146,6 +151,9 @@ class PenaltyCaseOut(Schema):
     proposed_fine = fields.Integer(metadata={"description": "fen"})
     final_fine = fields.Integer(allow_none=True, metadata={"description": "fen, from the decision"})
     officer = fields.Nested(OfficerOut, allow_none=True)
+    handling_unit = fields.Nested(UnitRefOut, allow_none=True, metadata={
+        "description": "承办机构: the unit whose reviewers and approvers get the offset-review reminders; null: "
+                       "not known (an older case), the reminders go bureau-wide"})
     fine_basis_fen = fields.Integer(allow_none=True, metadata={"description": "fen: the amount a multiple applies to"})
     occurrences = fields.Integer(allow_none=True, metadata={"description": "for a fine per occurrence"})
     statutory_fine = fields.Nested(StatutoryFineOut)
@@ -183,6 +191,9 @@ class _CaseFields(Schema):
     officer_id = Id(allow_none=True)
     officer = Text(allow_none=True, validate=validate.Length(min=1, max=64),
                    metadata={"description": "instead of officer_id: the case officer's username"})
+    handling_unit_id = Id(allow_none=True, metadata={
+        "description": "承办机构: the id of the bureau's unit that handles the case; left out on a new case, or "
+                       "null: the case officer's unit"})
     description = Text(allow_none=True, validate=validate.Length(max=rules.MAX_DESCRIPTION))
     harm_level = fields.String(validate=validate.OneOf(rules.HARM_LEVELS))
     corrected = Bool()
@@ -272,6 +283,7 @@ def case_out(case: PenaltyCase) -> dict:
         "proposed_fine": case.proposed_fine, "final_fine": case.final_fine,
         "officer": {"id": officer.id, "username": officer.username, "full_name": officer.full_name}
         if officer else None,
+        "handling_unit": {"id": case.handling_unit.id, "name": case.handling_unit.name} if case.handling_unit else None,
         "fine_basis_fen": case.fine_basis_fen, "occurrences": case.occurrences,
         "statutory_fine": statutory_out(case),
         "open_for_offset": rules.is_open_for_offset(case.status),

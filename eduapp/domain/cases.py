@@ -391,6 +391,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "occurrences": ("违法次数", "occurrences"),
     "served_on": ("送达日期", "served_on"),  # service and payment (§61, §67): see domain/case_deadlines.py
     "late_fee_notified": ("决定书告知加处罚款", "告知加处罚款", "late_fee_notified"),
+    "handling_unit": ("承办机构", "承办单位", "handling_unit"),  # the unit's name; empty: the officer's unit
 }
 REQUIRED = ("case_number", "enterprise", "violation_code", "opened_on", "proposed_fine")
 EXAMPLE = {
@@ -445,6 +446,7 @@ class CaseRecord:
     served_on: date | None = None
     has_served_on: bool = False
     late_fee_notified: bool | None = None
+    handling_unit: str | None = None  # 承办机构: a unit's name; None keeps the case's, or takes the officer's
 
     def facts(self) -> CaseFacts:
         return CaseFacts(
@@ -579,6 +581,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
                 served_on=dates["served_on"],
                 has_served_on="served_on" in v,
                 late_fee_notified=(late_fee_text in YES) if "late_fee_notified" in v else None,
+                handling_unit=(v.get("handling_unit") or "").strip() or None,
             )
         )
     return records, problems

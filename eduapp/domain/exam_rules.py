@@ -91,8 +91,15 @@ def is_open(open_at: datetime, close_at: datetime, now: datetime) -> bool:
     return open_at <= now < close_at
 
 
-def attempts_left(allowed: int, extra: int, used: int) -> int:
-    return max(allowed + extra - used, 0)
+def may_start(is_open, running, allowed, extra, used):
+    """Whether a candidate may start (or go on with) an attempt: the exam is open, and an attempt is
+    running or one is left of those allowed (with the candidate's extra attempts). Passing does not
+    stop a retake: no setting forbids one.
+
+    Written with ``&``, ``|`` and ``<`` so that the one rule serves both the exam page (plain bools and
+    ints: ``services.attempts.summary``) and the exam-closing reminders, which pass SQL expressions to
+    select everyone who may still make an attempt in one query (``services.exam_reach``)."""
+    return is_open & (running | (used < allowed + extra))
 
 
 def may_review(policy: str, finished: bool, close_at: datetime, now: datetime) -> bool:

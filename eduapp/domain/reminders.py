@@ -223,3 +223,19 @@ def template_for(kind: str, occasion: str, params: Mapping[str, object] | None =
     if kind == OFFSET_OUTCOME and occasion in OUTCOME_TEMPLATES:
         return OUTCOME_TEMPLATES[occasion]
     return TEMPLATES[kind]
+
+
+def handling_unit_recipients(unit_id: int | None, parent: Mapping[int, int | None],
+                             holders: Mapping[int, list[int]]) -> list[int] | None:
+    """Who of a step's role holders an offset-review reminder goes to: those of the case's handling
+    unit (承办机构), or, when nobody there may decide the step, those of its nearest parent unit that
+    has one. None when the case has no handling unit, or nobody up its chain holds the role: the
+    caller then sends to every holder in the bureau, as before handling units existed.
+    ``parent`` maps a unit to its parent; ``holders`` a unit to its eligible holders."""
+    seen: set[int] = set()
+    while unit_id is not None and unit_id not in seen:  # a cycle in bad data must not loop forever
+        seen.add(unit_id)
+        if holders.get(unit_id):
+            return list(holders[unit_id])
+        unit_id = parent.get(unit_id)
+    return None

@@ -69,9 +69,13 @@ class PenaltyCase(Base):
     # service and payment (行政处罚法 §61, §67; 行政强制法 §45)
     served_on: Mapped[date | None]  # 送达日期: the day the party received the decision
     late_fee_notified: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 承办机构: the bureau's unit that handles the case; its role holders review the case's offset
+    # application (services.handling_units). None: not known (cases from before 0017 without an officer).
+    handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     violation_type: Mapped[ViolationType] = relationship(lazy="joined")
-    enterprise = relationship("Organisation", lazy="joined")
+    enterprise = relationship("Organisation", lazy="joined", foreign_keys=[enterprise_id])
+    handling_unit = relationship("Organisation", foreign_keys=[handling_unit_id])
 
 
 class RuleSet(PublishedVersion, Base):

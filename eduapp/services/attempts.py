@@ -88,7 +88,8 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
         raise AttemptError("closed", N_("This exam is not open now."), 409)
     override = exams.override_for(exam, user.id)
     used = len(mine)
-    if exam_rules.attempts_left(exam.attempts_allowed, override.extra_attempts if override else 0, used) == 0:
+    if not exam_rules.may_start(True, False, exam.attempts_allowed, override.extra_attempts if override else 0,
+                                used):
         raise AttemptError("no_attempts_left", N_("You have used every attempt this exam allows."), 409)
 
     sections = exams.sections_of(exam)
@@ -492,5 +493,6 @@ def summary(exam: Exam, user: User, now: datetime | None = None) -> ExamSummary:
         attempts_used=len(mine), pass_score=exam.pass_score, max_score=max_score(exams.sections_of(exam)),
         best_score=max((a.score or 0 for a in finished), default=None), passed=any(a.passed for a in finished),
         attempt_in_progress=current.id if current else None,
-        can_start=state == "open" and (current is not None or len(mine) < allowed),
+        can_start=exam_rules.may_start(state == "open", current is not None, exam.attempts_allowed,
+                                       override.extra_attempts if override else 0, len(mine)),
     )

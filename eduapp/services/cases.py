@@ -25,7 +25,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
-from eduapp.services import audit, case_deadlines, offset_facts
+from eduapp.services import audit, case_deadlines, handling_units, offset_facts
 from eduapp.services import orgs as org_service
 from eduapp.services.fines import fine_range, same_act_rules
 
@@ -56,6 +56,7 @@ CASE_FIELDS = (
     "occurrences",
     "served_on",
     "late_fee_notified",
+    "handling_unit_id",
 )
 
 
@@ -311,6 +312,7 @@ def save_case(
             problems.append(Problem(N_("Not a case officer's account."), {}, "officer_id"))
     if len(values["description"]) > rules.MAX_DESCRIPTION:
         problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_DESCRIPTION}, "description"))
+    problems.extend(handling_units.settle(values, actor))  # 承办机构: given, or the officer's unit
     basis_problems = fines.check_basis(values["fine_basis_fen"], values["occurrences"])
     problems.extend(basis_problems)
     computed = (fine_range(vt, values["fine_basis_fen"], values["occurrences"])
@@ -462,6 +464,7 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
             )
         else:
             officer_id = officer.id
+    unit_id = handling_units.from_column(record.handling_unit, cache, found)
     values = {
         "case_number": record.case_number,
         "enterprise_id": org.id if org is not None else None,
@@ -477,6 +480,8 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
     }
     if officer_id is not None:
         values["officer_id"] = officer_id  # an empty column keeps the case's officer
+    if unit_id is not None:
+        values["handling_unit_id"] = unit_id  # an empty column keeps the case's unit, or takes the officer's
     if record.has_correction_due:
         values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
     if record.has_fine_basis:
@@ -492,7 +497,7 @@ def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
 
 # Problems of save_case name model fields; the file names columns.
 _COLUMN_OF = {"enterprise_id": "enterprise", "violation_type_id": "violation_code", "officer_id": "officer",
-              "fine_basis_fen": "fine_basis"}
+              "fine_basis_fen": "fine_basis", "handling_unit_id": "handling_unit"}
 
 
 def import_cases(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, distinct, exists, func, select, text
+from sqlalchemy import and_, distinct, func, select, text
 
 from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as case_rules
@@ -25,12 +25,11 @@ from eduapp.domain import offsets as offset_rules
 from eduapp.domain import reminders as rules
 from eduapp.domain.points import end_of_day
 from eduapp.domain.practice import CHINA, china_day, day_bounds
-from eduapp.domain.roles import LEARNER_ROLES, Role
+from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
     Delivery,
-    Exam,
     OffsetApplication,
     Organisation,
     PenaltyCase,
@@ -44,8 +43,9 @@ from eduapp.models import (
     UserRole,
 )
 from eduapp.models.points import ENTERPRISE_POOL, PERSON
-from eduapp.services import offset_steps
+from eduapp.services import handling_units, offset_steps
 from eduapp.services.case_deadlines import scan_case_deadline
+from eduapp.services.exam_reach import scan_exam_closing
 
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
@@ -119,31 +119,6 @@ def _contacts(enterprise_ids: Iterable[int]) -> dict[int, list[int]]:
 # --- the scans ------------------------------------------------------------------------------------------
 
 
-def scan_exam_closing(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
-    """Learners in the audience of an open exam who have not passed it, 7, 3 and 1 days before it closes."""
-    from eduapp.services.exam_stats import OrgTree, audience_condition
-
-    today = china_day(now)
-    horizon = end_of_day(today + timedelta(days=max(leads)))
-    exams = db.session.execute(
-        select(Exam).where(Exam.status == "published", Exam.open_at <= now, Exam.close_at > now,
-                           Exam.close_at <= horizon)
-    ).scalars().all()
-    tree = OrgTree() if exams else None
-    for exam in exams:
-        lead = rules.occasion_before((china_day(exam.close_at) - today).days, leads)
-        audience = audience_condition(exam, tree)
-        if lead is None or audience is None:
-            continue
-        passed = exists().where(Attempt.exam_id == exam.id, Attempt.user_id == User.id, Attempt.passed.is_(True))
-        learners = select(UserRole.user_id).where(UserRole.role.in_(LEARNER_ROLES))
-        params = {"title": exam.title, "close": _local(exam.close_at)}
-        for (user_id,) in db.session.execute(
-            select(User.id).where(audience, User.id.in_(learners), ~passed).order_by(User.id)
-        ):
-            yield Due("exam", exam.id, user_id, f"{lead}d", params, "/exams/")
-
-
 def scan_points_expiring(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
     """Holders of lots expiring in 30 and 7 days: the person, or an enterprise pool's contacts."""
     today = china_day(now)
@@ -211,12 +186,10 @@ def scan_offset_review(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
     ).scalars().all()
     if not applications:
         return
-    holders: dict[str, list[User]] = {}
-    for step, role in STEP_ROLES.items():
-        holders[step] = list(db.session.execute(
-            select(User).where(User.active.is_(True),
-                               User.id.in_(select(UserRole.user_id).where(UserRole.role == role))).order_by(User.id)
-        ).scalars())
+    # The step's role holders by unit: a case's reminders go to those of its handling unit (or of the
+    # nearest parent unit with one); a case without a handling unit reaches every holder, as before.
+    holders = {step: handling_units.holders_by_unit(role) for step, role in STEP_ROLES.items()}
+    parent = handling_units.parents()
     enterprises = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({a.enterprise_id for a in applications}))).all())
     for application in applications:
@@ -229,9 +202,13 @@ def scan_offset_review(now: datetime, leads: tuple[int, ...]) -> Iterator[Due]:
             continue  # an open step past its deadline escalates as offset_overdue
         barred = {application.applicant_id} | {d.decided_by_id for d in application.decisions}
         officer = application.case.officer_id
-        people = [u.id for u in holders[step] if u.id not in barred]
-        if step == "officer" and officer in people:
+        eligible = handling_units.eligible(holders[step], barred)
+        everyone = sorted(u for users in eligible.values() for u in users)
+        if step == "officer" and officer in everyone:
             people = [officer]  # the case's own officer, when it has one
+        else:
+            people = rules.handling_unit_recipients(application.case.handling_unit_id, parent, eligible)
+            people = everyone if people is None else people
         params = {"case": application.case.case_number, "enterprise": enterprises.get(application.enterprise_id, ""),
                   "step": step, "deadline": _local(application.step_deadline)}
         for user_id in people:

@@ -53,6 +53,7 @@ class CaseForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     officer_id = SelectField(_l("Case officer"), coerce=int, validate_choice=True)
+    handling_unit_id = SelectField(_l("Handling unit"), coerce=int, validate_choice=True, default=0)
     # fines set as multiples or per occurrence (issue 14 item 3)
     fine_basis = StringField(
         _l("Fine basis (yuan)"),

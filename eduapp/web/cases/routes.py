@@ -21,7 +21,7 @@ from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
-from eduapp.services import case_deadlines, cases, fines
+from eduapp.services import case_deadlines, cases, fines, handling_units
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
 from eduapp.web.cases.non_penalty import status_moves
@@ -78,6 +78,8 @@ def _fill_choices(form: CaseForm, case: PenaltyCase | None) -> None:
     form.harm_level.choices = choices([(h, _(rules.HARM_LABELS[h])) for h in rules.HARM_LEVELS])
     officers = cases.case_officers()
     form.officer_id.choices = choices([(0, _("(none)"))] + [(u.id, f"{u.full_name} ({u.username})") for u in officers])
+    form.handling_unit_id.choices = choices([(0, _("(the case officer's unit)"))] + [
+        (unit_id, "\u3000" * depth + name) for unit_id, name, depth in handling_units.units()])
 
 
 def _enterprise_names() -> list[str]:
@@ -91,11 +93,14 @@ def _enterprise_names() -> list[str]:
 def _case_form(case: PenaltyCase | None):
     form = CaseForm(obj=case)
     _fill_choices(form, case)
+    if form.handling_unit_id.data is None:  # a case without a unit, or a post without the field: the default
+        form.handling_unit_id.data = 0
     if request.method == "GET":
         if case is not None:
             form.enterprise.data = case.enterprise.name
             form.proposed_fine.data = rules.format_yuan(case.proposed_fine).replace(",", "")
             form.officer_id.data = case.officer_id or 0
+            form.handling_unit_id.data = case.handling_unit_id or 0
             if case.fine_basis_fen is not None:
                 form.fine_basis.data = rules.format_yuan(case.fine_basis_fen).replace(",", "")
         else:
@@ -115,6 +120,7 @@ def _case_form(case: PenaltyCase | None):
             "opened_on": form.opened_on.data,
             "proposed_fine": form.proposed_fine.fen,
             "officer_id": form.officer_id.data or None,
+            "handling_unit_id": form.handling_unit_id.data or None,
             "fine_basis_fen": form.fine_basis.fen,
             "occurrences": form.occurrences.data,
             "served_on": form.served_on.data,
