@@ -20,8 +20,14 @@ def _create_app():
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
-def cli():
+@click.option("--as", "operator", envvar="EDUAPP_OPERATOR", default=None, metavar="USERNAME",
+              help="The account this command runs as: the audit trail names it as the actor of every change "
+                   "(default: EDUAPP_OPERATOR; without either the record says the command line, no operator named).")
+def cli(operator: str | None):
     """eduapp: legal education, study points and fine offsets."""
+    from eduapp.services import cli_operator
+
+    cli_operator.set_name(operator)
 
 
 def problem_lines(problems: list[Problem], headers: dict | None = None) -> list[str]:
