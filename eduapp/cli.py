@@ -1,5 +1,6 @@
 """The ``eduapp`` command (a FlaskGroup): ``eduapp db upgrade``, ``eduapp users create``,
-``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands."""
+``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands.
+``eduapp --as USERNAME …`` (or EDUAPP_OPERATOR) names the account the audit trail records as the actor."""
 
 from __future__ import annotations
 
