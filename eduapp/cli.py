@@ -1,5 +1,6 @@
 """The ``eduapp`` command (a FlaskGroup): ``eduapp db upgrade``, ``eduapp users create``,
-``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands."""
+``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands.
+``eduapp --as USERNAME …`` (or EDUAPP_OPERATOR) names the account the audit trail records as the actor."""
 
 from __future__ import annotations
 
@@ -20,8 +21,14 @@ def _create_app():
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
-def cli():
+@click.option("--as", "operator", envvar="EDUAPP_OPERATOR", default=None, metavar="USERNAME",
+              help="The account this command runs as: the audit trail names it as the actor of every change "
+                   "(default: EDUAPP_OPERATOR; without either the record says the command line, no operator named).")
+def cli(operator: str | None):
     """eduapp: legal education, study points and fine offsets."""
+    from eduapp.services import cli_operator
+
+    cli_operator.set_name(operator)
 
 
 def problem_lines(problems: list[Problem], headers: dict | None = None) -> list[str]:

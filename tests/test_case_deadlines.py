@@ -294,7 +294,7 @@ def test_case_page_shows_the_deadline_and_an_officer_extends_it_with_a_heads_app
     assert ok.status_code == 302
     text = client.get(page).get_data(as_text=True)
     assert "2026-12-30 前（含当日）" in text and "（已延长）" in text and "需委托检测" in text
-    assert "penalty_case.deadline_extend" in text  # on the case's audit trail
+    assert "officer 将办案期限由 2026-11-30 延长至 2026-12-30（approver 于 2026-11-01 批准）：需委托检测" in text  # history
 
 
 def test_people_without_the_right_role_cannot_extend(client, auth, world, frozen):

@@ -22,7 +22,8 @@ from eduapp.domain.audit_chain import (
 )
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, User, utcnow
-from eduapp.services import audit_connection
+from eduapp.services import audit_connection, cli_operator
+from eduapp.services.cli_operator import Operator
 
 _RECORDS = AuditRecord.__table__
 _LAST_HASH = select(_RECORDS.c.hash).order_by(_RECORDS.c.id.desc()).limit(1)
@@ -42,14 +43,16 @@ def chain_key() -> ChainKey:
 def record(
     action: str,
     *,
-    actor: User | None,
+    actor: User | Operator | None,
     obj_type: str | None = None,
     obj_id: object = None,
     summary: dict | None = None,
     ip: str | None = None,
 ) -> str:
     """Append a record to the current transaction (the caller commits it with the change it describes);
-    returns its hash. Core statements built once: every sign-in, start and submit writes one."""
+    returns its hash. Core statements built once: every sign-in, start and submit writes one.
+    From the command line the operator (``eduapp --as``, EDUAPP_OPERATOR) stands in for a missing actor."""
+    actor, summary = cli_operator.mark(actor, summary)
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         # Serialise writers so that two transactions never chain onto the same predecessor.

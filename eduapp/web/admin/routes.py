@@ -15,6 +15,7 @@ from eduapp.web.admin import bp
 from eduapp.web.admin.forms import UserForm
 from eduapp.web.forms import ConfirmForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
+from eduapp.web.history import rows as history_rows
 from eduapp.web.i18n import attach_problems
 
 
@@ -150,7 +151,8 @@ def audit_log():
     if actor:
         query = query.where(AuditRecord.actor == actor)
     page = Page(query.order_by(AuditRecord.id.desc()), page_arg(), per_page=50)
-    return render_template("admin/audit.html", page=page, action=action, actor=actor, confirm=ConfirmForm())
+    return render_template("admin/audit.html", page=page, rows=history_rows(page.items), action=action, actor=actor,
+                           confirm=ConfirmForm())
 
 
 @bp.route("/audit/verify", methods=["POST"])

@@ -21,12 +21,13 @@ from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
-from eduapp.services import case_deadlines, cases, fines, handling_units
+from eduapp.services import case_deadlines, cases, fines, handling_units, history
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
 from eduapp.web.cases.non_penalty import status_moves
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, id_arg, page_arg
+from eduapp.web.history import rows as history_rows
 from eduapp.web.i18n import attach_problems, message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -226,7 +227,7 @@ def _render_case(case: PenaltyCase, status_form: StatusForm | None = None, code:
         article_url=url,
         article_label=label,
         status_form=_status_form(case, status_form) if handler else None,
-        trail=cases.case_trail(case) if handler else [],
+        trail=history_rows(history.case_records(case)) if handler else [],
         prior=cases.prior_cases(case.enterprise_id, case.opened_on, exclude_case_id=case.id) if handler else [],
         handler=handler,
         open_for_offset=rules.is_open_for_offset(case.status),
