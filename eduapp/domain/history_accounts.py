@@ -154,6 +154,13 @@ def _attempt_annul(c: Ctx) -> Msg:
                           "exam": named(c.name_of, "exam", c.get("exam"))}), c.get("reason"))
 
 
+def _certificate_annul(c: Ctx) -> Msg:
+    return with_note(Msg(N_("%(actor)s annulled the certificate %(number)s of %(user)s (exam %(exam)s)"),
+                         {"actor": c.actor, "number": c.get("number") or "",
+                          "user": named(c.name_of, "user", c.get("user")),
+                          "exam": named(c.name_of, "exam", c.get("exam"))}), c.get("reason"))
+
+
 def _exam(msgid: str):
     def rule(c: Ctx) -> Msg:
         return Msg(msgid, {"actor": c.actor, "exam": named(c.name_of, "exam", c.object_id),
@@ -203,6 +210,7 @@ RULES = {
     "attempt.start": _attempt_start,
     "attempt.submit": _attempt_submit,
     "attempt.annul": _attempt_annul,
+    "certificate.annul": _certificate_annul,
     "exam.create": _exam(N_("%(actor)s created the exam %(exam)s")),
     "exam.update": _exam(N_("%(actor)s changed the settings of the exam %(exam)s: %(changes)s")),
     "question.create": _simple(N_("%(actor)s added a question")),

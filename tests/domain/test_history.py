@@ -112,6 +112,8 @@ CASES = [
      "张承办 started attempt 2 of the exam 法治考试 (due 2026-03-01 10:30)"),
     ("attempt.submit", {"exam": 9, "score": 80, "max_score": 100, "by": "deadline"}, "1",
      "The exam 法治考试 was handed in at its deadline: 80 of 100"),
+    ("certificate.annul", {"exam": 9, "user": 7, "number": "ZS-2026-000007", "reason": "替考"}, "7",
+     "张承办 annulled the certificate ZS-2026-000007 of 张承办 (exam 法治考试): 替考"),
     ("exam.update", {"pass_score": [60, 70]}, "9", "张承办 changed the settings of the exam 法治考试: pass score from 60 to 70"),
     ("question.published", {"uids": ["a", "b"]}, None, "张承办 published 2 questions"),
     ("laws.import", {"added": ["x"], "updated": [], "unchanged": 4}, None,
