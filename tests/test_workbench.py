@@ -216,6 +216,7 @@ def test_the_editor_and_exam_manager_see_drafts_exams_opening_soon_and_flagged_q
 
     html = _page(client, auth, "editor")
     assert "题库与考试" in html and "t-001" in html and "过难" in html
+    assert f"/manage/exams/{taken.id}/stats" not in html  # the statistics are the exam manager's page
     assert "草稿考试" not in html  # exams are the exam manager's
     auth.logout()
     html = _page(client, auth, "manager")
@@ -250,7 +251,7 @@ def test_the_administrator_sees_failed_deliveries_the_last_scan_and_checks_the_a
 
     response = auth.post("/workbench/verify-audit", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "审计链完好" in html and "admin" in html
+    assert "审计链完整" in html and "admin" in html
     assert db.session.execute(select(AuditRecord).where(AuditRecord.action == "audit.verified")).scalar() is not None
     body = client.get("/api/v1/me/workbench", headers=_token(client, "admin")).json
     assert set(body) == {"admin"} and body["admin"]["audit"]["ok"] is True

@@ -54,9 +54,10 @@ def todo(user: User, now: datetime) -> dict:
             "links": {"review": url_for("offsets.review"), "cases": url_for("cases.index")}}
 
 
-def _flagged(now: datetime) -> list[dict]:
+def _flagged(user: User, now: datetime) -> list[dict]:
     """Questions the item statistics flag in the newest exams already taken (too hard, too easy, not
-    discriminating: domain.item_stats), each linked to its exam's statistics."""
+    discriminating: domain.item_stats), linked to the exam's statistics (exam managers) or else to the
+    question (question editors)."""
     from eduapp.services import exam_stats
 
     taken = select(Attempt.exam_id).where(Attempt.state == "finished", Attempt.annulled_at.is_(None))
@@ -64,18 +65,20 @@ def _flagged(now: datetime) -> list[dict]:
         select(Exam).where(Exam.status == "published", Exam.open_at <= now, Exam.id.in_(taken))
         .order_by(Exam.close_at.desc()).limit(FLAGGED_EXAMS)
     ).scalars().all()
+    stats_page = user.can(Permission.EXAMS_MANAGE)
     found = []
     for exam in newest:
         for q in exam_stats.report(exam).flagged:
             found.append({"exam_id": exam.id, "exam": exam.title, "question_id": q.question_id, "uid": q.uid,
                           "stem": q.stem[:60], "flags": list(q.flags),
-                          "link": url_for("exam_stats.stats", exam_id=exam.id)})
+                          "link": url_for("exam_stats.stats", exam_id=exam.id) if stats_page
+                          else url_for("questions.show", question_id=q.question_id)})
     return found
 
 
 def content(user: User, now: datetime) -> dict:
     """Drafts (questions, exams), flagged items and exams opening within OPENING_SOON_DAYS."""
-    panel: dict = {"flagged": _flagged(now)[:LISTED]}
+    panel: dict = {"flagged": _flagged(user, now)[:LISTED]}
     if user.can(Permission.QUESTIONS_EDIT):
         drafts = db.session.execute(
             select(Question).where(Question.status == "draft").order_by(Question.updated_at)
