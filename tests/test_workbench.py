@@ -265,3 +265,13 @@ def test_only_an_administrator_may_check_the_chain(client, auth, learner):
     auth.login("staff-a")
     assert auth.post("/workbench/verify-audit").status_code == 403
     assert db.session.execute(select(AuditRecord).where(AuditRecord.action == "audit.verified")).scalar() is None
+
+
+def test_an_unreadable_anchor_file_is_shown_as_not_intact_never_a_500(client, auth, ctx, frozen):
+    from eduapp.services import audit
+
+    factories.user("admin", factories.unit("示范市生态环境局"), Role.SYSADMIN)
+    audit.anchor_path().write_text("not an anchor\n", encoding="utf-8")
+    auth.login("admin")
+    html = auth.post("/workbench/verify-audit", follow_redirects=True).get_data(as_text=True)
+    assert "无法校验审计链" in html and "审计链不完整" in html

@@ -76,9 +76,13 @@ def last_scan() -> tuple[datetime | None, str]:
 
 def verify_and_record(actor: User | None, ip: str | None = None) -> dict:
     """Check the whole audit chain now and write the result to the trail (committed)."""
-    checked, broken = audit.verify()
-    summary = {"checked": checked, "broken_record": broken.record_id if broken else None,
-               "reason": broken.reason if broken else None}
+    try:
+        checked, broken = audit.verify()
+    except audit.AnchorFileError as error:  # the anchors cannot be read: not intact, and say why
+        summary = {"checked": 0, "broken_record": None, "reason": str(error)}
+    else:
+        summary = {"checked": checked, "broken_record": broken.record_id if broken else None,
+                   "reason": broken.reason if broken else None}
     audit.record(VERIFIED, actor=actor, obj_type="audit_chain", summary=summary, ip=ip)
     db.session.commit()
     return summary

@@ -37,8 +37,10 @@ def verify_audit():
     result = last_runs.verify_and_record(current_user._get_current_object(), client_ip())
     if result["broken_record"] is None and result["reason"] is None:
         flash_ok(_("The audit chain is intact: %(n)s records checked.", n=result["checked"]))
-    else:
+    elif result["broken_record"] is not None:
         flash(_("The audit chain is broken at record #%(id)s.", id=result["broken_record"]), "danger")
+    else:
+        flash(_("The audit chain could not be checked: %(reason)s", reason=result["reason"]), "danger")
     return redirect(url_for("main.index"))
 
 
