@@ -75,9 +75,10 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
     api.register_blueprint(dashboard_blp)
-    from eduapp.api import certificates, enterprise, learning, limits, me
+    from eduapp.api import certificates, enterprise, learning, limits, me, workbench
 
-    for module in (me, learning, enterprise, certificates):  # profile, inbox; practice; roster; certificates
+    # my profile and inbox; practice; enterprise contacts' roster; my certificates; my 工作台
+    for module in (me, learning, enterprise, certificates, workbench):
         csrf.exempt(module.blp)  # as above: cookie writes are checked by init_auth
         api.register_blueprint(module.blp)
     limits.init_app(app)

@@ -104,13 +104,15 @@ def send_sms(delivery_ids: list[int] | int) -> dict[str, int]:
 def scan_reminders(kind: str | None = None) -> dict:
     """Scan one kind (or all) and queue the new e-mails and SMS; returns {kind: reminders created}."""
     from eduapp.domain.reminders import KINDS
-    from eduapp.services import reminders
+    from eduapp.services import last_runs, reminders
 
     created = {}
     for each in (kind,) if kind else KINDS:
         result = reminders.scan(each)
         queue(result.queued)
         created[each] = result.created
+    if not kind:
+        last_runs.record_scan()  # the administrator's 工作台 shows when the beat's scan last ran
     return created
 
 

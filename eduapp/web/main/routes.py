@@ -1,17 +1,47 @@
-from flask import current_app, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
+from eduapp.domain.offsets import yuan
+from eduapp.domain.roles import Permission
 from eduapp.extensions import db
-from eduapp.security import public, signed_in
-from eduapp.web.helpers import safe_next
+from eduapp.models import utcnow
+from eduapp.security import client_ip, public, require, signed_in
+from eduapp.web.forms import ConfirmForm
+from eduapp.web.helpers import flash_ok, safe_next
 from eduapp.web.main import bp
 
 
 @bp.route("/")
 @signed_in
 def index():
-    return render_template("main/index.html", user=current_user)
+    """The 工作台: a panel for each kind of role the person holds (docs/workbench.md)."""
+    from eduapp.services import workbench
+    from eduapp.services.exam_stats import FLAG_LABELS
+    from eduapp.web.workbench_labels import workbench_labels
+
+    user = current_user._get_current_object()
+    return render_template("main/index.html", user=user, panels=workbench.build(user, utcnow()), yuan=yuan,
+                           flag_labels=FLAG_LABELS, labels=workbench_labels(), confirm=ConfirmForm())
+
+
+@bp.route("/workbench/verify-audit", methods=["POST"])
+@require(Permission.AUDIT_VIEW)
+def verify_audit():
+    """Check the audit chain now (the administrator's button); the result is kept in the trail."""
+    from eduapp.services import last_runs
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = last_runs.verify_and_record(current_user._get_current_object(), client_ip())
+    if result["broken_record"] is None and result["reason"] is None:
+        flash_ok(_("The audit chain is intact: %(n)s records checked.", n=result["checked"]))
+    elif result["broken_record"] is not None:
+        flash(_("The audit chain is broken at record #%(id)s.", id=result["broken_record"]), "danger")
+    else:
+        flash(_("The audit chain could not be checked: %(reason)s", reason=result["reason"]), "danger")
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/lang/<code>")
