@@ -249,15 +249,15 @@ def _trainings(scope: Scope, low: datetime, high: datetime) -> Trainings:
         .group_by(TrainingAttendance.training_id).subquery("attendance")
     )
     count = func.coalesce(attendance.c.n, 0)
-    query = (select(Training.id, Training.title, Training.held_at, Training.points, count)
+    query = (select(Training.id, Training.title, Training.held_at, Training.points, count, Training.kind)
              .outerjoin(attendance, attendance.c.training_id == Training.id)
              .where(Training.held_at >= low, Training.held_at < high)
              .order_by(Training.held_at, Training.id))
     if not scope.is_all:
         query = query.where(count > 0)
     out = Trainings()
-    for training_id, title, held_at, points, n in db.session.execute(query):
-        out.rows.append(TrainingRow(training_id, title, held_at.astimezone(CHINA).date(), int(n), points))
+    for training_id, title, held_at, points, n, kind in db.session.execute(query):
+        out.rows.append(TrainingRow(training_id, title, held_at.astimezone(CHINA).date(), int(n), points, kind))
     out.sessions = len(out.rows)
     out.attendance = sum(r.attendees for r in out.rows)
     out.attendees = db.session.execute(
