@@ -61,6 +61,7 @@ from eduapp.models import (
     TrainingAttendance,
     User,
     UserRole,
+    utcnow,
 )
 from eduapp.services.exam_stats import OrgTree
 
@@ -449,7 +450,10 @@ def _enterprises(scope: Scope) -> int | None:
     ).scalar_one()
 
 
-def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | None = None) -> Dashboard:
+def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | None = None,
+          now: datetime | None = None) -> Dashboard:
+    """The figures of ``period``; trainings count only once they have started (before ``now``): a
+    training learners are registering for has not been held yet."""
     scope = scope or Scope()
     tree = tree or OrgTree()
     low, high = bounds(period.start, period.end)
@@ -481,7 +485,7 @@ def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | No
         learners=learners,
         orgs=orgs,
         exams=exams,
-        trainings=_trainings(scope, low, high),
+        trainings=_trainings(scope, low, min(high, now or utcnow())),
         points=points,
         offsets=_offsets(scope, low, high),
         cases=_cases_figures(scope, period.start, period.end),
