@@ -314,3 +314,24 @@ def test_0018_gives_existing_trainings_the_kind_their_title_names(tmp_path):
         assert db.session.execute(select(Training.place, Training.capacity)).first() == (None, None)
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_learners_racing_for_the_last_places_do_not_overfill_it(app, world):
+    """On PostgreSQL the training row is locked while the places are counted (SQLite serialises writers)."""
+    from tests.test_points_concurrency import race
+
+    firm = world["a1"].organisation
+    ids = [factories.user(f"racer-{i}", firm, Role.ENTERPRISE_STAFF).id for i in range(8)]
+    db.session.commit()
+    training_id = world["soon"]  # 2 places
+
+    def work(i):
+        from eduapp.models import User
+
+        return training_registrations.register(db.session.get(User, ids[i]), training_id, NOW)
+
+    results, errors = race(app, len(ids), work)
+    assert len(results) == 2 and all(changed for _, changed in results)
+    assert len(errors) == 6 and {e.code for e in errors} == {"full"}
+    assert len(_registered(training_id)) == 2
