@@ -39,7 +39,7 @@ from eduapp.models import (
     User,
     ViolationType,
 )
-from eduapp.services import dashboard, offsets, points, rule_sets
+from eduapp.services import dashboard, offsets, points, rule_sets, trainings
 from tests import factories
 from tests.pdfs import fonts, text
 
@@ -115,10 +115,10 @@ def world(ctx):
     db.session.commit()
     w["e1"], w["e2"] = e1, e2
 
-    t1 = points.create_training(w["admin"], "排污许可专题培训", date(2026, 5, 20), 0)
-    points.record_attendance(w["admin"], t1, ["civil1", "staff-a1", "staff-b1"], now=at("2026-05-20", 16))
-    t2 = points.create_training(w["admin"], "集中学法", date(2025, 11, 1), 0)
-    points.record_attendance(w["admin"], t2, ["civil2"], now=at("2025-11-01", 16))
+    t1 = trainings.create_training(w["admin"], "排污许可专题培训", date(2026, 5, 20), 0)
+    trainings.record_attendance(w["admin"], t1, ["civil1", "staff-a1", "staff-b1"], now=at("2026-05-20", 16))
+    t2 = trainings.create_training(w["admin"], "集中学法", date(2025, 11, 1), 0)
+    trainings.record_attendance(w["admin"], t2, ["civil2"], now=at("2025-11-01", 16))
     w["t1"] = t1
 
     pool_a = points.pool_account(a)
@@ -333,7 +333,7 @@ def test_the_workbook_has_a_sheet_per_table_with_the_numbers(world, client, auth
     response = client.get(f"/dashboard/export.xlsx?{PERIOD_2026}")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Headline figures", "By organisation", "Exams",
+    assert book.sheetnames == ["Headline figures", "By organisation", "Exams", "Training sessions by kind",
                                "Training sessions", "Study points", "Offsets granted", "Penalty cases by stage",
                                "Reminders by kind", "By month"]
     summary = {r[0]: r[1] for r in book["Headline figures"].iter_rows(min_row=2, values_only=True)}

@@ -22,7 +22,7 @@ from eduapp.models import (
     TrainingAttendance,
 )
 from eduapp.models.audit import AppendOnlyViolation
-from eduapp.services import points
+from eduapp.services import points, trainings
 from eduapp.services.points import InsufficientPoints, LedgerError
 from tests import factories
 from tests.conftest import PASSWORD
@@ -382,14 +382,14 @@ def test_a_first_exam_pass_is_awarded_in_the_ledger(people):
 
 def test_training_attendance_awards_once_per_person(people):
     admin = _user(people["admin"])
-    training = points.create_training(admin, "集中学法：新《行政处罚法》", NOW.date(), 4)
+    training = trainings.create_training(admin, "集中学法：新《行政处罚法》", NOW.date(), 4)
     with pytest.raises(InputError) as err:
-        points.record_attendance(admin, training, ["staff-a", "nobody", "admin-a"])
+        trainings.record_attendance(admin, training, ["staff-a", "nobody", "admin-a"])
     assert [p.params.get("username") for p in err.value.problems] == ["nobody", "admin-a"]
     db.session.rollback()
     assert _count(TrainingAttendance) == 0
-    first = points.record_attendance(admin, training, ["staff-a", "civil-a"], now=NOW)
-    again = points.record_attendance(admin, training, ["staff-a", "staff-b"], now=NOW)
+    first = trainings.record_attendance(admin, training, ["staff-a", "civil-a"], now=NOW)
+    again = trainings.record_attendance(admin, training, ["staff-a", "staff-b"], now=NOW)
     assert (first.added, again.added, again.already) == (["staff-a", "civil-a"], ["staff-b"], ["staff-a"])
     assert _count(PointsEntry, PointsEntry.source_key.like("training:%")) == 3
     assert points.balance(points.person_account(_user(people["staff"])), NOW).available == 4

@@ -24,7 +24,8 @@ from eduapp.models import (
     User,
     utcnow,
 )
-from eduapp.services import points, reminder_sending
+from eduapp.services import reminder_sending
+from eduapp.services import trainings as training_service
 from tests import factories
 
 
@@ -347,9 +348,9 @@ def trainings(people):
     admin = _user(people["admin"])
     today = china_day(utcnow())
     return {
-        "soon": points.create_training(admin, "危废管理培训", today + timedelta(days=2), 2).id,
-        "later": points.create_training(admin, "排污许可培训", today + timedelta(days=9), 3).id,
-        "past": points.create_training(admin, "去年的培训", today - timedelta(days=5), 2).id,
+        "soon": training_service.create_training(admin, "危废管理培训", today + timedelta(days=2), 2).id,
+        "later": training_service.create_training(admin, "排污许可培训", today + timedelta(days=9), 3).id,
+        "past": training_service.create_training(admin, "去年的培训", today - timedelta(days=5), 2).id,
     }
 
 
@@ -399,7 +400,7 @@ def test_a_past_training_cannot_be_registered_for(client, auth, people, training
     auth.login("alice")
     client.get("/lang/en")
     response = auth.post(f"/points/trainings/{trainings['past']}/register", form_page="/points/trainings/upcoming")
-    assert response.status_code == 404
+    assert response.status_code == 409  # it exists, but has started
     assert "has already begun or is over" in response.get_data(as_text=True)
     assert not _registered(trainings["past"], people["alice"])
     assert auth.post("/points/trainings/999999/register", form_page="/points/trainings/upcoming").status_code == 404

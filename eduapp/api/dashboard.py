@@ -83,6 +83,12 @@ class DashboardTrainingRowOut(Schema):
     held_on = fields.Date()
     attendees = fields.Integer()
     points = fields.Integer()
+    kind = fields.String(metadata={"description": "collective_study | lecture | head_lecture | other"})
+
+
+class DashboardTrainingKindOut(Schema):
+    sessions = fields.Integer()
+    attendance = fields.Integer(metadata={"description": "attendances (person-sessions)"})
 
 
 class DashboardTrainingsOut(Schema):
@@ -90,6 +96,9 @@ class DashboardTrainingsOut(Schema):
     attendance = fields.Integer(metadata={"description": "attendances (person-sessions)"})
     attendees = fields.Integer(metadata={"description": "different people"})
     by_training = fields.List(fields.Nested(DashboardTrainingRowOut))
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Nested(DashboardTrainingKindOut),
+                          metadata={"description": "every kind (collective_study 集中学法, lecture 法律培训讲座, "
+                                                   "head_lecture 一把手讲法, other), also those without sessions"})
 
 
 class DashboardPointsOut(Schema):
@@ -192,7 +201,8 @@ def as_json(d: dashboard.Dashboard) -> dict:
                           for r in d.orgs],
         "exams": {**vars(d.exams), "pass_rate_percent": d.exams.pass_rate,
                   "by_exam": [{**vars(r), "pass_rate_percent": r.pass_rate} for r in d.exams.rows]},
-        "trainings": {**vars(d.trainings), "by_training": [vars(r) for r in d.trainings.rows]},
+        "trainings": {**vars(d.trainings), "by_training": [vars(r) for r in d.trainings.rows],
+                      "by_kind": {kind: vars(k) for kind, k in d.trainings.by_kind.items()}},
         "points": vars(d.points),
         "offsets": {**vars(d.offsets), "by_application": [vars(r) for r in d.offsets.rows]},
         "cases": {**vars(d.cases), "by_status": {r.status: {"cases": r.cases, "fine_fen": r.fine_fen}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from eduapp.domain import periods
+from eduapp.domain.trainings import KINDS
 
 ENTERPRISE, GOVERNMENT = "enterprise", "government"  # Organisation.kind
 
@@ -117,6 +118,21 @@ class TrainingRow:
     held_on: date
     attendees: int
     points: int
+    kind: str = KINDS[-1]  # eduapp.domain.trainings.KINDS
+
+
+@dataclass(frozen=True)
+class TrainingKind:
+    """The sessions of one kind of training and their attendances (the annual report counts each kind)."""
+
+    sessions: int = 0
+    attendance: int = 0
+
+
+def by_kind(rows: list[TrainingRow]) -> dict[str, TrainingKind]:
+    """Sessions and attendances for every kind, in the report's order (kinds without sessions: 0)."""
+    return {kind: TrainingKind(sum(1 for r in rows if r.kind == kind),
+                               sum(r.attendees for r in rows if r.kind == kind)) for kind in KINDS}
 
 
 @dataclass
@@ -125,6 +141,10 @@ class Trainings:
     attendance: int = 0  # person-sessions
     attendees: int = 0  # different people
     rows: list[TrainingRow] = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> dict[str, TrainingKind]:
+        return by_kind(self.rows)
 
 
 @dataclass

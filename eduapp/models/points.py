@@ -102,14 +102,19 @@ class EarningRule(Base):
 
 
 class Training(Base):
-    """An offline training session (集中学法、培训); bureau staff record who attended."""
+    """An offline training session (集中学法、培训); learners register, bureau staff record who attended.
+
+    kind: collective_study | lecture | head_lecture | other (eduapp.domain.trainings.KINDS)."""
 
     __tablename__ = "trainings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    held_at: Mapped[datetime]
+    held_at: Mapped[datetime]  # when it starts
     points: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(24), default="other", server_default="other")
+    place: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None]  # the most who may register (None: no limit)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -61,6 +61,7 @@ from eduapp.models import (
     TrainingAttendance,
     User,
     UserRole,
+    utcnow,
 )
 from eduapp.services.exam_stats import OrgTree
 
@@ -249,15 +250,15 @@ def _trainings(scope: Scope, low: datetime, high: datetime) -> Trainings:
         .group_by(TrainingAttendance.training_id).subquery("attendance")
     )
     count = func.coalesce(attendance.c.n, 0)
-    query = (select(Training.id, Training.title, Training.held_at, Training.points, count)
+    query = (select(Training.id, Training.title, Training.held_at, Training.points, count, Training.kind)
              .outerjoin(attendance, attendance.c.training_id == Training.id)
              .where(Training.held_at >= low, Training.held_at < high)
              .order_by(Training.held_at, Training.id))
     if not scope.is_all:
         query = query.where(count > 0)
     out = Trainings()
-    for training_id, title, held_at, points, n in db.session.execute(query):
-        out.rows.append(TrainingRow(training_id, title, held_at.astimezone(CHINA).date(), int(n), points))
+    for training_id, title, held_at, points, n, kind in db.session.execute(query):
+        out.rows.append(TrainingRow(training_id, title, held_at.astimezone(CHINA).date(), int(n), points, kind))
     out.sessions = len(out.rows)
     out.attendance = sum(r.attendees for r in out.rows)
     out.attendees = db.session.execute(
@@ -449,7 +450,10 @@ def _enterprises(scope: Scope) -> int | None:
     ).scalar_one()
 
 
-def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | None = None) -> Dashboard:
+def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | None = None,
+          now: datetime | None = None) -> Dashboard:
+    """The figures of ``period``; trainings count only once they have started (before ``now``): a
+    training learners are registering for has not been held yet."""
     scope = scope or Scope()
     tree = tree or OrgTree()
     low, high = bounds(period.start, period.end)
@@ -481,7 +485,7 @@ def build(period: periods.Period, scope: Scope | None = None, tree: OrgTree | No
         learners=learners,
         orgs=orgs,
         exams=exams,
-        trainings=_trainings(scope, low, high),
+        trainings=_trainings(scope, low, min(high, now or utcnow())),
         points=points,
         offsets=_offsets(scope, low, high),
         cases=_cases_figures(scope, period.start, period.end),

@@ -185,6 +185,9 @@ def load(password: str, today: date | None = None) -> DemoResult:
     from eduapp.services import demo_history
 
     demo_history.load(result, today)  # half a year of past activity for the dashboard
+    from eduapp.services import demo_trainings
+
+    demo_trainings.load(result, today)  # upcoming trainings of each kind to register for
     from eduapp.services import demo_non_penalty
 
     demo_non_penalty.load(result, today, DEMO_ENTERPRISE, BUREAU)  # the 免罚清单 and a case it covers (§33)

@@ -2,8 +2,8 @@
 figures and charts of /dashboard/ show something on a fresh `make run`.
 
 Everything goes through the real services with past times: two closed exams (civil servants all
-pass, as in the bureau's report; enterprise staff mostly pass), two training sessions with their
-attendance, points that expired, an adjustment, cases of 示范印染 at several stages, an offset
+pass, as in the bureau's report; enterprise staff mostly pass), three training sessions of three kinds
+with their attendance, points that expired, an adjustment, cases of 示范印染 at several stages, an offset
 of 示范印染 approved in three steps, and the reminders the scans wrote on the days they were due
 (marked delivered). 示范化工's cases and pool are left alone: its offset demo stays as README.md
 describes. Added once: a second run finds the first exam and changes nothing.
@@ -34,10 +34,12 @@ CIVIL_TAKERS = [("demo-approver", 195, True), ("demo-reviewer", 194, True), ("de
 ENTERPRISE_TAKERS = [("demo-contact3", 118, True), ("demo-staff6", 116, False), ("demo-contact2", 114, True),
                      ("demo-staff4", 112, True), ("demo-staff", 110, True), ("demo-staff2", 101, False),
                      ("demo-staff5", 99, True), ("demo-staff7", 98, True)]
-TRAININGS = [("集中学法：《中华人民共和国行政处罚法》专题（示范）", 150,
+TRAININGS = [("集中学法：《中华人民共和国行政处罚法》专题（示范）", "collective_study", 150,
               ("demo-approver", "demo-reviewer", "demo-officer", "demo-civil", "demo-civil2", "demo-civil3")),
-             ("企业环保负责人法律培训（示范）", 70,
-              ("demo-contact", "demo-contact2", "demo-contact3", "demo-staff4", "demo-staff6"))]
+             ("企业环保负责人法律培训讲座（示范）", "lecture", 70,
+              ("demo-contact", "demo-contact2", "demo-contact3", "demo-staff4", "demo-staff6")),
+             ("“一把手讲法”：局长解读《中华人民共和国环境保护法》（示范）", "head_lecture", 40,
+              ("demo-approver", "demo-reviewer", "demo-officer", "demo-civil"))]
 
 
 def at(today: date, days_before: int, hour: int = 10) -> datetime:
@@ -120,11 +122,12 @@ def _take_all(exam: Exam, today: date, takers: list[tuple[str, int, bool]]) -> N
 
 
 def _trainings(admin, today: date) -> None:
-    from eduapp.services import points
+    from eduapp.services import trainings
 
-    for title, days_before, usernames in TRAININGS:
-        training = points.create_training(admin, title, today - timedelta(days=days_before), 2)
-        points.record_attendance(admin, training, list(usernames), now=at(today, days_before, 17))
+    for title, kind, days_before, usernames in TRAININGS:
+        training = trainings.create_training(admin, title, today - timedelta(days=days_before), 2, kind=kind,
+                                             at=time(14, 30), place="局三楼会议室")
+        trainings.record_attendance(admin, training, list(usernames), now=at(today, days_before, 17))
 
 
 def _points(admin, today: date, scan) -> None:

@@ -183,7 +183,8 @@ def _training_tomorrow(result, today: date) -> None:
         result.unchanged += 1
         return
     held_at = datetime.combine(today + timedelta(days=1), time(9, 30), CHINA)
-    training = Training(title=TRAINING, held_at=held_at, points=5, created_at=utcnow())
+    training = Training(title=TRAINING, held_at=held_at, points=5, kind="lecture", place="局一楼报告厅",
+                        created_at=utcnow())
     db.session.add(training)
     db.session.flush()
     for username in ("demo-staff", "demo-contact", "demo-civil"):

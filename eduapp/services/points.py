@@ -21,7 +21,7 @@ and the caller commits. On an error nothing has been written by the call.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, bindparam, event, func, inspect, select, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -30,7 +30,6 @@ from sqlalchemy.orm.util import identity_key
 from eduapp.domain import points as rules
 from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, InputError, Problem
-from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
@@ -41,8 +40,6 @@ from eduapp.models import (
     PointsEntry,
     PointsLot,
     PointsReservation,
-    Training,
-    TrainingAttendance,
     User,
     utcnow,
 )
@@ -820,82 +817,7 @@ def save_rules(actor: User, values: dict[str, dict[str, int | None]], ip: str | 
     db.session.commit()
 
 
-# --- trainings and competitions --------------------------------------------------------------------
-
-
-def trainings(limit: int = 100) -> list[Training]:
-    return list(db.session.execute(select(Training).order_by(Training.held_at.desc(), Training.id.desc())
-                                   .limit(limit)).scalars())
-
-
-def get_training(training_id: int) -> Training | None:
-    return db.session.get(Training, training_id)
-
-
-def create_training(actor: User, title: str, held_on: date | None, points: int | None,
-                    ip: str | None = None) -> Training:
-    problems = rules.training_problems(title, held_on, points)
-    if problems:
-        raise InputError(problems)
-    training = Training(title=title.strip(), held_at=rules.day_bounds(held_on)[0], points=points,
-                        created_by_id=actor.id, created_at=utcnow())
-    db.session.add(training)
-    db.session.flush()
-    audit.record("points.training", actor=actor, obj_type="training", obj_id=training.id, ip=ip,
-                 summary={"title": training.title, "held_on": held_on.isoformat(), "points": points})
-    db.session.commit()
-    return training
-
-
-def attendees(training: Training) -> list[tuple[User, TrainingAttendance]]:
-    return list(db.session.execute(
-        select(User, TrainingAttendance).join(TrainingAttendance, TrainingAttendance.user_id == User.id)
-        .where(TrainingAttendance.training_id == training.id).order_by(User.username)
-    ).all())
-
-
-@dataclass(frozen=True)
-class Attendance:
-    added: list[str]
-    already: list[str]
-
-
-def record_attendance(actor: User, training: Training, usernames: list[str], now: datetime | None = None,
-                      ip: str | None = None) -> Attendance:
-    """Record who attended and award the training's points, once per training and person. An
-    unknown or non-learner account refuses the whole list (nothing is recorded)."""
-    now = _now(now)
-    names = list(dict.fromkeys(n.strip() for n in usernames if n.strip()))
-    if not names:
-        raise InputError([Problem(N_("Give at least one username."), {}, "usernames")])
-    found = {u.username: u for u in db.session.execute(select(User).where(User.username.in_(names))).scalars()}
-    problems = [Problem(N_("There is no account %(username)s."), {"username": n}, "usernames")
-                for n in names if n not in found]
-    problems += [Problem(N_("%(username)s is not a learner account."), {"username": n}, "usernames")
-                 for n in names if n in found and not (found[n].active and found[n].can(Permission.STUDY))]
-    if problems:
-        raise InputError(problems)
-    present = set(db.session.execute(
-        select(TrainingAttendance.user_id).where(TrainingAttendance.training_id == training.id)
-    ).scalars())
-    added, already = [], []
-    for name in names:
-        user = found[name]
-        if user.id in present:
-            already.append(name)
-        else:
-            db.session.execute(_insert(TrainingAttendance).values(
-                training_id=training.id, user_id=user.id, recorded_by_id=actor.id, recorded_at=now,
-            ).on_conflict_do_nothing())
-            added.append(name)
-        if training.points > 0:
-            award_for_activity(user, rules.TRAINING, f"training:{training.id}:{user.id}", now,
-                               points=training.points, commit=False)
-    if added:
-        audit.record("points.attendance", actor=actor, obj_type="training", obj_id=training.id, ip=ip,
-                     summary={"added": added, "points": training.points})
-    db.session.commit()
-    return Attendance(added, already)
+# --- competitions (trainings are in services/trainings.py) --------------------------------------
 
 
 def closed_competitions(now: datetime | None = None, limit: int = 20) -> list[Exam]:

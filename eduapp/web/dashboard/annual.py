@@ -10,6 +10,7 @@ from datetime import date
 from flask_babel import gettext
 
 from eduapp.domain.dashboard import Dashboard
+from eduapp.domain.trainings import COLLECTIVE_STUDY, HEAD_LECTURE, LECTURE, OTHER
 from eduapp.web.dashboard.present import PAGE_ROWS, Fen, Table, percent, text
 
 
@@ -43,6 +44,12 @@ def summary(year: int, d: Dashboard, today: date) -> Summary:
     study.append(gettext(
         "%(sessions)s law training sessions were held, with %(attendance)s attendances by %(attendees)s people.",
         sessions=t(trainings.sessions), attendance=t(trainings.attendance), attendees=t(trainings.attendees)))
+    kinds = trainings.by_kind
+    study.append(gettext(
+        "By kind: %(collective)s collective law study sessions, %(lectures)s legal training lectures, %(head)s "
+        "sessions where the head of a unit taught law, and %(other)s other trainings.",
+        collective=t(kinds[COLLECTIVE_STUDY].sessions), lectures=t(kinds[LECTURE].sessions),
+        head=t(kinds[HEAD_LECTURE].sessions), other=t(kinds[OTHER].sessions)))
     study.append(gettext(
         "%(takers)s exam results were recorded in %(exams)s exams; %(passed)s passed, a pass rate of %(rate)s.",
         takers=t(exams.takers), exams=t(exams.exams), passed=t(exams.passed), rate=t(percent(exams.pass_rate))))
@@ -74,7 +81,7 @@ def _widths(total: float, columns: int) -> list[float]:
     return [first] + [(total - first) / (columns - 1)] * (columns - 1) if columns > 1 else [total]
 
 
-PDF_TABLES = ("summary", "organisations", "exams", "trainings", "offsets", "cases", "reminders")
+PDF_TABLES = ("summary", "organisations", "exams", "training_kinds", "trainings", "offsets", "cases", "reminders")
 
 
 def pdf(s: Summary, tables: dict[str, Table]) -> bytes:

@@ -15,8 +15,9 @@ from markupsafe import Markup
 from eduapp.domain import cases as case_rules
 from eduapp.domain import charts
 from eduapp.domain import reminders as reminder_rules
-from eduapp.domain.dashboard import Dashboard, OrgRow
+from eduapp.domain.dashboard import Dashboard, OrgRow, Trainings
 from eduapp.domain.offsets import yuan
+from eduapp.domain.trainings import KIND_LABELS as TRAINING_KINDS
 
 CHANNEL_LABELS = {reminder_rules.INBOX: _l("Inbox"), reminder_rules.EMAIL: _l("E-mail"),
                   reminder_rules.SMS: _l("SMS")}
@@ -86,6 +87,11 @@ class Card:
         return text(self.value)
 
 
+def kinds_note(trainings: Trainings) -> str:
+    """The sessions of each kind, as the annual report counts them: "集中学法 4 · 法律培训讲座 5 · …"."""
+    return " · ".join(f"{gettext(TRAINING_KINDS[kind])} {text(k.sessions)}" for kind, k in trainings.by_kind.items())
+
+
 def cards(d: Dashboard) -> list[Card]:
     learners, exams, trainings, points, offsets, cases = (d.learners, d.exams, d.trainings, d.points, d.offsets,
                                                           d.cases)
@@ -101,9 +107,9 @@ def cards(d: Dashboard) -> list[Card]:
              gettext("%(n)s took part", n=text(learners.participants))),
         Card(gettext("Exam results"), exams.takers, gettext("in %(n)s exams", n=text(exams.exams))),
         Card(gettext("Pass rate"), percent(exams.pass_rate), gettext("%(n)s passed", n=text(exams.passed))),
-        Card(gettext("Training sessions"), trainings.sessions,
+        Card(gettext("Training sessions"), trainings.sessions, kinds_note(trainings)),
+        Card(gettext("Training attendance"), trainings.attendance,
              gettext("%(n)s people attended", n=text(trainings.attendees))),
-        Card(gettext("Training attendance"), trainings.attendance),
         Card(gettext("Points issued"), points.issued),
         Card(gettext("Points spent on offsets"), points.spent),
         Card(gettext("Points expired"), points.expired),
@@ -159,10 +165,14 @@ def tables(d: Dashboard) -> list[Table]:
         [[r.title, r.is_competition, r.takers, r.passed, percent(r.pass_rate)] for r in d.exams.rows],
         total=[gettext("Total"), None, d.exams.takers, d.exams.passed, percent(d.exams.pass_rate)]))
 
+    out.append(Table("training_kinds", gettext("Training sessions by kind"), [
+        gettext("Kind"), gettext("Sessions"), gettext("Attendances")],
+        [[gettext(TRAINING_KINDS[kind]), k.sessions, k.attendance] for kind, k in d.trainings.by_kind.items()],
+        total=[gettext("Total"), d.trainings.sessions, d.trainings.attendance]))
     out.append(Table("trainings", gettext("Training sessions"), [
-        gettext("Training"), gettext("Held on"), gettext("Attendees"), gettext("Points each")],
-        [[r.title, r.held_on, r.attendees, r.points] for r in d.trainings.rows],
-        total=[gettext("Total"), None, d.trainings.attendance, None]))
+        gettext("Training"), gettext("Kind"), gettext("Held on"), gettext("Attendees"), gettext("Points each")],
+        [[r.title, gettext(TRAINING_KINDS[r.kind]), r.held_on, r.attendees, r.points] for r in d.trainings.rows],
+        total=[gettext("Total"), None, None, d.trainings.attendance, None]))
 
     p = d.points
     out.append(Table("points", gettext("Study points"), [

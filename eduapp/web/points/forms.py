@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from eduapp.domain import points as rules
+from eduapp.domain.trainings import KIND_LABELS, KINDS, OTHER
 from eduapp.web.forms import choices
 
 RULE_LABELS = {
@@ -91,8 +92,15 @@ class ReverseForm(FlaskForm):
 
 class TrainingForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Give the training's title.")), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=choices((k, _l(KIND_LABELS[k])) for k in KINDS), default=OTHER)
     held_on = DateField(_l("Held on"), validators=[InputRequired(_l("Give the day the training was held."))])
+    at = TimeField(_l("Starts at"), validators=[Optional()],
+                   description=_l("Learners can register and cancel until then (without a time: until the day "
+                                  "begins)."))
     points = IntegerField(_l("Points for attending"), validators=[InputRequired(_l("Enter a whole number."))])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional()],
+                            description=_l("The most people who may register; empty for no limit."))
 
 
 class AttendanceForm(FlaskForm):

@@ -1,12 +1,11 @@
 """Study points (学法积分): my balance and ledger (and an enterprise contact's pool); for system
-administrators the earning rules, adjustments and reversals, and trainings with their attendance.
+administrators the earning rules, adjustments and reversals. Trainings are in web/points/trainings.py.
 
 The ledger is written by services/points.py only; these views read the request and pick a template.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -15,11 +14,11 @@ from flask_login import current_user
 
 from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
-from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, orgs, points, reminder_pages, study
+from eduapp.services import accounts, orgs, points, study
 from eduapp.services.points import LedgerError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, page_arg
@@ -30,9 +29,7 @@ from eduapp.web.points.forms import (
     RULE_LABELS,
     RULE_NOTES,
     AdjustForm,
-    AttendanceForm,
     ReverseForm,
-    TrainingForm,
     rule_fields,
     rule_values,
     rules_form,
@@ -90,52 +87,6 @@ def study_heartbeat():
     beat = study.heartbeat(current_user)
     return jsonify({"day": beat.day.isoformat(), "seconds": beat.seconds, "minutes": beat.seconds // 60,
                     "units_completed": beat.awarded_units})
-
-
-@bp.route("/trainings/upcoming")
-@require(Permission.STUDY)
-def upcoming_trainings():
-    return render_template("points/upcoming.html", trainings=reminder_pages.upcoming(current_user, utcnow()),
-                           closed=None)
-
-
-REGISTRATION_MESSAGES = {  # (action, changed) -> message
-    ("register", True): N_("You are registered for “%(title)s”. You will get a reminder the day before."),
-    ("register", False): N_("You were already registered for “%(title)s”."),
-    ("unregister", True): N_("Your registration for “%(title)s” is cancelled."),
-    ("unregister", False): N_("You were not registered for “%(title)s”."),
-}
-
-
-def _change_registration(action: str, training_id: int):
-    """Register or cancel, idempotently. Learners reach only trainings still to come: one that has
-    started is not found for them, and the page says why."""
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    now = utcnow()
-    change = reminder_pages.register if action == "register" else reminder_pages.unregister
-    try:
-        result = change(current_user._get_current_object(), training_id, now, client_ip())
-    except reminder_pages.RegistrationClosed as closed:
-        return render_template("points/upcoming.html", trainings=reminder_pages.upcoming(current_user, now),
-                               closed=closed.training), 404
-    if result is None:
-        abort(404)
-    training, changed = result
-    flash_ok(_(REGISTRATION_MESSAGES[(action, changed)], title=training.title))
-    return redirect(url_for(".upcoming_trainings"))
-
-
-@bp.route("/trainings/<id:training_id>/register", methods=["POST"])
-@require(Permission.STUDY)
-def register_training(training_id: int):
-    return _change_registration("register", training_id)
-
-
-@bp.route("/trainings/<id:training_id>/unregister", methods=["POST"])
-@require(Permission.STUDY)
-def unregister_training(training_id: int):
-    return _change_registration("unregister", training_id)
 
 
 # --- administrators ----------------------------------------------------------------------------------
@@ -257,45 +208,3 @@ def reverse(entry_id: int):
     return render_template("points/reverse.html", entry=entry, form=form, error=error,
                            done=bool(points.reversed_ids([entry.id])), reversible=points.REVERSIBLE,
                            **_ledger_context()), status
-
-
-@bp.route("/trainings", methods=["GET", "POST"])
-@require(ADMIN)
-def trainings():
-    form = TrainingForm()
-    if request.method == "GET":
-        form.points.data = points.rule_for("training").points
-    if form.validate_on_submit():
-        try:
-            training = points.create_training(current_user, form.title.data, form.held_on.data, form.points.data,
-                                              client_ip())
-        except InputError as err:
-            attach_problems(form, err.problems)
-        else:
-            flash_ok(_("The training is saved. Now record who attended."))
-            return redirect(url_for(".training", training_id=training.id))
-    return render_template("points/trainings.html", form=form, trainings=points.trainings()), \
-        400 if form.errors else 200
-
-
-@bp.route("/trainings/<id:training_id>", methods=["GET", "POST"])
-@require(ADMIN)
-def training(training_id: int):
-    found = points.get_training(training_id)
-    if found is None:
-        abort(404)
-    form = AttendanceForm()
-    if form.validate_on_submit():
-        names = [n for n in re.split(r"[\s,，、;；]+", form.usernames.data) if n]
-        try:
-            result = points.record_attendance(current_user, found, names, ip=client_ip())
-        except InputError as err:
-            attach_problems(form, err.problems)
-        else:
-            if result.added:
-                flash_ok(_("Attendance recorded for %(n)s people.", n=len(result.added)))
-            if result.already:
-                flash(_("Already recorded: %(names)s", names="、".join(result.already)), "info")
-            return redirect(url_for(".training", training_id=found.id))
-    return render_template("points/training.html", training=found, form=form,
-                           attendees=points.attendees(found)), 400 if form.errors else 200
