@@ -1,7 +1,7 @@
 """The 工作台 (home page after sign-in) and GET /api/v1/me/workbench, per role, with the clock frozen
 (docs/workbench.md)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -103,6 +103,24 @@ def test_the_daily_set_done_says_so(client, auth, learner):
         practice.daily_answer(learner["user"], str(question_id), str(version.id), values)
     html = _page(client, auth, "staff-a")
     assert "今天的每日一练已完成" in html
+
+
+def test_a_training_the_learner_registered_for_is_among_todays_tasks(client, auth, learner):
+    from eduapp.domain import trainings as kinds
+    from eduapp.services import training_registrations, trainings
+
+    admin = factories.user("trainer", factories.unit("学法办"), Role.SYSADMIN)
+    coming = trainings.create_training(admin, "集中学法：固体废物污染环境防治法", date(2026, 6, 12), 2,
+                                       kind=kinds.COLLECTIVE_STUDY, at=time(9))
+    other = trainings.create_training(admin, "一把手讲法", date(2026, 6, 15), 2, kind=kinds.HEAD_LECTURE, at=time(9))
+    html = _page(client, auth, "staff-a")
+    assert "固体废物污染环境防治法" not in html  # not registered: not a task
+    training_registrations.register(learner["user"], coming.id, NOW)
+    html = client.get("/").get_data(as_text=True)
+    assert "集中学法：固体废物污染环境防治法" in html and "2026-06-12 09:00" in html and "一把手讲法" not in html
+    body = client.get("/api/v1/me/workbench", headers=_token(client, "staff-a")).json
+    assert [(t["id"], t["kind"]) for t in body["learner"]["trainings"]] == [(coming.id, "collective_study")]
+    assert other.id not in {t["id"] for t in body["learner"]["trainings"]}
 
 
 def test_the_learners_api_has_only_the_learner_panel(client, learner):

@@ -57,11 +57,22 @@ class WorkbenchResultOut(Schema):
     link = _link()
 
 
+class WorkbenchTrainingOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "collective_study, lecture, head_lecture or other"})
+    held_at = fields.DateTime(required=True)
+    place = fields.String(allow_none=True, required=True)
+    link = _link()
+
+
 class WorkbenchLearnerOut(Schema):
     points = fields.Nested(WorkbenchPointsOut, required=True)
     daily = fields.Nested(WorkbenchDailyOut, required=True)
     exams = fields.List(fields.Nested(WorkbenchOpenExamOut), required=True,
                         metadata={"description": "open now, visible to me, not passed yet"})
+    trainings = fields.List(fields.Nested(WorkbenchTrainingOut), required=True,
+                            metadata={"description": "trainings to come that I registered for, soonest first"})
     streak = fields.Integer(required=True, metadata={"description": "consecutive days in China with study"})
     recent_results = fields.List(fields.Nested(WorkbenchResultOut), required=True)
 

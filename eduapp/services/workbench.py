@@ -118,12 +118,22 @@ def _recent_results(user: User) -> list[dict]:
              "link": url_for("exams.result", attempt_id=a.id)} for a in rows]
 
 
+def _trainings(user: User, now: datetime) -> list[dict]:
+    """The trainings still to come that the learner registered for, the soonest first."""
+    from eduapp.services import training_registrations
+
+    link = url_for("points.upcoming_trainings")
+    return [{"id": t.id, "title": t.title, "kind": t.kind, "held_at": t.held_at, "place": t.place, "link": link}
+            for t in training_registrations.upcoming_registrations(user, now, limit=5)]
+
+
 def learner(user: User, now: datetime) -> dict:
     today = china_day(now)
     return {
         "points": _points(user, now),
         "daily": _daily(user, now),
         "exams": _open_exams(user, now),
+        "trainings": _trainings(user, now),
         "streak": rules.study_streak(active_days(user.id, rules.streak_since(today)), today),
         "recent_results": _recent_results(user),
     }

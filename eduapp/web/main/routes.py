@@ -17,13 +17,15 @@ from eduapp.web.main import bp
 @signed_in
 def index():
     """The 工作台: a panel for each kind of role the person holds (docs/workbench.md)."""
+    from eduapp.domain.trainings import KIND_LABELS
     from eduapp.services import workbench
     from eduapp.services.exam_stats import FLAG_LABELS
     from eduapp.web.workbench_labels import workbench_labels
 
     user = current_user._get_current_object()
     return render_template("main/index.html", user=user, panels=workbench.build(user, utcnow()), yuan=yuan,
-                           flag_labels=FLAG_LABELS, labels=workbench_labels(), confirm=ConfirmForm())
+                           flag_labels=FLAG_LABELS, labels=workbench_labels(), confirm=ConfirmForm(),
+                           kind_labels=KIND_LABELS)
 
 
 @bp.route("/workbench/verify-audit", methods=["POST"])
