@@ -19,6 +19,7 @@ from eduapp.api.bureau_common import (
     page_out,
     page_schema,
 )
+from eduapp.api.common import Points
 from eduapp.domain.blueprint import max_score
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -118,7 +119,7 @@ class StatisticsOut(Schema):
     exam_id = fields.Integer()
     title = fields.String()
     pass_score = fields.Integer()
-    max_score = fields.Float()
+    max_score = Points()
     organisation = fields.Nested(OrgRefOut, allow_none=True, metadata={"description": "the filter, if any"})
     total = fields.Nested(ParticipationOut)
     organisations = fields.List(fields.Nested(OrgParticipationOut))

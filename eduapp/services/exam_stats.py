@@ -44,8 +44,8 @@ TYPE_LABELS = {
 }
 
 
-def points(centipoints: float | int | None) -> float | None:
-    return None if centipoints is None else round(centipoints / 100, 2)
+def points(centipoints: float | int | None) -> int | float | None:
+    return grading.points_number(centipoints)
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -6,17 +6,18 @@ The ledger is written by services/points.py only; these views read the request a
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eduapp.domain.ledger_lines import lines
 from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.domain.typed_input import split_list
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, orgs, points, reminder_pages, study
@@ -69,13 +70,14 @@ def mine():
     if current_user.can(Permission.ROSTER_MANAGE) and organisation.is_enterprise:
         pool_account = points.pool_account(organisation, create=False)
         pool_page = points.ledger(pool_account, page_arg("pool_page"), 20)
-        pool = {"balance": points.balance(pool_account, now), "ledger": pool_page,
+        pool = {"balance": points.balance(pool_account, now), "ledger": pool_page, "lines": lines(pool_page.items),
                 "who": points.contributors(pool_page.items), "name": organisation.name}
+    ledger = points.ledger(account, page_arg(), 20)
     return render_template(
         "points/mine.html",
         balance=points.balance(account, now),
         expiring=[(left, when) for left, when in points.lots_of(account, now) if when <= soon],
-        ledger=points.ledger(account, page_arg(), 20),
+        ledger=ledger, ledger_lines=lines(ledger.items),
         pool=pool,
         learner=current_user.can(Permission.STUDY),
         study_minutes_today=study.seconds_on(current_user.id, china_day(now)) // 60,
@@ -230,7 +232,8 @@ def account(account_id: int):
     owner, owner_ref = _owner(found)
     return render_template(
         "points/account.html", account=found, owner=owner, owner_ref=owner_ref, balance=points.balance(found),
-        ledger=page, reversed=points.reversed_ids([e.id for e in page.items]), reversible=points.REVERSIBLE,
+        ledger=page, ledger_lines=lines(page.items), reversed=points.reversed_ids([e.id for e in page.items]),
+        reversible=points.REVERSIBLE,
         who=points.contributors(page.items), **_ledger_context(),
     )
 
@@ -286,7 +289,7 @@ def training(training_id: int):
         abort(404)
     form = AttendanceForm()
     if form.validate_on_submit():
-        names = [n for n in re.split(r"[\s,，、;；]+", form.usernames.data) if n]
+        names = split_list(form.usernames.data)
         try:
             result = points.record_attendance(current_user, found, names, ip=client_ip())
         except InputError as err:
