@@ -247,7 +247,7 @@ def _rule_edit(existing):
     if existing is not None and request.method == "GET":
         form.fill(existing)
     elif request.method == "GET":
-        form.effective_from.data = date.today()
+        form.effective_from.data = offsets.today_local()  # the day in China, not the server's
     status = 200
     if form.validate_on_submit():
         try:
