@@ -173,9 +173,6 @@ def attempt_response(payload: dict, status: int = 200):
     for key in _ATTEMPT_TIMES:
         if out[key] is not None:
             out[key] = out[key].isoformat()
-    for key in ("score", "max_score"):
-        if out[key] is not None:
-            out[key] = float(out[key])
     response = jsonify(out)
     response.status_code = status
     return response

@@ -10,7 +10,8 @@ code or list goes through this module, so ``Ａ，Ｂ`` is A,B everywhere:
 - :func:`split_list`: a typed list split on , ， 、 ; ； and white space (or, with ``spaces=False``,
   on the punctuation only, for lists whose items may hold spaces), blanks and repeats dropped.
 - :func:`mobile_digits` / :func:`mobile_problem`: a mainland mobile number typed with +86, 0086,
-  spaces, dashes, dots or brackets, read as its 11 digits (the only form stored and sent).
+  spaces, dashes, dots or brackets, read as its 11 digits (the only form stored and sent);
+  :func:`phone_fragment`: part of one, as a search box gets it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ def mobile_digits(phone: str | None) -> str:
     digits = _PHONE_DECORATION.sub("", fold_width(phone))
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix):]
+    return digits
+
+
+def phone_fragment(text: str | None) -> str:
+    """Part of a phone number as typed in a search box (``"+86 139-0000"`` -> ``"1390000"``): the
+    decoration and a leading +86 / 0086 dropped, whatever the length."""
+    digits = _PHONE_DECORATION.sub("", fold_width(text))
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
             return digits[len(prefix):]
     return digits
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
-from eduapp.domain.typed_input import fold_width, mobile_digits
+from eduapp.domain.typed_input import fold_width, phone_fragment
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, PracticeAnswer, User
 from eduapp.services import points, tenancy
@@ -34,7 +34,7 @@ def people_matching(query: Select, q: str) -> Select:
         return query
     typed = fold_width(q).strip()
     return query.where(or_(User.username.ilike(_like(typed), escape="/"), User.full_name.ilike(_like(q), escape="/"),
-                           User.phone.ilike(_like(mobile_digits(typed)), escape="/")))
+                           User.phone.ilike(_like(phone_fragment(typed)), escape="/")))
 
 
 def roster_page(actor: User, q: str = "", active: bool | None = None, page: int = 1,

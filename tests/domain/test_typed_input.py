@@ -6,7 +6,14 @@ import pytest
 from eduapp.domain.delivery import PermanentDeliveryError, normalise_mobile
 from eduapp.domain.people import normalise_phone, phone_problem
 from eduapp.domain.questions import answer_from_text, indices_from_letters
-from eduapp.domain.typed_input import fold_width, is_mobile, mobile_digits, mobile_problem, split_list
+from eduapp.domain.typed_input import (
+    fold_width,
+    is_mobile,
+    mobile_digits,
+    mobile_problem,
+    phone_fragment,
+    split_list,
+)
 from eduapp.domain.uscc import normalise as normalise_uscc
 
 
@@ -76,6 +83,14 @@ def test_other_numbers_are_refused_by_name(typed):
     assert phone_problem(typed).field == "phone"
     with pytest.raises(PermanentDeliveryError):
         normalise_mobile(typed)
+
+
+@pytest.mark.parametrize(("typed", "fragment"), [
+    ("+86 139 0000", "1390000"), ("0086-139", "139"), ("139-0000-1111", "13900001111"), ("１３９", "139"),
+    ("张三", "张三"),  # not a number: searched as it is (and finds no phone)
+])
+def test_part_of_a_phone_number_as_a_search_box_gets_it(typed, fragment):
+    assert phone_fragment(typed) == fragment
 
 
 def test_an_empty_phone_is_no_problem_where_it_is_optional():
