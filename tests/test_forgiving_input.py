@@ -57,6 +57,15 @@ def test_the_roster_search_finds_a_phone_typed_with_spaces_and_plus_86(client, a
         assert "李四" in page and "张三" not in page, typed
 
 
+def test_an_enterprise_is_found_by_its_credit_code_typed_full_width(client, auth, ctx):
+    factories.user("reviewer", factories.unit("生态环境局"), Role.LEGAL_REVIEWER)
+    first, second = factories.enterprise("甲企业", 1), factories.enterprise("乙企业", 2)
+    auth.login("reviewer")
+    typed = first.uscc[-8:].translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})  # ＭＡ１Ｔ…
+    page = client.get("/orgs/", query_string={"q": typed}).get_data(as_text=True)
+    assert first.name in page and second.name not in page
+
+
 def test_attendance_names_separated_by_dunhao_and_full_width_commas(client, auth, ctx):
     bureau = factories.unit("生态环境局")
     admin = factories.user("admin-a", bureau, Role.SYSADMIN)
