@@ -8,7 +8,9 @@ code or list goes through this module, so ``Ａ，Ｂ`` is A,B everywhere:
   space (U+3000) become their ASCII forms; nothing else changes, so Chinese text stays as it is.
   Only for codes, numbers and lists: a question's stem or a person's name is never folded.
 - :func:`split_list`: a typed list split on , ， 、 ; ； and white space (or, with ``spaces=False``,
-  on the punctuation only, for lists whose items may hold spaces), blanks and repeats dropped.
+  on the punctuation only, for lists whose items may hold spaces), blanks and repeats dropped; the
+  items as typed (tags, law names, categories are text). :func:`split_codes`: the same for a list
+  of codes or usernames, each folded (``ｚｈａｎｇ３`` is zhang3).
 - :func:`mobile_digits` / :func:`mobile_problem`: a mainland mobile number typed with +86, 0086,
   spaces, dashes, dots or brackets, read as its 11 digits (the only form stored and sent);
   :func:`phone_fragment`: part of one, as a search box gets it.
@@ -23,7 +25,7 @@ from eduapp.domain.problems import N_, Problem
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
-_LIST_SEPARATORS_NO_SPACE = re.compile(r"[,，、;；\n\r]+")
+_LIST_SEPARATORS_NO_SPACE = re.compile(r"[,，、;；\n\r]+")  # the ideographic space is white space too (\s)
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_DECORATION = re.compile(r"[\s\-.()]")
@@ -36,10 +38,16 @@ def fold_width(text: str | None) -> str:
 
 def split_list(text: str | None, *, spaces: bool = True) -> list[str]:
     """``"a、b，c d"`` -> ``["a", "b", "c", "d"]`` (in order, each once). With ``spaces=False`` only
-    punctuation and new lines separate (``"大气 污染、水"`` -> ``["大气 污染", "水"]``)."""
+    punctuation and new lines separate (``"大气 污染、水"`` -> ``["大气 污染", "水"]``). Items keep
+    their characters: ``"行政处罚法（2021）"`` stays as typed."""
     separators = _LIST_SEPARATORS if spaces else _LIST_SEPARATORS_NO_SPACE
-    parts = (part.strip() for part in separators.split(fold_width(text)))
+    parts = (part.strip() for part in separators.split(text or ""))
     return list(dict.fromkeys(part for part in parts if part))
+
+
+def split_codes(text: str | None) -> list[str]:
+    """A typed list of codes or usernames: ``"ＡＩＲ－０１、air-02"`` -> ``["AIR-01", "air-02"]``."""
+    return split_list(fold_width(text))
 
 
 def mobile_digits(phone: str | None) -> str:

@@ -12,6 +12,7 @@ from eduapp.domain.typed_input import (
     mobile_digits,
     mobile_problem,
     phone_fragment,
+    split_codes,
     split_list,
 )
 from eduapp.domain.uscc import normalise as normalise_uscc
@@ -38,13 +39,17 @@ def test_fold_width_reads_full_width_ascii_as_ascii_and_leaves_chinese_alone(typ
     ("a；b;c", ["a", "b", "c"]),
     ("a b\tc\nd", ["a", "b", "c", "d"]),  # white space
     ("a\u3000b", ["a", "b"]),  # ideographic space
-    ("ｚｈａｎｇ３、li4", ["zhang3", "li4"]),  # full-width names read as ASCII
+    ("行政处罚法（2021）、水法", ["行政处罚法（2021）", "水法"]),  # items keep their characters
     (" a ,, a 、b ", ["a", "b"]),  # blanks and repeats dropped, order kept
     ("", []),
     (None, []),
 ])
 def test_split_list_accepts_commas_dunhao_semicolons_and_spaces(typed, items):
     assert split_list(typed) == items
+
+
+def test_codes_and_usernames_typed_full_width_are_read_as_ascii():
+    assert split_codes("ｚｈａｎｇ３、li4，ＡＩＲ－９９－２") == ["zhang3", "li4", "AIR-99-2"]
 
 
 def test_split_list_without_spaces_keeps_items_that_hold_spaces():

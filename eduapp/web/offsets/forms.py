@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eduapp.domain import rule_limits
-from eduapp.domain.typed_input import split_list
+from eduapp.domain.typed_input import split_codes, split_list
 from eduapp.web.admin.forms import MultiCheckboxField
 from eduapp.web.forms import choices
 
@@ -85,6 +85,10 @@ class RuleSetForm(FlaskForm):
     @staticmethod
     def split(text: str | None) -> list[str]:
         return split_list(text)
+
+    @staticmethod
+    def split_codes(text: str | None) -> list[str]:
+        return split_codes(text)
 
     def fill(self, row) -> None:
         for name in ("name", "doc_number", "authority", "effective_from", "effective_to", "status"):

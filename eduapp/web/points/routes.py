@@ -17,7 +17,7 @@ from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
-from eduapp.domain.typed_input import split_list
+from eduapp.domain.typed_input import split_codes
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, orgs, points, reminder_pages, study
@@ -289,7 +289,7 @@ def training(training_id: int):
         abort(404)
     form = AttendanceForm()
     if form.validate_on_submit():
-        names = split_list(form.usernames.data)
+        names = split_codes(form.usernames.data)
         try:
             result = points.record_attendance(current_user, found, names, ip=client_ip())
         except InputError as err:
