@@ -414,6 +414,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "IMPORT_MAX_ROWS": env_int(env, "IMPORT_MAX_ROWS", 20000),
         "IMPORT_MAX_UNPACKED_MB": import_max_unpacked_mb(env),
         "QUESTION_IMPORT_MAX_MB": env_int(env, "QUESTION_IMPORT_MAX_MB", 20),
+        # Exam statistics: flags (过易/过难) and Cronbach's alpha only from this many attempts.
+        "STATS_MIN_ATTEMPTS": env_int_between(env, "STATS_MIN_ATTEMPTS", 30, 1, 100_000),
         # Password hashing: argon2id, OWASP Password Storage Cheat Sheet profile (m=19 MiB, t=2, p=1).
         "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", 2),
         "ARGON2_MEMORY_KIB": env_int(env, "ARGON2_MEMORY_KIB", 19456),

@@ -91,6 +91,7 @@ def test_the_attempt_flow(client, world):
 
     result = client.post(f"{base}/submit", headers=headers)
     assert result.json == {"score": 20.0, "max_score": 20.0, "passed": True, "points_awarded": 2}
+    assert '"score":20}' in result.get_data(as_text=True).replace(" ", "")  # a whole score has no ".0"
     assert client.post(f"{base}/submit", headers=headers).json == result.json
     late = client.put(f"{base}/answers/{first['id']}", headers=headers, json={"response": None, "seq": 9})
     assert late.status_code == 409 and late.json["error"]["code"] == "finished"

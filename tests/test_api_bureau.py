@@ -498,3 +498,24 @@ questions:
     exported = client.get("/api/v1/questions/export?format=csv", headers=headers).get_data(as_text=True)
     [row] = [r for r in csv.reader(io.StringIO(exported.lstrip("\ufeff"))) if r[0] == "hostile-1"]
     assert {"'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "-2", "'@SUM(A1)"} <= set(row)  # the apostrophe: OWASP
+
+
+# --- forgiving input (issue 16, item 4) ------------------------------------------------------------------
+
+
+def test_questions_are_found_by_part_of_their_id_typed_any_width(client, world):
+    factories.bank(per_type=2)  # s-000, s-001, m-000, …
+    headers = bearer(world["editor"])
+    found = client.get("/api/v1/questions", query_string={"q": "001"}, headers=headers).json
+    assert {q["uid"] for q in found["items"]} == {"s-001", "m-001", "t-001", "f-001"}
+    wide = client.get("/api/v1/questions", query_string={"q": "Ｍ－００１"}, headers=headers).json
+    assert [q["uid"] for q in wide["items"]] == ["m-001"]
+    assert client.get("/api/v1/questions", query_string={"q": "9999"}, headers=headers).json["items"] == []
+
+
+def test_a_question_file_of_another_type_is_refused_with_the_accepted_types(client, world):
+    headers = bearer(world["editor"])
+    response = client.post("/api/v1/questions/import", headers=headers, data=_upload("题库.pdf", b"%PDF-1.4"))
+    assert response.status_code == 422
+    text = str(response.json)
+    assert "不支持的文件类型 .pdf" in text and ".xlsx、.csv、.xml、.gift、.txt、.yaml" in text

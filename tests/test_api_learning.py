@@ -400,3 +400,19 @@ def test_the_api_rate_limit_setting(tmp_path):
     assert load_config(tmp_path, {"EDUAPP_API_RATE_LIMIT": "20/second"})["API_RATE_LIMIT"] == "20/second"
     with pytest.raises(ConfigError, match="EDUAPP_API_RATE_LIMIT"):
         load_config(tmp_path, {"EDUAPP_API_RATE_LIMIT": "lots"})
+
+
+def test_a_practice_choice_may_be_typed_as_option_letters(client, world):
+    """Forgiving input (issue 16, item 4): "Ａ，Ｃ，Ｄ" as a Chinese input method types it is A, C, D."""
+    headers = _token(client)
+    ids = dict(db.session.execute(select(Question.uid, Question.id)).all())
+    right = client.post("/api/v1/practice/answers", json={"question_id": ids["m-000"], "response": "Ａ，Ｃ，Ｄ"},
+                        headers=headers)
+    assert right.status_code == 200, right.json
+    assert right.json["correct"] is True and right.json["response"] == [0, 2, 3]
+    single = client.post("/api/v1/practice/answers", json={"question_id": ids["s-000"], "response": "ｂ"},
+                         headers=headers)
+    assert single.status_code == 200 and single.json["correct"] is True
+    no_such = client.post("/api/v1/practice/answers", json={"question_id": ids["m-000"], "response": "A,Z"},
+                          headers=headers)
+    assert "response" in _fields(no_such)

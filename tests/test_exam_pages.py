@@ -59,7 +59,8 @@ def test_take_an_exam_with_plain_forms(client, auth, exam):
     done = auth.post(f"/exams/attempts/{attempt.id}/submit", {}, form_page=f"/exams/attempts/{attempt.id}/submit")
     assert done.status_code == 302 and done.headers["Location"].endswith("/result")
     result = client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
-    assert "20.0" in result and "十五" in result  # score and, after submit, the right answers
+    assert '20 <span class="fs-5 text-muted">/ 20</span>' in result and "十五" in result  # score, right answers
+    assert "20.0" not in result  # whole scores without a trailing ".0"
     assert client.get(f"/exams/attempts/{attempt.id}/certificate").status_code == 200
     # the attempt is finished: its page now leads to the result
     assert client.get(f"/exams/attempts/{attempt.id}").headers["Location"].endswith("/result")

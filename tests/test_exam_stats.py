@@ -13,8 +13,8 @@ from eduapp.domain.exam_rules import AudienceEntry
 from eduapp.domain.item_stats import NOT_DISCRIMINATING
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
-from eduapp.models import Attempt, AttemptItem, Question
-from eduapp.services import exam_stats
+from eduapp.models import Attempt, AttemptItem, Question, User
+from eduapp.services import api_tokens, exam_stats
 from tests import factories
 
 # Four candidates at a paper of three one-point questions (the example of tests/domain/test_item_stats.py):
@@ -57,9 +57,11 @@ def _attempt(exam, user, marks=None, *, number=1, versions=(), minutes=10, start
 
 
 @pytest.fixture
-def world(ctx):
+def world(ctx, app, monkeypatch):
     """Enterprise 甲企业 (A, B, and F who never starts), unit 执法局 (C) with sub-unit 一科 (D, and G still
-    writing), and an exam manager in 管理处, outside the audience."""
+    writing), and an exam manager in 管理处, outside the audience. Four attempts count: flags and alpha
+    are given from one attempt here (EDUAPP_STATS_MIN_ATTEMPTS; the default 30 is tested on its own)."""
+    monkeypatch.setitem(app.config, "STATS_MIN_ATTEMPTS", 1)
     factories.bank(per_type=3)
     firm = factories.enterprise("甲企业", 1)
     bureau = factories.unit("执法局")
@@ -258,3 +260,27 @@ def test_the_spreadsheet_holds_names_as_text_never_formulas(world, client, auth)
     auth.login("manager")
     data = client.get(f"/manage/exams/{world['exam'].id}/stats.xlsx").data
     assert_xlsx_holds_as_text(data, '=HYPERLINK("http://x","y")', "@SUM(A1)")
+
+
+def test_below_the_minimum_sample_the_page_and_the_api_say_so_instead_of_flags_and_alpha(world, client, auth, app,
+                                                                                         monkeypatch):
+    """EDUAPP_STATS_MIN_ATTEMPTS (30 by default): four attempts flag nothing and give no alpha."""
+    monkeypatch.setitem(app.config, "STATS_MIN_ATTEMPTS", 30)
+    exam = world["exam"]
+    report = exam_stats.report(exam)
+    assert report.flagged == [] and report.stats.alpha is None and not report.stats.sample_ok
+    assert [q.stats.facility for q in report.questions] == [75.0, 50.0, 50.0]  # the figures themselves stay
+    auth.login("manager")
+    html = client.get(f"/manage/exams/{exam.id}/stats").get_data(as_text=True)
+    assert "样本不足" in html and "基于 4 次作答" in html and "至少需要 30 次" in html
+    assert "table-warning" not in html and "badge text-bg-warning" not in html
+    manager = db.session.execute(select(User).where(User.username == "manager")).scalar_one()
+    token, _ = api_tokens.issue(manager, 1)
+    body = client.get(f"/api/v1/exams/{exam.id}/statistics", headers={"Authorization": f"Bearer {token}"}).json
+    assert body["summary"]["alpha"] is None and body["summary"]["sample_ok"] is False
+    assert body["summary"]["min_attempts"] == 30 and body["summary"]["attempts"] == 4
+    assert all(item["flags"] == [] and item["sample_ok"] is False for item in body["items"])
+    # at the minimum, flags and alpha are back
+    monkeypatch.setitem(app.config, "STATS_MIN_ATTEMPTS", 4)
+    html = client.get(f"/manage/exams/{exam.id}/stats").get_data(as_text=True)
+    assert 'text-bg-warning me-1">区分度不足' in html and "样本不足" not in html

@@ -237,6 +237,7 @@ def test_answering_shows_the_result_the_explanation_and_the_article(client, auth
     assert wrong.status_code == 200
     assert "Not quite." in text and "Correct answer" in text and "公正、公开、过罚相当" in text
     partly = _post(auth, {**shown, "question_id": bank["p-multiple"], "version_id": ""}, ["0", "1"])
+    assert "Partly right." in _text(partly) and "Not quite." not in _text(partly)
     assert "You chose only some of the right options." in _text(partly)
 
     blank = _post(auth, {**shown, "question_id": bank["p-blank"], "version_id": ""}, ["１５"])
@@ -428,7 +429,7 @@ def test_bad_input_is_refused_naming_the_field_and_changes_nothing(client, auth,
     single = {**base, "question_id": bank["p-single"]}
     cases = [
         (single, ["7"], "Answer: Choose one of the options."),  # a forged option index
-        (single, ["A"], "Answer: Choose options from the list."),
+        (single, ["Z"], "Answer: Choose options from the list."),  # no option Z
         (single, [], "Answer: Choose an answer."),  # no answer
         ({**base, "question_id": bank["p-multiple"]}, ["0", "9"], "Answer: Choose options from the list."),
         ({**base, "question_id": bank["p-tf"]}, ["maybe"], "Answer: Answer true or false."),
@@ -471,3 +472,23 @@ def test_the_home_page_lists_laws_categories_and_tags(client, learner, bank):
     assert "行政法律" in home and "生态环境法律" in home
     assert "#处罚原则" in home
     assert "Wrong-answer book" in home and "Daily practice" in home
+
+
+# --- forgiving input (issue 16, item 4) ------------------------------------------------------------------
+
+
+def test_a_choice_typed_as_full_width_letters_is_read_as_those_options(client, auth, learner, bank):
+    page = _start(client, "law", PENALTY)
+    multiple = {**_shown(page), "question_id": bank["p-multiple"], "version_id": ""}
+    right = _post(auth, multiple, ["Ａ，Ｂ、ｄ"])  # ABD, typed with a Chinese input method
+    assert right.status_code == 200 and "Right!" in _text(right)
+    single = {**_shown(page), "question_id": bank["p-single"], "version_id": ""}
+    assert "Right!" in _text(_post(auth, single, ["ａ"]))  # the answer of p-single is A
+
+
+def test_a_partly_right_multiple_choice_reads_partly_right_in_chinese(client, auth, learner, bank):
+    client.get("/lang/zh_Hans_CN")
+    page = _start(client, "law", PENALTY)
+    partly = _post(auth, {**_shown(page), "question_id": bank["p-multiple"], "version_id": ""}, ["0", "1"])
+    assert "部分正确" in _text(partly) and "回答错误" not in _text(partly)
+

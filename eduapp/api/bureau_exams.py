@@ -19,6 +19,7 @@ from eduapp.api.bureau_common import (
     page_out,
     page_schema,
 )
+from eduapp.api.common import Points
 from eduapp.domain.blueprint import max_score
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db
@@ -96,7 +97,10 @@ class SummaryOut(Schema):
     mean = fields.Float(allow_none=True)
     median = fields.Float(allow_none=True)
     sd = fields.Float(allow_none=True)
-    alpha = fields.Float(allow_none=True, metadata={"description": "Cronbach's alpha as a percentage"})
+    alpha = fields.Float(allow_none=True, metadata={"description": "Cronbach's alpha as a percentage; null below "
+                                                                   "min_attempts (EDUAPP_STATS_MIN_ATTEMPTS)"})
+    min_attempts = fields.Integer(metadata={"description": "attempts needed for alpha and item flags"})
+    sample_ok = fields.Boolean(metadata={"description": "attempts >= min_attempts: alpha and flags are given"})
 
 
 class ItemStatsOut(Schema):
@@ -111,14 +115,16 @@ class ItemStatsOut(Schema):
     facility = fields.Float(allow_none=True, metadata={"description": "mean mark, % of the item's points"})
     sd = fields.Float(allow_none=True)
     discrimination = fields.Float(allow_none=True, metadata={"description": "-100 to 100"})
-    flags = fields.List(fields.String(), metadata={"description": "too_hard, too_easy, not_discriminating"})
+    flags = fields.List(fields.String(), metadata={"description": "too_hard, too_easy, not_discriminating; none "
+                                                                 "while sample_ok is false"})
+    sample_ok = fields.Boolean(metadata={"description": "attempts >= min_attempts: the item may be flagged"})
 
 
 class StatisticsOut(Schema):
     exam_id = fields.Integer()
     title = fields.String()
     pass_score = fields.Integer()
-    max_score = fields.Float()
+    max_score = Points()
     organisation = fields.Nested(OrgRefOut, allow_none=True, metadata={"description": "the filter, if any"})
     total = fields.Nested(ParticipationOut)
     organisations = fields.List(fields.Nested(OrgParticipationOut))
@@ -190,5 +196,7 @@ def statistics(args, exam_id: int):
         "items": [{"question_id": q.question_id, "uid": q.uid, "version": q.version, "qtype": q.qtype,
                    "stem": q.stem, "positions": [s + 1 for s in q.slots], "points": q.points,
                    "attempts": q.stats.attempts, "facility": q.stats.facility, "sd": q.stats.sd,
-                   "discrimination": q.stats.discrimination, "flags": list(q.stats.flags)} for q in report.questions],
+                   "discrimination": q.stats.discrimination, "flags": list(q.stats.flags),
+                   "sample_ok": q.stats.sample_ok}
+                  for q in report.questions],
     }

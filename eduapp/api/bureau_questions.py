@@ -24,6 +24,7 @@ from eduapp.domain.formats import registry
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import QTYPES, STATUSES
 from eduapp.domain.roles import Permission
+from eduapp.domain.upload_types import QUESTION_TYPES, type_problem
 from eduapp.extensions import db
 from eduapp.models import Question
 from eduapp.security import require
@@ -199,8 +200,9 @@ def import_questions(args):
     report = import_files([(name, data)], fmt=args["format"], category=args["category"],
                           dry_run=args["dry_run"], skip_invalid=args["skip_invalid"], actor=current_user)
     if report.ignored_files:
-        problem = Problem(N_("Not a question file: name it .yaml, .gift.txt, .aiken.txt, .xml, .csv or .xlsx, or "
-                             "give its format."), {}, "file")
+        problem = type_problem(name, QUESTION_TYPES) or Problem(
+            N_("Not a question file: name it .yaml, .gift.txt, .aiken.txt, .xml, .csv or .xlsx, or give its format."),
+            {}, "file")
         raise file_error([problem], file=name)
     rejected = [{"file": item.file, "line": item.line, "field": problem.field, "reason": item.text}
                 for item, (_, problem) in zip(report.rejected, report.problems, strict=True)]

@@ -103,6 +103,16 @@ class StrictInteger(fields.Integer):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class Points(fields.Float):
+    """Points (a score, a mark): a whole number without ".0" (85, not 85.0), else up to two decimals."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        number = float(value)
+        return int(number) if number.is_integer() else number
+
+
 class Text(fields.String):
     """A string without control characters (tab and newlines are fine): PostgreSQL refuses NUL."""
 

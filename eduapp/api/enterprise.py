@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy.exc import IntegrityError
 
-from eduapp.api.common import ID, PageArgs, StrictBoolean, Text, page_out, page_schema, problems_error, responds
+from eduapp.api.common import ID, PageArgs, Points, StrictBoolean, Text, page_out, page_schema, problems_error, responds
 from eduapp.api.routes import _points
 from eduapp.domain.masking import mask_email, mask_phone
 from eduapp.domain.problems import N_, InputError, Problem
@@ -76,7 +76,7 @@ class StaffPatch(Schema):
 class PassOut(Schema):
     exam_id = fields.Integer(required=True)
     exam_title = fields.String(required=True)
-    best_score = fields.Float(required=True)
+    best_score = Points(required=True)
     first_passed_at = fields.DateTime(allow_none=True, required=True)
 
 

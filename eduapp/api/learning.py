@@ -14,10 +14,20 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from eduapp.api.certificates import CertificateOut, certificate_out
-from eduapp.api.common import MAX_ID, PageArgs, StrictInteger, Text, page_out, page_schema, problem_error, responds
+from eduapp.api.common import (
+    MAX_ID,
+    PageArgs,
+    Points,
+    StrictInteger,
+    Text,
+    page_out,
+    page_schema,
+    problem_error,
+    responds,
+)
 from eduapp.api.routes import ApiError, OptionOut, _points
 from eduapp.domain.grading import check_response
-from eduapp.domain.practice import BOOK, MAX_SCOPE_VALUE, SCOPE_KINDS, parse_scope
+from eduapp.domain.practice import BOOK, MAX_SCOPE_VALUE, SCOPE_KINDS, parse_scope, typed_letters
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import require
@@ -49,7 +59,8 @@ class PracticeAnswerIn(Schema):
     version_id = StrictInteger(load_default=None, metadata={"description": "the version shown (recommended)"})
     response = fields.Raw(required=True, allow_none=True,
                           metadata={"description": "option id, list of option ids, true/false, or a list of "
-                                                   "strings (one per blank)"})
+                                                   "strings (one per blank); a choice may also be typed as "
+                                                   "option letters (\"AC\", \"Ａ，Ｃ\"), A the first option"})
 
 
 class OutcomeOut(Schema):
@@ -177,8 +188,8 @@ class AttemptSummaryOut(Schema):
     started_at = fields.DateTime(required=True)
     deadline = fields.DateTime(required=True)
     submitted_at = fields.DateTime(allow_none=True, required=True)
-    score = fields.Float(allow_none=True, required=True)
-    max_score = fields.Float(required=True)
+    score = Points(allow_none=True, required=True)
+    max_score = Points(required=True)
     passed = fields.Boolean(allow_none=True, required=True)
     points_awarded = fields.Integer(required=True)
     annulled = fields.Boolean(required=True, metadata={"description": "annulled for misconduct: it counts nowhere"})
@@ -214,6 +225,7 @@ def _form_values(args: dict) -> list[str]:
     version = question.current
     if args["version_id"] is not None and args["version_id"] != version.id:
         return []
+    raw = typed_letters(version.qtype, raw, len(version.options or ()))
     value, problem = check_response(version.qtype, raw, len(version.options or ()), version.stem)
     if problem is not None:
         raise problem_error(problem)

@@ -7,7 +7,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import ID
+from eduapp.api.common import ID, Points
+from eduapp.domain.grading import points_number
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
@@ -26,8 +27,8 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
-def _points(centipoints: int | None) -> float | None:
-    return None if centipoints is None else round(centipoints / 100, 2)
+def _points(centipoints: int | None) -> int | float | None:
+    return points_number(centipoints)
 
 
 # --- schemas -----------------------------------------------------------------------------------------
@@ -45,7 +46,7 @@ class ExamOut(Schema):
     attempts_used = fields.Integer()
     pass_score = fields.Integer()
     max_score = fields.Integer()
-    best_score = fields.Float(allow_none=True)
+    best_score = Points(allow_none=True)
     passed = fields.Boolean()
     attempt_in_progress = fields.Integer(allow_none=True)
 
@@ -66,7 +67,7 @@ class ItemOut(Schema):
     response = fields.Raw(allow_none=True)
     seq = fields.Integer()
     flagged = fields.Boolean()
-    mark = fields.Float(allow_none=True, metadata={"description": "after review is allowed"})
+    mark = Points(allow_none=True, metadata={"description": "after review is allowed"})
     correct = fields.Boolean(metadata={"description": "after review is allowed"})
     answer = fields.Raw(metadata={"description": "the key, after review is allowed"})
     explanation = fields.String()
@@ -85,8 +86,8 @@ class AttemptOut(Schema):
     deadline = fields.DateTime()
     server_time = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
-    score = fields.Float(allow_none=True)
-    max_score = fields.Float()
+    score = Points(allow_none=True)
+    max_score = Points()
     passed = fields.Boolean(allow_none=True)
     points_awarded = fields.Integer()
     review = fields.Boolean(metadata={"description": "whether keys, marks and explanations are included"})
@@ -106,8 +107,8 @@ class SavedOut(Schema):
 
 
 class ResultOut(Schema):
-    score = fields.Float()
-    max_score = fields.Float()
+    score = Points()
+    max_score = Points()
     passed = fields.Boolean()
     points_awarded = fields.Integer()
 
@@ -172,9 +173,6 @@ def attempt_response(payload: dict, status: int = 200):
     for key in _ATTEMPT_TIMES:
         if out[key] is not None:
             out[key] = out[key].isoformat()
-    for key in ("score", "max_score"):
-        if out[key] is not None:
-            out[key] = float(out[key])
     response = jsonify(out)
     response.status_code = status
     return response

@@ -25,6 +25,7 @@ from eduapp.domain.fines import MAX_FEN, MAX_OCCURRENCES
 from eduapp.domain.laws import int_to_chinese
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.tabular import Row, parse_date
+from eduapp.domain.typed_input import fold_width
 
 # --- stages ------------------------------------------------------------------------------------------
 
@@ -465,6 +466,12 @@ class CaseRecord:
         )
 
 
+def typed_case_number(text: str | None) -> str:
+    """A case number as typed, with full-width digits and letters read as ASCII (``示环罚〔2026〕１２号``
+    is ``示环罚〔2026〕12号``); the Chinese characters and brackets of the number stay as they are."""
+    return fold_width(text).strip()
+
+
 def parse_choice(text: str, names: dict[str, str], codes: tuple[str, ...]) -> str | None:
     value = text.strip()
     if value in names:
@@ -492,7 +499,7 @@ def parse_case_rows(rows: list[Row]) -> tuple[list[CaseRecord], list[Problem]]:
     for row in rows:
         v = row.values
         found: list[Problem] = []
-        number = v.get("case_number", "")
+        number = typed_case_number(v.get("case_number", ""))
         for fld in REQUIRED:
             if not v.get(fld):
                 found.append(Problem(N_("This field is required."), {}, fld))

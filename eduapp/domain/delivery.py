@@ -10,8 +10,8 @@ import hashlib
 import random
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from eduapp.domain.people import MOBILE_RE, normalise_phone
 from eduapp.domain.practice import CHINA
+from eduapp.domain.typed_input import is_mobile, mobile_digits
 
 __all__ = [
     "CHINA",
@@ -105,12 +105,11 @@ def backoff_seconds(attempt: int, base: float = 30, cap: float = 3600, rng: rand
 
 
 def normalise_mobile(phone: str) -> str:
-    """The 11 digits of a mainland mobile number (spaces, dashes and a +86 prefix allowed), or a
-    PermanentDeliveryError naming the number."""
-    digits = normalise_phone(phone or "")
-    if not MOBILE_RE.match(digits):
+    """The 11 digits of a mainland mobile number (typed_input.mobile_digits: +86, 0086, spaces and
+    dashes allowed), or a PermanentDeliveryError naming the number."""
+    if not is_mobile(phone):
         raise PermanentDeliveryError(f"not a mainland mobile number: {phone!r}")
-    return digits
+    return mobile_digits(phone)
 
 
 def message_id_for(key: str, domain: str = "eduapp.local") -> str:

@@ -141,6 +141,20 @@ def check_response(qtype: str, raw: object, option_count: int, stem: str) -> tup
     return bad(N_("This question cannot be answered."))
 
 
+def points_number(centipoints: float | None) -> int | float | None:
+    """A mark kept in centipoints as points, whole without ".0": 8500 -> 85, 8550 -> 85.5, 8525 -> 85.25."""
+    if centipoints is None:
+        return None
+    value = round(centipoints / 100, 2)
+    return int(value) if value == int(value) else value
+
+
+def points_text(centipoints: float | None) -> str:
+    """points_number as shown on a page ("85", "85.5"); a dash for no mark."""
+    value = points_number(centipoints)
+    return "–" if value is None else str(value)
+
+
 def percent(score: int, max_score: int) -> float:
     return 0.0 if max_score == 0 else round(100 * score / max_score, 1)
 

@@ -11,8 +11,13 @@ attempt's total, and a question's marks running from 0 to its maximum:
 
 Everything is computed from sums (n, Σx, Σx², ΣX, ΣX², ΣxX), which a database aggregates in one
 pass over millions of rows; ``moments`` builds them from rows for small data and for tests.
-Flags (Moodle's rules of thumb): F below 20 is too hard, above 90 too easy, and D below 20 does not
-tell good candidates from weak ones (below 0 it favours the weak).
+Flags (Moodle's rules of thumb): F below 20 is too hard (过难), above 90 too easy (过易), and D below
+20 does not tell good candidates from weak ones (below 0 it favours the weak).
+
+A handful of attempts says little: a question two candidates got right is not "too easy". Flags and
+alpha are given only from a minimum number of attempts (``min_attempts``; the app's setting
+EDUAPP_STATS_MIN_ATTEMPTS, 30 by default); below it ``sample_ok`` is false and a page says the sample
+is too small. Every figure carries the number of attempts it rests on.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 
 TOO_HARD, TOO_EASY, NOT_DISCRIMINATING = "too_hard", "too_easy", "not_discriminating"
 HARD_BELOW, EASY_ABOVE, DISCRIMINATION_BELOW = 20.0, 90.0, 20.0
+MIN_ATTEMPTS = 30  # the default of EDUAPP_STATS_MIN_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,8 @@ class ItemStats:
     facility: float | None  # 0-100
     sd: float | None  # of x as % of its maximum
     discrimination: float | None  # -100..100
-    flags: tuple[str, ...]
+    flags: tuple[str, ...]  # none while the sample is too small
+    sample_ok: bool = True  # attempts >= the minimum the flags need
 
 
 def moments(rows: Iterable[tuple[Hashable, float, float, float]]) -> dict[Hashable, Moments]:
@@ -75,9 +82,11 @@ def _variance(n: int, s: float, s2: float) -> float:
     return max((s2 - s * s / n) / (n - 1), 0.0)
 
 
-def item_stats(key: Hashable, m: Moments) -> ItemStats:
+def item_stats(key: Hashable, m: Moments, min_attempts: int = 1) -> ItemStats:
+    """The figures of one item; flagged only when it rests on at least ``min_attempts`` attempts."""
+    sample_ok = m.n >= min_attempts
     if m.n == 0 or m.max_mark <= 0:
-        return ItemStats(key, m.n, None, None, None, ())
+        return ItemStats(key, m.n, None, None, None, (), sample_ok)
     facility = 100 * (m.sum_x / m.n) / m.max_mark
     sd = 100 * math.sqrt(_variance(m.n, m.sum_x, m.sum_x2)) / m.max_mark if m.n > 1 else None
     # rest of the test: R = X - x
@@ -91,14 +100,14 @@ def item_stats(key: Hashable, m: Moments) -> ItemStats:
         cov = (sum_xr - m.sum_x * sum_r / m.n) / (m.n - 1)
         discrimination = 100 * cov / math.sqrt(var_x * var_r)
     flags = []
-    if facility < HARD_BELOW:
+    if sample_ok and facility < HARD_BELOW:
         flags.append(TOO_HARD)
-    elif facility > EASY_ABOVE:
+    elif sample_ok and facility > EASY_ABOVE:
         flags.append(TOO_EASY)
-    if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
+    if sample_ok and discrimination is not None and discrimination < DISCRIMINATION_BELOW:
         flags.append(NOT_DISCRIMINATING)
     return ItemStats(key, m.n, round(facility, 2), None if sd is None else round(sd, 2),
-                     None if discrimination is None else round(discrimination, 2), tuple(flags))
+                     None if discrimination is None else round(discrimination, 2), tuple(flags), sample_ok)
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,9 @@ class ExamStats:
     mean: float | None
     median: float | None
     sd: float | None
-    alpha: float | None  # Cronbach's alpha as a percentage (Moodle's CIC), None when undefined
+    alpha: float | None  # Cronbach's alpha as a percentage (Moodle's CIC); None when undefined or sample too small
+    min_attempts: int = 1
+    sample_ok: bool = True  # attempts >= min_attempts: alpha is given
 
 
 def cronbach_alpha(slot_variances: Sequence[float], total_variance: float) -> float | None:
@@ -117,18 +128,20 @@ def cronbach_alpha(slot_variances: Sequence[float], total_variance: float) -> fl
     return 100 * k / (k - 1) * (1 - sum(slot_variances) / total_variance)
 
 
-def exam_stats(totals: Sequence[float], slot_moments: Sequence[Moments]) -> ExamStats:
-    """``totals``: each counting attempt's total; ``slot_moments``: one per slot of the paper."""
+def exam_stats(totals: Sequence[float], slot_moments: Sequence[Moments], min_attempts: int = 1) -> ExamStats:
+    """``totals``: each counting attempt's total; ``slot_moments``: one per slot of the paper. Alpha
+    only from ``min_attempts`` attempts."""
     n = len(totals)
+    sample_ok = n >= min_attempts
     if n == 0:
-        return ExamStats(0, None, None, None, None)
+        return ExamStats(0, None, None, None, None, min_attempts, sample_ok)
     ordered = sorted(totals)
     median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
     s, s2 = sum(totals), sum(t * t for t in totals)
     var_t = _variance(n, s, s2)
-    alpha = cronbach_alpha([_variance(m.n, m.sum_x, m.sum_x2) for m in slot_moments], var_t)
+    alpha = cronbach_alpha([_variance(m.n, m.sum_x, m.sum_x2) for m in slot_moments], var_t) if sample_ok else None
     return ExamStats(n, round(s / n, 2), median, round(math.sqrt(var_t), 2) if n > 1 else None,
-                     None if alpha is None else round(alpha, 2))
+                     None if alpha is None else round(alpha, 2), min_attempts, sample_ok)
 
 
 def histogram(scores: Iterable[float], maximum: float, bins: int = 10) -> list[tuple[float, float, int]]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 from eduapp.domain.problems import N_, Problem
+from eduapp.domain.typed_input import mobile_digits, mobile_problem
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_phone(phone: str) -> str:
-    digits = re.sub(r"[\s\-]", "", phone)
-    return digits[3:] if digits.startswith("+86") else digits
+    """The 11 digits of a typed mainland mobile number (typed_input.mobile_digits)."""
+    return mobile_digits(phone)
 
 
 def username_problem(username: str) -> Problem | None:
@@ -23,9 +23,7 @@ def username_problem(username: str) -> Problem | None:
 
 
 def phone_problem(phone: str) -> Problem | None:
-    if phone and not MOBILE_RE.match(normalise_phone(phone)):
-        return Problem(N_("Enter an 11-digit mainland mobile number."), {}, "phone")
-    return None
+    return mobile_problem(phone, "phone")
 
 
 def email_problem(email: str) -> Problem | None:

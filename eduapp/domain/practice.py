@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from eduapp.domain.digits import is_digits
 from eduapp.domain.grading import Key, check_response
 from eduapp.domain.problems import N_, Problem
-from eduapp.domain.questions import FILL_BLANK, SINGLE, TRUE_FALSE
+from eduapp.domain.questions import CHOICE_TYPES, FILL_BLANK, SINGLE, TRUE_FALSE, indices_from_letters
 from eduapp.domain.questions import normalise_text as normalise
 
 DAILY_SIZE = 10
@@ -313,6 +313,18 @@ def parse_question_id(raw: str | None) -> tuple[int | None, Problem | None]:
     return int(text), None
 
 
+def typed_letters(qtype: str, raw: object, option_count: int) -> object:
+    """A choice answer typed as option letters (``"AC"``, ``"a, c"``, ``"Ａ，Ｃ"``) as option ids, A
+    the question's first option as it is stored and practice shows it; anything else as it came
+    (check_response then refuses it by name)."""
+    if qtype not in CHOICE_TYPES or not isinstance(raw, str) or len(raw) > 100:
+        return raw
+    found = indices_from_letters(raw, option_count)
+    if found is None:
+        return raw
+    return found[0] if qtype == SINGLE and len(found) == 1 else list(found)
+
+
 def parse_response(qtype: str, values: Sequence[str], option_count: int, stem: str) -> tuple[object, Problem | None]:
     """A response as a form sends it (the values of the repeated ``response`` field) for a question of
     ``qtype``: (the response as grading takes it, None) or (None, the problem). Nothing chosen or
@@ -331,7 +343,10 @@ def parse_response(qtype: str, values: Sequence[str], option_count: int, stem: s
             return None, Problem(N_("Answer true or false."), field="response")
         return check_response(qtype, chosen[0] == "true", option_count, stem)
     if any(not is_digits(v) or len(v) > 3 for v in chosen):
-        return None, Problem(N_("Choose options from the list."), field="response")
+        typed = typed_letters(qtype, "".join(chosen), option_count)
+        if isinstance(typed, str):
+            return None, Problem(N_("Choose options from the list."), field="response")
+        return check_response(qtype, typed, option_count, stem)
     numbers = [int(v) for v in chosen]
     if qtype == SINGLE:
         if len(numbers) != 1:

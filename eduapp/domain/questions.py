@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 
 from eduapp.domain.problems import N_, Problem
+from eduapp.domain.typed_input import fold_width
 
 SINGLE = "single"  # 单选题
 MULTIPLE = "multiple"  # 多选题
@@ -88,8 +89,8 @@ def letters(indices) -> str:
 
 
 def indices_from_letters(text: str, option_count: int) -> tuple[int, ...] | None:
-    """'ACD' / 'A,C,D' / 'a c d' -> (0, 2, 3); None when a letter has no option or repeats."""
-    cleaned = re.sub(r"[\s,，、;；]", "", text.upper())
+    """'ACD' / 'A,C,D' / 'a c d' / 'Ａ，Ｃ、Ｄ' -> (0, 2, 3); None when a letter has no option or repeats."""
+    cleaned = re.sub(r"[\s,、;]", "", fold_width(text).upper())
     if not cleaned or any(ch not in LETTERS[:option_count] for ch in cleaned) or len(set(cleaned)) != len(cleaned):
         return None
     return tuple(sorted(LETTERS.index(ch) for ch in cleaned))
@@ -270,7 +271,7 @@ def answer_from_text(qtype: str, text: str, option_count: int) -> object | None:
     if qtype in CHOICE_TYPES:
         return indices_from_letters(text, option_count)
     if qtype == TRUE_FALSE:
-        return TRUTH_WORDS.get(text.lower())
+        return TRUTH_WORDS.get(fold_width(text).lower())
     if qtype == FILL_BLANK:
         blanks = [b for b in re.split(r"[;；\n]", text) if b.strip()]
         parsed = tuple(tuple(a.strip() for a in b.split("|") if a.strip()) for b in blanks)

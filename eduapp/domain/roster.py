@@ -9,6 +9,7 @@ from eduapp.domain.people import email_problem, normalise_phone, phone_problem, 
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.roles import Role
 from eduapp.domain.tabular import Row
+from eduapp.domain.typed_input import fold_width
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "username": ("用户名", "账号", "username"),
@@ -51,7 +52,7 @@ def parse_staff_rows(rows: list[Row], password_min_length: int) -> tuple[list[St
     for row in rows:
         v = row.values
         row_problems: list[Problem] = []
-        username = v.get("username", "")
+        username = fold_width(v.get("username", "")).strip()  # typed full-width: ｚｈａｎｇ３ is zhang3
         full_name = v.get("full_name", "")
         if not username:
             row_problems.append(Problem(N_("This field is required."), {}, "username"))
@@ -71,7 +72,7 @@ def parse_staff_rows(rows: list[Row], password_min_length: int) -> tuple[list[St
         email = v.get("email", "")
         if (p := email_problem(email)) is not None:
             row_problems.append(p)
-        role = ROLE_WORDS.get(v.get("role", "").strip().lower())
+        role = ROLE_WORDS.get(fold_width(v.get("role", "")).strip().lower())
         if role is None:
             row_problems.append(
                 Problem(N_("Unknown role “%(value)s”: use 员工 or 企业管理员."), {"value": v.get("role")}, "role")

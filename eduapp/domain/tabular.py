@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.safe_cells import csv_row, xlsx_cells
+from eduapp.domain.upload_types import TABLE_TYPES, type_problem
 from eduapp.domain.workbooks import NOT_A_WORKBOOK, open_workbook, sheet_rows, too_many_rows
 
 
@@ -85,7 +86,7 @@ def read_rows(
     elif name.endswith((".csv", ".txt")):
         table = _read_csv(data)
     else:
-        raise InputError([Problem(N_("Upload a .xlsx or .csv file."), field="file")])
+        raise InputError([type_problem(filename, TABLE_TYPES)])
     if not table or not any(table[0]):
         raise InputError([Problem(N_("The file is empty: the first row must hold the column headers."))])
 

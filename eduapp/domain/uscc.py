@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_
+from eduapp.domain.typed_input import fold_width
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -47,8 +48,7 @@ def _org_code_check(body8: str) -> str | None:
 
 def normalise(code: str) -> str:
     """Trim, drop inner spaces, upper-case, and fold full-width characters to ASCII."""
-    folded = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in code)
-    return "".join(folded.split()).upper()
+    return "".join(fold_width(code).split()).upper()
 
 
 def validate(code: str) -> str:

@@ -15,6 +15,7 @@ from eduapp.domain.people import email_problem, normalise_phone, phone_problem, 
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Role, role_conflicts
 from eduapp.domain.roster import StaffRecord
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import Organisation, User, UserRole, utcnow
 from eduapp.models.user import new_session_token
@@ -28,8 +29,9 @@ def generate_password(length: int = 12) -> str:
 
 
 def find_by_username(username: str) -> User | None:
+    """Case and width do not matter: ｚｈａｎｇ３ finds zhang3."""
     return db.session.execute(
-        select(User).where(func.lower(User.username) == username.strip().lower())
+        select(User).where(func.lower(User.username) == fold_width(username).strip().lower())
     ).scalar_one_or_none()
 
 
@@ -74,6 +76,7 @@ def create_user(
     commit: bool = True,
 ) -> User:
     roles = sorted({Role(r) for r in roles}, key=lambda r: r.value)
+    username = fold_width(username).strip()  # typed full-width (ｚｈａｎｇ３): the ASCII name
     problems = _check_account_fields(username, email, phone, roles, organisation)
     problems += password_problems(password, username, current_app.config["PASSWORD_MIN_LENGTH"])
     if not full_name.strip():

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
@@ -45,8 +46,16 @@ def questions(*, status: str | None = None, qtype: str | None = None, law: str |
     if law:
         query = query.where(QuestionVersion.law == law)
     if q:
-        query = query.where(or_(QuestionVersion.search_text.contains(q.lower(), autoescape=True), Question.uid == q))
+        query = query.where(question_matches(q))
     return query.order_by(Question.uid)
+
+
+def question_matches(q: str):
+    """A question whose text holds ``q``, or whose id holds it (``12`` finds air-0012 and q-1203; case,
+    full-width characters and spaces around do not matter): the search box of the question bank."""
+    typed = fold_width(q).strip()
+    return or_(QuestionVersion.search_text.contains(q.strip().lower(), autoescape=True),
+               func.lower(Question.uid).contains(typed.lower(), autoescape=True))
 
 
 # --- exams -------------------------------------------------------------------------------------------

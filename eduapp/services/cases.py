@@ -23,6 +23,7 @@ from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, Vio
 from eduapp.domain.catalogue import fine_rule
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
 from eduapp.services import audit, case_deadlines, handling_units, offset_facts
@@ -173,10 +174,9 @@ def list_cases(
         query = query.where(PenaltyCase.violation_type_id == violation_type_id)
     q = q.strip()
     if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(PenaltyCase.case_number.ilike(like), Organisation.name.ilike(like), Organisation.uscc.ilike(like))
-        )
+        like, typed = f"%{q}%", f"%{fold_width(q).strip()}%"  # typed: a number or code typed full-width
+        query = query.where(or_(PenaltyCase.case_number.ilike(like), PenaltyCase.case_number.ilike(typed),
+                                Organisation.name.ilike(like), Organisation.uscc.ilike(typed)))
     return query.order_by(PenaltyCase.opened_on.desc(), PenaltyCase.id.desc())
 
 
@@ -285,7 +285,7 @@ def save_case(
         else {k: None for k in CASE_FIELDS} | {"status": rules.FILED, "harm_level": "minor", "corrected": False}
     )
     values.update({k: v for k, v in fields.items() if k in CASE_FIELDS})
-    values["case_number"] = (values["case_number"] or "").strip()
+    values["case_number"] = rules.typed_case_number(values["case_number"])
     values["description"] = (values["description"] or "").strip()
     problems: list[Problem] = []
 

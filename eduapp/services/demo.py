@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from eduapp.domain.practice import china_day
 from eduapp.domain.roles import Role
 from eduapp.domain.uscc import make_code
 from eduapp.extensions import db
-from eduapp.models import Organisation, UserRole
+from eduapp.models import Organisation, UserRole, utcnow
 from eduapp.services import accounts, audit, orgs
 from eduapp.services.passwords import hash_password, verify_password
 
@@ -108,7 +109,7 @@ DEMO_SECTIONS = [("单选题", "single", 10), ("多选题", "multiple", 4), ("�
 
 
 def load(password: str, today: date | None = None) -> DemoResult:
-    today = today or date.today()
+    today = today or china_day(utcnow())
     result = DemoResult()
 
     def unit(name: str, parent_name: str | None) -> Organisation:

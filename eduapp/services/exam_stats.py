@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, and_, cast, extract, func, or_, select
@@ -44,8 +45,8 @@ TYPE_LABELS = {
 }
 
 
-def points(centipoints: float | int | None) -> float | None:
-    return None if centipoints is None else round(centipoints / 100, 2)
+def points(centipoints: float | int | None) -> int | float | None:
+    return grading.points_number(centipoints)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -294,7 +295,8 @@ def _item_moments(counting) -> list[tuple[int, int, item_stats.Moments]]:
     ]
 
 
-def _questions(cells: list[tuple[int, int, item_stats.Moments]]) -> tuple[list[QuestionRow], list]:
+def _questions(cells: list[tuple[int, int, item_stats.Moments]],
+               min_attempts: int = 1) -> tuple[list[QuestionRow], list]:
     by_version: dict[int, item_stats.Moments] = {}
     by_slot: dict[int, item_stats.Moments] = {}
     slots: dict[int, set[int]] = defaultdict(set)
@@ -318,7 +320,7 @@ def _questions(cells: list[tuple[int, int, item_stats.Moments]]) -> tuple[list[Q
             continue
         questions.append(QuestionRow(version_id, v.question_id, v.uid, v.number, v.qtype, v.stem,
                                      tuple(sorted(slots[version_id])), m.max_mark,
-                                     item_stats.item_stats(version_id, m)))
+                                     item_stats.item_stats(version_id, m, min_attempts)))
     questions.sort(key=lambda q: (q.slots[0], q.version_id))
     return questions, [by_slot[s] for s in sorted(by_slot)]
 
@@ -344,7 +346,8 @@ def report(exam: Exam, org: Organisation | None = None) -> Report:
     totals = [(score or 0) / 100 for score in db.session.execute(select(counting.c.score)).scalars()]
     biggest = db.session.execute(select(func.max(counting.c.max_score))).scalar()
     maximum = biggest / 100 if biggest else float(max_score(exams.sections_of(exam)))
-    questions, slot_moments = _questions(_item_moments(counting))
+    min_attempts = current_app.config["STATS_MIN_ATTEMPTS"]
+    questions, slot_moments = _questions(_item_moments(counting), min_attempts)
     return Report(
         exam=exam,
         org=org,
@@ -353,7 +356,7 @@ def report(exam: Exam, org: Organisation | None = None) -> Report:
         org_choices=[(r.org_id, r.name, r.depth) for r in all_rows],
         max_score=maximum,
         histogram=item_stats.histogram(totals, maximum, HISTOGRAM_BINS),
-        stats=item_stats.exam_stats(totals, slot_moments),
+        stats=item_stats.exam_stats(totals, slot_moments, min_attempts),
         questions=questions,
     )
 
@@ -482,6 +485,12 @@ QUESTION_HEADERS = (
 )
 
 
+def too_small(attempts: int) -> str:
+    """What stands for a flag or alpha below EDUAPP_STATS_MIN_ATTEMPTS."""
+    return gettext("Sample too small: %(n)s of the %(min)s attempts needed.", n=attempts,
+                   min=current_app.config["STATS_MIN_ATTEMPTS"])
+
+
 def _sheet_title(text: str) -> str:
     for bad in "[]:*?/\\":
         text = text.replace(bad, " ")
@@ -523,7 +532,7 @@ def export_xlsx(exam: Exam) -> bytes:
     table(questions, QUESTION_HEADERS, [
         [q.places, q.uid, q.version, str(TYPE_LABELS.get(q.qtype, q.qtype)), q.stem,
          q.points, q.stats.attempts, q.stats.facility, q.stats.sd, q.stats.discrimination,
-         ", ".join(str(FLAG_LABELS[f]) for f in q.flags)]
+         ", ".join(str(FLAG_LABELS[f]) for f in q.flags) if q.stats.sample_ok else too_small(q.stats.attempts)]
         for q in data.questions
     ], (8, 14, 8, 14, 60, 8, 10, 14, 14, 16, 28))
 
@@ -537,7 +546,7 @@ def export_xlsx(exam: Exam) -> bytes:
         [gettext("Mean score"), s.mean],
         [gettext("Median score"), s.median],
         [gettext("Standard deviation"), s.sd],
-        [str(PERCENT_LABELS["alpha"]), s.alpha],
+        [str(PERCENT_LABELS["alpha"]), s.alpha if s.sample_ok else too_small(s.attempts)],
         *([gettext("Scores %(low)s to %(high)s", low=f"{low:g}", high=f"{high:g}"), count]
           for low, high, count in data.histogram),
     ], (36, 16))

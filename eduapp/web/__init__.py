@@ -35,3 +35,7 @@ def register_template_context(app: Flask) -> None:
     app.jinja_env.filters["mask_phone"] = mask_phone
     app.jinja_env.filters["mask_email"] = mask_email
     app.jinja_env.filters["markdown"] = render_markdown
+    from eduapp.domain.grading import points_text
+
+    # Scores and marks are kept in centipoints; shown as points without a trailing ".0" (85, 85.5).
+    app.jinja_env.filters["score"] = points_text

@@ -2,8 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectChoice
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectChoice, ValidationError
+
+from eduapp.domain.upload_types import TABLE_TYPES, type_problem
+from eduapp.web.i18n import message
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -11,13 +14,24 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class FileTypes:
+    """A file field's validator: a file of another type is refused with its type and the accepted ones."""
+
+    def __init__(self, accepted: tuple[str, ...]) -> None:
+        self.accepted = accepted
+
+    def __call__(self, form, field) -> None:
+        upload = field.data
+        if upload is not None and hasattr(upload, "filename"):
+            problem = type_problem(upload.filename, self.accepted)
+            if problem is not None:
+                raise ValidationError(message(problem))
+
+
 class UploadForm(FlaskForm):
     file = FileField(
         _l("File (.xlsx or .csv)"),
-        validators=[
-            FileRequired(_l("Choose a file to upload.")),
-            FileAllowed(["xlsx", "csv"], _l("Upload a .xlsx or .csv file.")),
-        ],
+        validators=[FileRequired(_l("Choose a file to upload.")), FileTypes(TABLE_TYPES)],
     )
 
 

@@ -8,6 +8,8 @@ from eduapp.domain.grading import (
     compile_key,
     grade,
     is_correct,
+    points_number,
+    points_text,
 )
 
 SINGLE = compile_key("single", [2])
@@ -83,3 +85,15 @@ def test_check_response(qtype, raw, ok):
     else:
         assert (value, problem) == (ok, None)
     assert check_response(qtype, None, 4, "___") == (None, None)
+
+
+@pytest.mark.parametrize(("centipoints", "number", "text"), [
+    (8500, 85, "85"),  # a whole score has no trailing ".0"
+    (8550, 85.5, "85.5"),
+    (8525, 85.25, "85.25"),
+    (0, 0, "0"),
+    (None, None, "–"),
+])
+def test_scores_are_shown_without_a_trailing_point_zero(centipoints, number, text):
+    assert points_number(centipoints) == number and type(points_number(centipoints)) is type(number)
+    assert points_text(centipoints) == text

@@ -81,3 +81,40 @@ def test_histogram():
     bands = histogram([0, 10, 59.9, 60, 100, 100], 100, bins=10)
     assert [count for _, _, count in bands] == [1, 1, 0, 0, 0, 1, 1, 0, 0, 2]
     assert bands[0][:2] == (0, 10) and bands[-1][:2] == (90, 100)
+
+
+# --- the minimum sample (EDUAPP_STATS_MIN_ATTEMPTS, issue 16 item 4) -------------------------------------
+
+
+def _everyone_right(n: int) -> Moments:
+    """n attempts at a one-point item that everyone got right (F = 100: too easy, given enough attempts)."""
+    return moments(("q", 1, 1, 1 + i % 2) for i in range(n))["q"]
+
+
+@pytest.mark.parametrize(("attempts", "minimum", "flagged"), [
+    (29, 30, False),  # below the minimum: no 过易 from 29 attempts
+    (30, 30, True),  # from the minimum on: 过易
+    (2, 1, True),
+])
+def test_an_item_is_flagged_only_from_the_minimum_number_of_attempts(attempts, minimum, flagged):
+    stats = item_stats("q", _everyone_right(attempts), minimum)
+    assert stats.attempts == attempts and stats.facility == 100.0  # the figure itself is always given
+    assert stats.sample_ok is flagged
+    assert (TOO_EASY in stats.flags) is flagged
+
+
+def test_a_hard_item_below_the_minimum_is_not_flagged_too_hard():
+    none_right = moments(("q", 0, 1, i % 2) for i in range(10))["q"]
+    assert item_stats("q", none_right, 10).flags[:1] == (TOO_HARD,)
+    assert item_stats("q", none_right, 11).flags == ()
+
+
+def test_alpha_only_from_the_minimum_number_of_attempts():
+    per_item = moments(_rows(PAPERS))
+    slots = [per_item["q1"], per_item["q2"], per_item["q3"]]
+    totals = [sum(marks) for marks in PAPERS.values()]
+    enough = exam_stats(totals, slots, min_attempts=4)
+    assert enough.sample_ok and enough.alpha is not None and enough.attempts == 4
+    few = exam_stats(totals, slots, min_attempts=5)
+    assert not few.sample_ok and few.alpha is None and few.min_attempts == 5
+    assert (few.mean, few.median) == (enough.mean, enough.median)  # the other figures stay

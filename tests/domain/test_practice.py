@@ -356,7 +356,15 @@ TWO_BLANKS = "___和___"
         ("single", ["3"], "", 3, None),
         ("single", ["4"], "", None, "Choose one of the options."),  # forged index
         ("single", ["-1"], "", None, "Choose options from the list."),
-        ("single", ["B"], "", None, "Choose options from the list."),
+        # typed as letters (full-width and Chinese separators too), A the first option
+        ("single", ["B"], "", 1, None),
+        ("single", ["ｂ"], "", 1, None),
+        ("single", ["E"], "", None, "Choose options from the list."),  # no fifth option
+        ("single", ["AB"], "", None, "Choose one of the options."),
+        ("multiple", ["Ａ，Ｃ"], "", [0, 2], None),
+        ("multiple", ["c、a"], "", [0, 2], None),
+        ("multiple", ["A A"], "", None, "Choose options from the list."),  # repeated
+        ("multiple", ["A", "x"], "", None, "Choose options from the list."),
         ("single", ["0", "1"], "", None, "Choose one of the options."),
         ("single", [], "", None, "Choose an answer."),
         ("single", [""], "", None, "Choose an answer."),

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission, Role
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, Organisation, User, UserRole
 from eduapp.security import client_ip, require
@@ -31,7 +32,7 @@ def users():
     q = request.args.get("q", "").strip()
     if q:
         like = f"%{q}%"
-        query = query.where(or_(User.username.ilike(like), User.full_name.ilike(like)))
+        query = query.where(or_(User.username.ilike(f"%{fold_width(q).strip()}%"), User.full_name.ilike(like)))
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from eduapp.domain.blueprint import Section
 from eduapp.domain.exam_rules import AudienceEntry
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission, Role
+from eduapp.domain.typed_input import fold_width, split_list
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, Organisation, User
 from eduapp.security import client_ip, require
@@ -27,7 +27,6 @@ from eduapp.web.labels import role_label
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 LEARNER_ROLES = (Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT, Role.CIVIL_SERVANT)
-_SPLIT = re.compile(r"[,，、;；\n]")
 
 
 @bp.route("/")
@@ -79,7 +78,7 @@ def _fill(form: ExamForm, exam: Exam) -> None:
 
 
 def _split(text: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p.strip() for p in _SPLIT.split(text or "") if p.strip()))
+    return tuple(split_list(text, spaces=False))
 
 
 def _parse(form: ExamForm) -> tuple[dict, list[Section], list[AudienceEntry], list[exams.Override], list[Problem]]:
@@ -107,7 +106,7 @@ def _parse(form: ExamForm) -> tuple[dict, list[Section], list[AudienceEntry], li
 
     audience = [AudienceEntry("role", r) for r in form.audience_roles.data or []]
     audience += [AudienceEntry("org", o) for o in form.audience_orgs.data or []]
-    for line_no, name in enumerate((form.audience_users.data or "").splitlines(), start=1):
+    for line_no, name in enumerate(fold_width(form.audience_users.data).splitlines(), start=1):
         if not name.strip():
             continue
         user = db.session.execute(select(User).where(User.username == name.strip())).scalar_one_or_none()
@@ -118,7 +117,7 @@ def _parse(form: ExamForm) -> tuple[dict, list[Section], list[AudienceEntry], li
             audience.append(AudienceEntry("user", str(user.id)))
 
     overrides = []
-    for line_no, line in enumerate((form.overrides.data or "").splitlines(), start=1):
+    for line_no, line in enumerate(fold_width(form.overrides.data).splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue

@@ -1,13 +1,12 @@
 """Forms of the offsets area: a step's decision, and a rule set."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eduapp.domain import rule_limits
+from eduapp.domain.typed_input import split_codes, split_list
 from eduapp.web.admin.forms import MultiCheckboxField
 from eduapp.web.forms import choices
 
@@ -85,7 +84,11 @@ class RuleSetForm(FlaskForm):
 
     @staticmethod
     def split(text: str | None) -> list[str]:
-        return list(dict.fromkeys(p.strip() for p in re.split(r"[,，、;；\s]+", text or "") if p.strip()))
+        return split_list(text)
+
+    @staticmethod
+    def split_codes(text: str | None) -> list[str]:
+        return split_codes(text)
 
     def fill(self, row) -> None:
         for name in ("name", "doc_number", "authority", "effective_from", "effective_to", "status"):

@@ -218,7 +218,8 @@ def _rule_form_values(form: RuleSetForm) -> dict:
         "authority": form.authority.data.strip(), "effective_from": form.effective_from.data,
         "effective_to": form.effective_to.data, "status": form.status.data,
         "legal_basis": [line.strip() for line in (form.legal_basis.data or "").splitlines() if line.strip()],
-        "eligible_codes": form.split(form.eligible_codes.data), "excluded_codes": form.split(form.excluded_codes.data),
+        "eligible_codes": form.split_codes(form.eligible_codes.data),
+        "excluded_codes": form.split_codes(form.excluded_codes.data),
         "conditions": rules.Conditions(
             lookback_months=form.lookback_months.data, max_harm=form.max_harm.data,
             first_violation_any_type=form.first_violation_any_type.data,
@@ -247,7 +248,7 @@ def _rule_edit(existing):
     if existing is not None and request.method == "GET":
         form.fill(existing)
     elif request.method == "GET":
-        form.effective_from.data = date.today()
+        form.effective_from.data = offsets.today_local()  # the day in China, not the server's
     status = 200
     if form.validate_on_submit():
         try:

@@ -9,6 +9,7 @@ from eduapp.domain import enterprises as enterprise_rules
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.domain.tabular import read_rows
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, GOVERNMENT, Organisation, User
 from eduapp.security import client_ip, require, signed_in
@@ -30,7 +31,7 @@ def index():
         query = query.where(
             or_(
                 Organisation.name.ilike(like),
-                Organisation.uscc.ilike(like),
+                Organisation.uscc.ilike(f"%{fold_width(q).replace(' ', '')}%"),  # a code typed full-width
                 Organisation.district.ilike(like),
                 Organisation.industry.ilike(like),
             )

@@ -12,6 +12,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eduapp.domain.ledger_lines import lines
 from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
 from eduapp.domain.problems import InputError, Problem
@@ -66,13 +67,14 @@ def mine():
     if current_user.can(Permission.ROSTER_MANAGE) and organisation.is_enterprise:
         pool_account = points.pool_account(organisation, create=False)
         pool_page = points.ledger(pool_account, page_arg("pool_page"), 20)
-        pool = {"balance": points.balance(pool_account, now), "ledger": pool_page,
+        pool = {"balance": points.balance(pool_account, now), "ledger": pool_page, "lines": lines(pool_page.items),
                 "who": points.contributors(pool_page.items), "name": organisation.name}
+    ledger = points.ledger(account, page_arg(), 20)
     return render_template(
         "points/mine.html",
         balance=points.balance(account, now),
         expiring=[(left, when) for left, when in points.lots_of(account, now) if when <= soon],
-        ledger=points.ledger(account, page_arg(), 20),
+        ledger=ledger, ledger_lines=lines(ledger.items),
         pool=pool,
         learner=current_user.can(Permission.STUDY),
         study_minutes_today=study.seconds_on(current_user.id, china_day(now)) // 60,
@@ -181,7 +183,8 @@ def account(account_id: int):
     owner, owner_ref = _owner(found)
     return render_template(
         "points/account.html", account=found, owner=owner, owner_ref=owner_ref, balance=points.balance(found),
-        ledger=page, reversed=points.reversed_ids([e.id for e in page.items]), reversible=points.REVERSIBLE,
+        ledger=page, ledger_lines=lines(page.items), reversed=points.reversed_ids([e.id for e in page.items]),
+        reversible=points.REVERSIBLE,
         who=points.contributors(page.items), **_ledger_context(),
     )
 

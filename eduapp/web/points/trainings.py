@@ -7,8 +7,6 @@ The work is in services/trainings.py and services/training_registrations.py.
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +14,7 @@ from flask_login import current_user
 from eduapp.domain import trainings as rules
 from eduapp.domain.problems import N_, InputError
 from eduapp.domain.roles import Permission
+from eduapp.domain.typed_input import split_codes
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
 from eduapp.services import points, training_registrations, trainings
@@ -108,7 +107,7 @@ def training(training_id: int):
     found = trainings.get_training(training_id) or abort(404)
     form = AttendanceForm()
     if form.validate_on_submit():
-        names = [n for n in re.split(r"[\s,，、;；]+", form.usernames.data) if n]
+        names = split_codes(form.usernames.data)
         try:
             result = trainings.record_attendance(current_user, found, names, ip=client_ip())
         except InputError as err:

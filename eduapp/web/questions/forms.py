@@ -5,7 +5,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from eduapp.domain.formats import registry
-from eduapp.web.forms import choices
+from eduapp.domain.upload_types import QUESTION_TYPES
+from eduapp.web.forms import FileTypes, choices
 
 TYPE_LABELS = {
     "single": _l("Single choice"),
@@ -65,3 +66,9 @@ class ImportQuestionsForm(FlaskForm):
     )
     category = StringField(_l("Category for questions without one"), validators=[Optional(), Length(max=300)])
     skip_invalid = BooleanField(_l("Import the valid questions even when others are rejected"))
+
+    def validate_file(self, field) -> None:
+        """A file of a type no format reads is refused naming the types that are (a chosen format reads
+        the file whatever its name)."""
+        if self.fmt.data == "auto":
+            FileTypes(QUESTION_TYPES)(self, field)

@@ -24,10 +24,11 @@ from eduapp.domain.questions import (
     validate,
 )
 from eduapp.domain.roles import Permission
+from eduapp.domain.typed_input import split_list
 from eduapp.extensions import db
 from eduapp.models import Category, Question, QuestionVersion, VersionTag
 from eduapp.security import client_ip, require
-from eduapp.services import question_bank
+from eduapp.services import bureau_queries, question_bank
 from eduapp.services.question_export import render
 from eduapp.services.question_import import import_files
 from eduapp.web.forms import ConfirmForm
@@ -55,9 +56,7 @@ def _filters() -> dict:
 def _filtered_query(f: dict):
     query = select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
     if f["q"]:
-        query = query.where(
-            or_(QuestionVersion.search_text.contains(f["q"].lower(), autoescape=True), Question.uid == f["q"])
-        )
+        query = query.where(bureau_queries.question_matches(f["q"]))
     if f["law"]:
         query = query.where(QuestionVersion.law == f["law"])
     if f["qtype"] in QTYPES:
@@ -118,7 +117,7 @@ def _form_to_data(form: QuestionForm) -> QuestionData:
     if form.qtype.data not in CHOICE_TYPES:
         options = ()
     answer = answer_from_text(form.qtype.data, form.answer.data or "", len(options))
-    tags = tuple(t.strip() for t in re.split(r"[,，、;；]", form.tags.data or "") if t.strip())
+    tags = tuple(split_list(form.tags.data, spaces=False))
     return QuestionData(
         qtype=form.qtype.data,
         stem=(form.stem.data or "").strip(),

@@ -3,7 +3,6 @@
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 
 from eduapp.domain import roster as roster_rules
 from eduapp.domain.problems import InputError
@@ -11,7 +10,7 @@ from eduapp.domain.roles import Permission, Role
 from eduapp.domain.tabular import read_rows, template_bytes
 from eduapp.models import User
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, tenancy
+from eduapp.services import accounts, api_queries, tenancy
 from eduapp.web.forms import ConfirmForm, UploadForm
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.i18n import attach_problems
@@ -37,9 +36,7 @@ def _member(user_id: int) -> User:
 def index():
     query = tenancy.roster(current_user)
     q = request.args.get("q", "").strip()
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.username.ilike(like), User.full_name.ilike(like), User.phone.ilike(like)))
+    query = api_queries.people_matching(query, q)
     status = request.args.get("status", "active")
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
