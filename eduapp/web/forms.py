@@ -3,7 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectChoice
+from wtforms import Form, SelectChoice
+
+from eduapp.web.form_messages import CatalogMeta
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -23,3 +25,9 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form for POST buttons: carries the CSRF token."""
+
+
+class SubForm(Form):
+    """A plain form nested in a FlaskForm (FormField, FieldList rows): WTForms' messages from our catalog."""
+
+    Meta = CatalogMeta
