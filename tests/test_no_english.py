@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import CSRF_RE
 from tests.crawl import endpoint, parse, sign_in
-from tests.fuzz.demo_app import PASSWORD, ROLES, demo_app
+from tests.fuzz.demo_app import PASSWORD, ROLES, demo_app, sibling_database
 
 PER_ROUTE = 2  # distinct URLs read of each route (e.g. two questions, two cases)
 # Posting these would end the session or lock the demo account for the roles after it.
@@ -182,7 +182,7 @@ def test_english_sentences_are_found_and_names_codes_are_not():
 @pytest.mark.parametrize("username", [None, *ROLES])
 def test_no_english_sentence_on_any_page_in_chinese(username):
     started = time.monotonic()
-    reader = _Reader(demo_app(), username)
+    reader = _Reader(demo_app(sibling_database("crawl")), username)
     reader.crawl()
     reader.post_forms()
     report = [f"{reader.who}: {sentence!r} on {', '.join(sorted(where)[:3])}"
