@@ -4,11 +4,12 @@ with its fields empty or invalid (so that the validation messages, WTForms' buil
 appear), follow the redirect (so that flashed messages appear), and fail on any English sentence left
 in the visible text.
 
-Visible text: the text of the page outside <script> and <style>, plus the attributes a person reads or
-hears (placeholder, title, aria-label, alt, and the value of input buttons). An English sentence is two
-or more ASCII words in a row, at least one of them all lowercase ("Sign in", "Not a valid choice"), once the
-tokens that are the same in Chinese are taken out: ALLOWED (proper nouns, file formats, codes), user
-names, e-mail addresses, URLs and codes such as AIR-99-1 or 91110000MA00000000.
+Visible text: the text of the page outside <script>, <style> and code (<code>, <pre>: the audit trail's
+raw records), plus the attributes a person reads or hears (placeholder, title, aria-label, alt, and the
+value of input buttons). An English sentence is two or more ASCII words in a row, one of them all
+lowercase ("Sign in", "Not a valid choice") or all of them capitalised ("Exam Management"), once the
+tokens that are the same in Chinese are taken out: ALLOWED (proper nouns, file formats, acronyms), user
+names, e-mail addresses, URLs, file names, identifiers and codes such as AIR-99-1 or 91110000MA00000000.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def english_sentences(text: str) -> list[str]:
     for line in _DATA.sub("\x00", text).split("\n"):
         for run in _RUN.finditer(line):
             words = [w for w in _WORD.findall(run.group()) if w not in ALLOWED]
-            if len(words) >= 2 and any(w.islower() for w in words):
+            if len(words) >= 2 and (any(w.islower() for w in words) or all(w.istitle() for w in words)):
                 found.append(" ".join(run.group().split()))
     return found
 
@@ -176,6 +177,7 @@ def test_english_sentences_are_found_and_names_codes_are_not():
     page = '<p title="Sign in">操作<code>{"demo": "correction deadline"}</code></p><script>let a = "b c"</script>'
     assert english_sentences(visible_text(page)) == ["Sign in"]
     assert english_sentences("用“eduapp cases catalogue”导入；见 docs/dashboard.md") == []
+    assert english_sentences("考试 Exam Management") == ["Exam Management"]
     assert english_sentences("Save") == []  # one word is not a sentence (ALLOWED keeps the check small)
 
 
