@@ -18,6 +18,7 @@ import re
 import time
 from collections import defaultdict
 from html.parser import HTMLParser
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
@@ -95,8 +96,10 @@ def visible_text(html: str) -> str:
     return "\n".join(parser.parts)
 
 
-def _invalid(kind: str) -> str:
-    """A value the field refuses or has no use for: empty, or a word where a number, date or choice goes."""
+def _invalid(kind: str):
+    """A value the field refuses: empty, a word where a number, date or choice goes, a file no reader takes."""
+    if kind == "file":
+        return BytesIO(b"stem\x00"), "broken.csv"  # not text: each upload's own refusal
     return "x" if kind in ("number", "date", "datetime-local", "time", "email", "select", "option") else ""
 
 
@@ -144,7 +147,8 @@ class _Reader:
                     pending.append(link)
 
     def post_forms(self) -> None:
-        """Every form with a field a person fills, posted once with its fields empty or invalid."""
+        """Every form with a field a person fills, posted once with its fields empty or invalid; an upload
+        form a second time with its lists at their first choice, so that the file itself is read."""
         done = set()
         for url, html in list(self.pages.items()):
             for form in parse(html).forms:
@@ -154,17 +158,24 @@ class _Reader:
                     continue
                 done.add(action)
                 token = CSRF_RE.search(html)  # valid for the whole session (WTF_CSRF_TIME_LIMIT is None)
-                data = {"csrf_token": token.group(1) if token else ""}
-                for name, kind, value in form["fields"]:
-                    if kind in ("hidden", "submit", "button") and name != "csrf_token":
-                        data.setdefault(name, value)
-                    elif kind not in ("hidden",):
-                        data[name] = _invalid(kind)
-                response = self.client.post(action, data=data, follow_redirects=True,
-                                            content_type="multipart/form-data" if form["multipart"] else None)
-                if response.mimetype == "text/html":
-                    self.read("POST", action, response.get_data(as_text=True))
-                    self.refused += "invalid-feedback" in response.get_data(as_text=True)
+                for chosen in (False, True) if any(kind == "file" for _, kind, _ in form["fields"]) else (False,):
+                    self.post(action, form, token.group(1) if token else "", chosen)
+
+    def post(self, action: str, form: dict, token: str, chosen: bool) -> None:
+        data: dict = {"csrf_token": token}
+        for name, kind, value in form["fields"]:
+            if kind in ("hidden", "submit", "button") and name != "csrf_token":
+                data.setdefault(name, value)
+            elif kind == "option" and chosen:
+                data.setdefault(name, value)  # the first choice offered
+            elif kind != "hidden" and not (chosen and kind in ("select", "option")):
+                data[name] = _invalid(kind)
+        response = self.client.post(action, data=data, follow_redirects=True,
+                                    content_type="multipart/form-data" if form["multipart"] else None)
+        if response.mimetype == "text/html":
+            page = response.get_data(as_text=True)
+            self.read("POST", action, page)
+            self.refused += "invalid-feedback" in page or "alert-danger" in page
 
 
 def test_english_sentences_are_found_and_names_codes_are_not():
