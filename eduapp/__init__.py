@@ -59,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     from eduapp import security
     from eduapp.celery_app import celery_init_app
     from eduapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from eduapp.web import form_messages
     from eduapp.web.i18n import select_locale
 
     db.init_app(app)
@@ -70,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    form_messages.install(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
     security.init_app(app, login_manager)

@@ -246,4 +246,4 @@ def test_the_audit_page_button_names_a_truncation(client, auth, ctx):
     db.session.commit()
     auth.login("admin")  # writes one record of its own: still fewer than anchored
     page = auth.post("/admin/audit/verify", form_page="/admin/audit", follow_redirects=True).get_data(as_text=True)
-    assert "record(s) missing" in page and "#None" not in page
+    assert "缺少 2 条记录" in page and "record(s) missing" not in page and "#None" not in page

@@ -14,8 +14,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from eduapp.domain.problems import N_
 
 GENESIS = "0" * 64
 ALGORITHMS = ("hmac-sha256", "hmac-sm3")
@@ -143,8 +145,14 @@ class Anchor:
 @dataclass(frozen=True)
 class ChainBreak:
     record_id: int | None
-    reason: str
+    msgid: str  # the reason, for gettext (pages) with its params
+    params: dict = field(default_factory=dict)
     kind: str = "altered"  # "altered" (a record edited, inserted or re-hashed) or "missing" (records deleted)
+
+    @property
+    def reason(self) -> str:
+        """The reason in English (the CLI, the logs)."""
+        return self.msgid % self.params
 
 
 def verify_chain(
@@ -161,27 +169,28 @@ def verify_chain(
         checked += 1
         if entry.prev_hash != expected_prev:
             return checked, ChainBreak(
-                entry.id, "prev_hash does not match the record before it (a record was deleted or inserted)"
+                entry.id, N_("prev_hash does not match the record before it (a record was deleted or inserted)")
             )
         if entry_hash(key, entry) != entry.hash:
             return checked, ChainBreak(
-                entry.id, "content does not match its keyed hash (the record was edited or its hash recomputed "
-                "without the audit key)"
+                entry.id, N_("content does not match its keyed hash (the record was edited or its hash recomputed "
+                             "without the audit key)")
             )
         anchor = by_count.get(checked)
         if anchor is not None and (anchor.head_hash != entry.hash or anchor.head_id not in (None, entry.id)):
             return checked, ChainBreak(
-                entry.id, f"record {checked} of the chain is not the one anchored at {anchor.at} "
-                f"(the chain was rewritten after the anchor)"
+                entry.id, N_("record %(n)s of the chain is not the one anchored at %(at)s (the chain was rewritten "
+                             "after the anchor)"), {"n": checked, "at": anchor.at}
             )
         expected_prev = entry.hash
     if by_count:
         highest = by_count[max(by_count)]
         if highest.count > checked:
             return checked, ChainBreak(
-                None, f"{highest.count - checked} record(s) missing: the anchor of {highest.at} counted "
-                f"{highest.count} records up to record #{highest.head_id}, the trail now holds {checked} "
-                f"(the newest records were deleted)", kind="missing",
+                None, N_("%(missing)s record(s) missing: the anchor of %(at)s counted %(count)s records up to record "
+                         "#%(head)s, the trail now holds %(checked)s (the newest records were deleted)"),
+                {"missing": highest.count - checked, "at": highest.at, "count": highest.count,
+                 "head": highest.head_id, "checked": checked}, kind="missing",
             )
     return checked, None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from eduapp.domain.audit_chain import (
     record_hash,
     verify_chain,
 )
+from eduapp.domain.problems import N_
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, User, utcnow
 from eduapp.services import audit_connection, cli_operator
@@ -32,7 +34,12 @@ _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 class AnchorFileError(RuntimeError):
-    """The anchor file cannot be read or holds a line that is not an anchor."""
+    """The anchor file cannot be read or holds a line that is not an anchor: ``msgid`` and ``params`` for
+    gettext (pages), ``str()`` in English (the CLI, the logs)."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params)
+        self.msgid, self.params = msgid, params
 
 
 def chain_key() -> ChainKey:
@@ -118,7 +125,8 @@ def read_anchors(path: Path | None = None) -> list[Anchor]:
     except FileNotFoundError:
         return []
     except OSError as error:
-        raise AnchorFileError(f"cannot read the anchor file {path}: {error}")
+        code = errno.errorcode.get(error.errno or 0, type(error).__name__)
+        raise AnchorFileError(N_("cannot read the anchor file %(path)s (%(code)s)"), path=str(path), code=code)
     anchors = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -126,7 +134,8 @@ def read_anchors(path: Path | None = None) -> list[Anchor]:
         try:
             anchors.append(Anchor.from_json(line))
         except (ValueError, KeyError, TypeError) as error:
-            raise AnchorFileError(f"line {number} of the anchor file {path} is not an anchor: {error}")
+            raise AnchorFileError(N_("line %(line)s of the anchor file %(path)s is not an anchor"),
+                                  line=number, path=str(path)) from error
     return anchors
 
 

@@ -3,9 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectChoice, ValidationError
+from wtforms import Form, SelectChoice, ValidationError
 
 from eduapp.domain.upload_types import TABLE_TYPES, type_problem
+from eduapp.web.form_messages import CatalogMeta
 from eduapp.web.i18n import message
 
 
@@ -37,3 +38,9 @@ class UploadForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form for POST buttons: carries the CSRF token."""
+
+
+class SubForm(Form):
+    """A plain form nested in a FlaskForm (FormField, FieldList rows): WTForms' messages from our catalog."""
+
+    Meta = CatalogMeta

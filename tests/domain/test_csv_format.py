@@ -253,3 +253,8 @@ def test_write_and_parse_10000_rows():
 def test_headers_are_the_template_columns():
     assert tuple(HEADER.split(",")) == table.HEADERS
     assert (*table.HEADERS, "状态") == table.ALL_HEADERS
+
+
+def test_a_cell_beyond_the_reader_s_limit_names_the_line_not_the_parser_s_english():
+    problem = csv_format.parse(("stem\n" + '"' + "x" * 200_000 + "\n").encode()).problems[0]
+    assert problem.field == "file" and problem.params == {"line": 2} and "cell is too long" in problem.msgid

@@ -92,3 +92,8 @@ def test_round_trip_keeps_everything():
     ]
     again = yaml_format.parse(yaml_format.write(questions)).questions
     assert [q.with_(line=None) for q in again] == questions
+
+
+def test_broken_yaml_is_described_by_its_place_not_by_the_parser_s_english():
+    problem = yaml_format.parse(b"questions:\n  - id: x\n    stem: [unclosed\n").problems[0]
+    assert problem.msgid.startswith("The YAML cannot be read at line") and problem.params == {"line": 4, "column": 1}

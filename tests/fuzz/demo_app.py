@@ -29,9 +29,21 @@ def _create_database(url: str) -> None:
     admin.dispose()
 
 
+def sibling_database(suffix: str) -> str:
+    """On PostgreSQL, a database beside EDUAPP_TEST_DATABASE_URL's (named with `suffix`), for a module run in
+    the suite's PostgreSQL pass: demo_app empties the database it is given. Without PostgreSQL, ""."""
+    if not PG_URL:
+        return ""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    return url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
+
+
 @functools.cache
-def demo_app():
-    """Its own database with the question bank and the demo, built once and shared by both fuzz modules."""
+def demo_app(pg_url: str = PG_URL):
+    """Its own database with the question bank and the demo, built once and shared by both fuzz modules
+    (and tests/test_no_english.py, on a database of its own: `pg_url`)."""
     import tempfile
 
     from flask_migrate import upgrade
@@ -39,10 +51,10 @@ def demo_app():
     from eduapp.services import demo
     from eduapp.services.question_import import import_files
 
-    if PG_URL:
-        _create_database(PG_URL)
-        _reset_postgres(PG_URL)
-        url = PG_URL
+    if pg_url:
+        _create_database(pg_url)
+        _reset_postgres(pg_url)
+        url = pg_url
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='eduapp-fuzz-')}/fuzz.db"
     application = make_test_app(url, EDUAPP_LOGIN_RATE_LIMIT="100000 per minute")

@@ -20,19 +20,19 @@ import os
 import random
 import re
 import time
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RoutingException
 
 if os.environ.get("EDUAPP_FUZZ") != "1":
     pytest.skip("the web fuzzing runs with `make fuzz` (EDUAPP_FUZZ=1)", allow_module_level=True)
 
 from tests.conftest import CSRF_RE  # noqa: E402
+from tests.crawl import endpoint as _endpoint  # noqa: E402
+from tests.crawl import parse as _parse  # noqa: E402
+from tests.crawl import sign_in  # noqa: E402
 from tests.fuzz.demo_app import PASSWORD, ROLES, demo_app  # noqa: E402
 
 pytestmark = pytest.mark.fuzz
@@ -56,43 +56,6 @@ def _query(params: dict[str, str]) -> str:
     return "&".join(f"{_encode(k)}={_encode(v)}" for k, v in params.items())
 
 
-class _Forms(HTMLParser):
-    """The forms of a page: action, method and fields (name, type, a value it offers)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.links: list[str] = []
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        elif tag == "form":
-            self.forms.append({"action": a.get("action") or "", "method": (a.get("method") or "get").lower(),
-                               "multipart": "multipart" in (a.get("enctype") or ""), "fields": []})
-        elif self.forms and tag in ("input", "textarea", "select", "button") and a.get("name"):
-            self.forms[-1]["fields"].append((a["name"], a.get("type") or tag, a.get("value") or ""))
-            self._select = a["name"] if tag == "select" else None
-        elif self.forms and tag == "option" and self._select and a.get("value"):
-            self.forms[-1]["fields"].append((self._select, "option", a["value"]))
-
-
-def _parse(html: str) -> _Forms:
-    parser = _Forms()
-    parser.feed(html)
-    return parser
-
-
-def _endpoint(adapter, path: str) -> str | None:
-    """The GET route a path reaches, or None (static files, redirects, other methods, nothing)."""
-    try:
-        return adapter.match(path, method="GET")[0]
-    except (HTTPException, RoutingException):
-        return None
-
-
 def _params_read(app) -> dict[str, set[str]]:
     """Endpoint → the query parameters its module reads."""
     found: dict[str, set[str]] = {}
@@ -113,10 +76,7 @@ class _Run:
         self.sent = 0
         self.pages: dict[str, str] = {}
         if username:
-            page = self.client.get("/login").get_data(as_text=True)
-            answer = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                      "csrf_token": CSRF_RE.search(page).group(1)})
-            assert answer.status_code == 302, (username, answer.status_code)
+            sign_in(self.client, username, PASSWORD)
 
     def phase(self, share: float) -> None:
         self.deadline = time.monotonic() + SECONDS * share

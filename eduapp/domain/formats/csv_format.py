@@ -48,9 +48,11 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
     try:
         for number, record in enumerate(reader, start=1):
             rows.append((number, [csv_unguard(cell.replace("\r\n", "\n")) for cell in record]))
-    except csv.Error as error:
-        return ParseResult(problems=[Problem(N_("The CSV file cannot be read at line %(line)s: %(error)s"),
-                                             {"line": reader.line_num, "error": str(error)}, "file",
+    except csv.Error:
+        # csv.Error's English ("field larger than field limit") is not shown: its cause is.
+        return ParseResult(problems=[Problem(N_("The CSV file cannot be read at line %(line)s: a cell is too long "
+                                                "(a quote that is not closed makes the rest of the file one cell)."),
+                                             {"line": reader.line_num}, "file",
                                              len(rows) + 1)])
     return table.parse_table(rows, category=category)
 

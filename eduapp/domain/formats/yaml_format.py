@@ -155,14 +155,13 @@ def parse(data: bytes, *, filename: str = "", category: str | None = None) -> Pa
         finally:
             loader.dispose()
     except yaml.YAMLError as err:
+        # Where the parser stopped, not its English wording ("mapping values are not allowed here").
         mark = getattr(err, "problem_mark", None)
         result.problems.append(
-            Problem(
-                N_("The YAML cannot be read: %(error)s"),
-                {"error": getattr(err, "problem", None) or str(err)},
-                "file",
-                mark.line + 1 if mark else None,
-            )
+            Problem(N_("The YAML cannot be read at line %(line)s, column %(column)s: check the indentation, the "
+                       "colons and the quotes there."), {"line": mark.line + 1, "column": mark.column + 1},
+                    "file", mark.line + 1)
+            if mark is not None else Problem(N_("The file cannot be read as YAML."), {}, "file", None)
         )
         return result
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):

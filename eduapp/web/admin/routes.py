@@ -163,15 +163,17 @@ def audit_verify():
         try:
             checked, broken = audit.verify()
         except audit.AnchorFileError as error:
-            flash(_("The audit anchors cannot be read: %(reason)s", reason=str(error)), "danger")
+            flash(_("The audit anchors cannot be read: %(reason)s", reason=_(error.msgid, **error.params)), "danger")
             return redirect(url_for("admin.audit_log"))
         if broken is None:
             flash_ok(_("The audit chain is intact: %(n)s records checked.", n=checked))
         elif broken.kind == "missing":
-            flash(_("The audit trail has been truncated: %(reason)s", reason=broken.reason), "danger")
+            flash(_("The audit trail has been truncated: %(reason)s", reason=_(broken.msgid, **broken.params)),
+                  "danger")
         else:
             flash(
-                _("The audit chain is broken at record #%(id)s: %(reason)s", id=broken.record_id, reason=broken.reason),
+                _("The audit chain is broken at record #%(id)s: %(reason)s", id=broken.record_id,
+                  reason=_(broken.msgid, **broken.params)),
                 "danger",
             )
     return redirect(url_for("admin.audit_log"))

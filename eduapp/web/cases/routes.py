@@ -134,7 +134,8 @@ def _case_form(case: PenaltyCase | None):
             attach_problems(form, problems)
         else:
             for warning in result.warnings:
-                flash(f"{form[FORM_FIELD.get(warning.field, warning.field)].label.text}: {message(warning)}", "warning")
+                flash(_("%(field)s: %(text)s", field=form[FORM_FIELD.get(warning.field, warning.field)].label.text,
+                        text=message(warning)), "warning")
             flash_ok(_("Saved."))
             return redirect(url_for("cases.show", case_id=result.case.id))
     return render_template(
@@ -271,7 +272,7 @@ def change_status(case_id: int):
             attach_problems(form, err.problems)
         else:
             for warning in check.warnings:
-                flash(f"{form[warning.field].label.text}: {message(warning)}", "warning")
+                flash(_("%(field)s: %(text)s", field=form[warning.field].label.text, text=message(warning)), "warning")
             flash_ok(_("The case is now: %(status)s.", status=_(rules.STATUS_LABELS[form.to.data])))
             return redirect(url_for("cases.show", case_id=case.id))
     case = _case_or_404(case_id)  # the failed change rolled back: show the case as it is

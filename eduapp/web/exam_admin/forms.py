@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from eduapp.web.admin.forms import MultiCheckboxField
-from eduapp.web.forms import choices
+from eduapp.web.forms import SubForm, choices
 
 SECTION_ROWS = 6
 
@@ -25,7 +24,7 @@ QTYPE_CHOICES = [("", _l("(unused)")), ("single", _l("Single choice")), ("multip
                  ("true_false", _l("True / false")), ("fill_blank", _l("Fill in the blank"))]
 
 
-class SectionForm(Form):
+class SectionForm(SubForm):
     title = StringField(_l("Section title"), validators=[Optional(), Length(max=100)])
     qtype = SelectField(_l("Question type"), choices=choices(QTYPE_CHOICES), default="")
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(min=1, max=200)])
