@@ -75,9 +75,10 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
     api.register_blueprint(dashboard_blp)
-    from eduapp.api import enterprise, learning, limits, me
+    from eduapp.api import enterprise, laws, leaderboard, learning, limits, me, password
 
-    for module in (me, learning, enterprise):  # my profile and inbox; practice; enterprise contacts' roster
+    # my profile and inbox; practice; enterprise contacts' roster; my password; the law library; leaderboards
+    for module in (me, learning, enterprise, password, laws, leaderboard):
         csrf.exempt(module.blp)  # as above: cookie writes are checked by init_auth
         api.register_blueprint(module.blp)
     limits.init_app(app)
