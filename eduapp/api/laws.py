@@ -161,7 +161,7 @@ def show(law_id: int):
 @blp.route(f"/<{ID}:law_id>/articles/<{ARTICLE}:key>")
 @signed_in
 @blp.response(200, LawArticleDetailOut)
-@responds(blp, 401, 403, 404)
+@responds(blp, 401, 403, 404, 422)  # 422: a key holding a NUL byte (eduapp.web.input_guard)
 def article(law_id: int, key: str):
     """An article (by its key, 99 or 20-1, or its label) with its neighbours and the published questions
     citing it."""

@@ -51,7 +51,7 @@ def _failed(response) -> bool:
 @limiter.limit(_limit, deduct_when=_failed)
 @blp.arguments(PasswordChangeIn)
 @blp.response(204)
-@responds(blp, 401, 403, 422)
+@responds(blp, 400, 401, 403, 422)
 def change_password(args):
     """Set my own password. Every token and session of the account ends, this one too: ask for a new
     token with the new password. Errors name the field: ``current_password`` (not correct) or
