@@ -11,7 +11,7 @@ from eduapp.models import Question
 from eduapp.services import laws
 from eduapp.services.question_import import import_files
 from tests import factories
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, csrf_token
 from tests.test_exam_stats import competition as exam_stats_competition
 from tests.test_laws import AIR, NOISE
 
@@ -111,6 +111,11 @@ def test_an_ordinary_account_changes_its_password_too(client, ctx):
 def test_the_browser_session_of_a_first_password_gets_the_same_answer(app, client, newcomer):
     AuthActions(client).login("newcomer")
     assert _error(client.get("/api/v1/me"), 403) == "password_change_required"
+    body = {"current_password": PASSWORD, "new_password": NEW}
+    assert client.post("/api/v1/me/password", json=body).status_code == 400  # a cookie write needs the CSRF header
+    token = csrf_token(client, "/account/password")
+    assert client.post("/api/v1/me/password", json=body, headers={"X-CSRFToken": token}).status_code == 204
+    assert client.get("/api/v1/me").status_code == 200  # this session goes on, now with the API open
 
 
 def test_a_role_with_two_factor_changes_the_first_password_before_enrolling(app, client, ctx, monkeypatch):
