@@ -105,13 +105,28 @@ def _enforce_access():
         return current_app.login_manager.unauthorized()
     if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
         if request.path.startswith("/api/"):
-            abort(403)
+            return _api_password_change_required(endpoint)
         return redirect(url_for("auth.change_password"))
     if not current_user.must_change_password:
         from eduapp.web.auth.two_factor import gate
 
         return gate()
     return None
+
+
+def _api_password_change_required(endpoint: str):
+    """Under /api/: an account with its first password reaches only the password change (and revoking its
+    token) until it has set its own; anything else is 403 password_change_required (docs/api.md)."""
+    from eduapp.api.password import PASSWORD_CHANGE_ENDPOINTS
+
+    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    from flask_babel import gettext
+
+    from eduapp.api.routes import ApiError
+
+    raise ApiError(403, "password_change_required", gettext(
+        "Choose a new password first: send the current and the new one to POST /api/v1/me/password."))
 
 
 def _no_store(response):

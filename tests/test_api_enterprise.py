@@ -83,9 +83,11 @@ def test_add_a_staff_member(client, ids):
                          json={"username": "zhaoliu", "full_name": "赵六", "role": "enterprise_contact",
                                "password": "a-long-enough-password", "email": "z@example.com"}).json
     assert chosen["initial_password"] is None and chosen["role"] == "enterprise_contact"
-    # the initial password must be changed before the account gets a token
-    assert client.post("/api/v1/auth/token", json={"username": "zhaoliu",
-                                                   "password": "a-long-enough-password"}).status_code == 401
+    # the initial password must be changed before the account's token serves anything else
+    first = client.post("/api/v1/auth/token", json={"username": "zhaoliu", "password": "a-long-enough-password"})
+    assert first.status_code == 201 and first.json["password_change_required"] is True
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {first.json['token']}"}).json["error"][
+        "code"] == "password_change_required"
 
 
 def test_adding_names_every_bad_field_and_changes_nothing(client, ids):

@@ -75,11 +75,22 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(points_blp)
     api.register_blueprint(offsets_blp)
     api.register_blueprint(dashboard_blp)
-    from eduapp.api import certificates, enterprise, learning, limits, me, trainings, workbench
+    from eduapp.api import (
+        certificates,
+        enterprise,
+        laws,
+        leaderboard,
+        learning,
+        limits,
+        me,
+        password,
+        trainings,
+        workbench,
+    )
 
-    # my profile and inbox; practice; enterprise contacts' roster; my certificates; trainings and registering
-    # for them; my 工作台
-    for module in (me, learning, enterprise, certificates, trainings, workbench):
+    # my profile and inbox; practice; enterprise contacts' roster; my password; my certificates; trainings
+    # and registering for them; the law library; leaderboards; my 工作台
+    for module in (me, learning, enterprise, password, certificates, trainings, laws, leaderboard, workbench):
         csrf.exempt(module.blp)  # as above: cookie writes are checked by init_auth
         api.register_blueprint(module.blp)
     limits.init_app(app)

@@ -65,6 +65,10 @@ class TokenRequest(Schema):
 class TokenOut(Schema):
     token = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
+    password_change_required = fields.Boolean(required=True, metadata={
+        "description": "true: the account still has the first password it was given. The token then serves only "
+                       "POST /api/v1/me/password (and DELETE /api/v1/auth/token); every other endpoint answers 403 "
+                       "password_change_required. After the change, ask for a new token with the new password"})
 
 
 class CaptchaChallengeOut(Schema):
@@ -109,7 +113,8 @@ def _unauthorized(code: str, message: str, challenge: dict | None = None):
 def token(args):
     """Exchange a username and password (and ``otp``, the two-factor code, once the account has enrolled)
     for a bearer token (revoke it with DELETE). After 5 failed sign-ins on the account (or many from the
-    address) within 15 minutes, a captcha is needed as well."""
+    address) within 15 minutes, a captcha is needed as well. An account with a first password gets a token
+    with ``password_change_required``: it can only change the password (POST /api/v1/me/password)."""
     from eduapp.api.two_factor import check_code
     from eduapp.services import api_tokens, captcha, sign_in_guard
 
@@ -120,11 +125,12 @@ def token(args):
             "After several failed sign-ins a captcha is needed: send captcha_id and captcha (the characters of "
             "the picture) with the username and password."), captcha.new_challenge().as_dict())
     user = outcome.user
-    if user is None or user.must_change_password:
+    if user is None:
         return _unauthorized("unauthorized", gettext("Wrong username or password, or the account is deactivated."))
-    check_code(user, args.get("otp"), client_ip())
+    # A first password: the code is still asked for, enrolment comes after the change (as in the browser).
+    check_code(user, args.get("otp"), client_ip(), enrolment=not user.must_change_password)
     value, expires_at = api_tokens.issue(user, current_app.config["API_TOKEN_HOURS"])
-    return {"token": value, "expires_at": expires_at}
+    return {"token": value, "expires_at": expires_at, "password_change_required": user.must_change_password}
 
 
 @blp.route("/captcha", methods=["GET"])

@@ -147,6 +147,17 @@ def get(exam_id: int) -> Exam | None:
     return db.session.get(Exam, exam_id)
 
 
+def competition_for(exam_id: int, user: User) -> Exam | None:
+    """A competition whose leaderboard ``user`` may see (its candidates and exam managers), else None:
+    for anyone else, as for an exam that is not a competition, there is no leaderboard."""
+    from eduapp.domain.roles import Permission
+
+    exam = get(exam_id)
+    if exam is None or not exam.is_competition:
+        return None
+    return exam if user.can(Permission.EXAMS_MANAGE) or may_take(user, exam) else None
+
+
 _FOR_START = select(Exam).where(Exam.id == bindparam("exam")).options(joinedload(Exam.audience),
                                                                         joinedload(Exam.overrides))
 

@@ -223,6 +223,31 @@ def law_by_slug(slug: str) -> Law | None:
     ).scalar_one_or_none()
 
 
+def law_by_id(law_id: int) -> Law | None:
+    """A statute with its articles loaded (in order), by id (the API's address)."""
+    return db.session.execute(
+        select(Law).where(Law.id == law_id).options(selectinload(Law.articles))
+    ).scalar_one_or_none()
+
+
+def article_by_key(law_id: int, key: str) -> LawArticle | None:
+    """An article of a statute by its key (99, 20-1: domain.law_library.article_key) or its label."""
+    from eduapp.domain.law_library import article_key, parse_article_key
+
+    parsed = parse_article_key(key)
+    if parsed is None:
+        if len(key) > law_rules.MAX_LABEL:
+            return None
+        return db.session.execute(
+            select(LawArticle).where(LawArticle.law_id == law_id, LawArticle.label == key)
+        ).scalar_one_or_none()
+    candidates = db.session.execute(
+        select(LawArticle).where(LawArticle.law_id == law_id, LawArticle.number == parsed[0])
+        .order_by(LawArticle.position)
+    ).scalars()
+    return next((a for a in candidates if article_key(a.label) == key), None)
+
+
 def article_by_slug(slug: str, label: str) -> LawArticle | None:
     return db.session.execute(
         select(LawArticle).join(Law).where(Law.slug == slug, LawArticle.label == label)

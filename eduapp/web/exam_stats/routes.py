@@ -82,11 +82,9 @@ def stats_xlsx(exam_id: int):
 @signed_in
 def leaderboard(exam_id: int):
     """Competitions only, for their candidates and for exam managers; anyone else finds nothing here."""
-    exam = exams.get(exam_id)
     user = current_user._get_current_object()
-    if exam is None or not exam.is_competition:
-        abort(404)
-    if not (user.can(Permission.EXAMS_MANAGE) or exams.may_take(user, exam)):
+    exam = exams.competition_for(exam_id, user)
+    if exam is None:
         abort(404)
     view = "orgs" if request.args.get("view") == "orgs" else "people"
     org = _org_arg() if view == "people" else None
