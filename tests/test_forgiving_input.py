@@ -14,7 +14,7 @@ from sqlalchemy import select
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, User
-from eduapp.services import offsets, points
+from eduapp.services import offsets, points, trainings
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -73,12 +73,12 @@ def test_attendance_names_separated_by_dunhao_and_full_width_commas(client, auth
     names = ("staff-a", "staff-b", "staff-c")
     for name in names:
         factories.user(name, firm, Role.ENTERPRISE_STAFF)
-    training = points.create_training(admin, "集中学法", date(2026, 3, 1), 3)
+    training = trainings.create_training(admin, "集中学法", date(2026, 3, 1), 3)
     auth.login("admin-a")
     page = f"/points/trainings/{training.id}"
     response = auth.post(page, {"usernames": "ｓｔａｆｆ－ａ、staff-b，staff-c"}, form_page=page)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    assert [user.username for user, _ in points.attendees(training)] == list(names)
+    assert [user.username for user, _ in trainings.attendees(training)] == list(names)
 
 
 # --- question bank: search by part of the id, refused file types ----------------------------------------

@@ -198,7 +198,7 @@ def test_the_case_form_takes_shows_and_edits_the_handling_unit(client, auth, bur
     db.session.expire_all()
     assert db.session.get(PenaltyCase, case.id).handling_unit_id == bureau["second"].id
     bad = auth.post(edit, _form(bureau, handling_unit_id="999999"), form_page=edit)
-    assert bad.status_code == 400 and "不是有效的选择" in bad.get_data(as_text=True)  # under 承办机构
+    assert bad.status_code == 400 and "请从列表中选择" in bad.get_data(as_text=True)  # under 承办机构
     db.session.expire_all()
     assert db.session.get(PenaltyCase, case.id).handling_unit_id == bureau["second"].id
 

@@ -218,7 +218,9 @@ def test_the_case_officer_sees_their_cases_soonest_deadline_first_and_the_review
 # --- question editor, exam manager, administrator -----------------------------------------------------------
 
 
-def test_the_editor_and_exam_manager_see_drafts_exams_opening_soon_and_flagged_questions(client, auth, ctx, frozen):
+def test_the_editor_and_exam_manager_see_drafts_exams_opening_soon_and_flagged_questions(client, auth, ctx, frozen,
+                                                                                          app, monkeypatch):
+    monkeypatch.setitem(app.config, "STATS_MIN_ATTEMPTS", 1)  # flags from one attempt (the default 30: below)
     bureau = factories.unit("示范市生态环境局")
     factories.user("editor", bureau, Role.QUESTION_EDITOR)
     manager = factories.user("manager", bureau, Role.EXAM_MANAGER)
@@ -242,6 +244,11 @@ def test_the_editor_and_exam_manager_see_drafts_exams_opening_soon_and_flagged_q
     body = client.get("/api/v1/me/workbench", headers=_token(client, "manager")).json
     assert set(body) == {"content"} and "question_drafts" not in body["content"]
     assert [e["title"] for e in body["content"]["opening_soon"]] == ["下周考试"]
+    assert body["content"]["flagged"]
+    # with the default minimum sample (30 attempts), one attempt flags nothing
+    monkeypatch.setitem(app.config, "STATS_MIN_ATTEMPTS", 30)
+    body = client.get("/api/v1/me/workbench", headers=_token(client, "manager")).json
+    assert body["content"]["flagged"] == []
 
 
 def test_the_administrator_sees_failed_deliveries_the_last_scan_and_checks_the_audit_chain(client, auth, ctx, frozen):
