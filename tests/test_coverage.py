@@ -157,3 +157,28 @@ def test_editors_see_the_uncovered_articles_first_with_a_prefilled_new_question(
     question_bank.set_status(None, [_question("cov-0001")], "retired")
     text = client.get("/questions/coverage").get_data(as_text=True)
     assert "AIR-98" in text.split('id="uncovered-h"')[1].split("</section>")[0]
+
+
+def test_the_api_gives_editors_the_map_and_names_a_bad_minimum(client, ctx):
+    from tests.test_api_bureau import bearer
+
+    _bank()
+    editor = factories.user("editor1", factories.unit("生态环境局"), Role.QUESTION_EDITOR)
+    staff = factories.user("staff1", factories.enterprise("甲企业", 1))
+    assert client.get("/api/v1/questions/coverage", headers=bearer(staff)).status_code == 403
+    response = client.get("/api/v1/questions/coverage", headers=bearer(editor))
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["questions_published"] == 4 and data["min_questions"] == 2
+    assert "AIR-98" not in {u["code"] for u in data["uncovered"]}
+    air = next(law for law in data["laws"] if law["law"] == AIR)
+    a98 = next(a for a in air["articles"] if a["article"] == "第九十八条")
+    assert (a98["questions"], a98["codes"], a98["covered"], a98["facility"], a98["flag"]) == (
+        2, ["AIR-98"], True, None, None)
+    data = client.get("/api/v1/questions/coverage?min_questions=3", headers=bearer(editor)).get_json()
+    assert {"code": "AIR-98", "law": AIR, "article": "第九十八条", "questions": 2} in data["uncovered"]
+    for bad in ("0", "abc", "101"):
+        response = client.get(f"/api/v1/questions/coverage?min_questions={bad}", headers=bearer(editor))
+        assert response.status_code == 422 and "min_questions" in response.get_json()["error"]["fields"]
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "min_questions" in str(paths["/api/v1/questions/coverage"])
