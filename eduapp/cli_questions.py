@@ -82,9 +82,12 @@ def questions_export(fmt: str, status: str | None, out: Path):
 
 
 def _coverage_line(name: str, row, min_attempts: int) -> str:
-    facility = "-" if row.facility is None else f"{row.facility:g}%"
-    note = "" if row.answers >= min_attempts else " (small sample)"
-    return f"{name}  questions {row.questions}  drawn {row.drawn}  facility {facility} of {row.answers} answers{note}"
+    if row.facility is None:
+        facility = "no answers"
+    else:
+        note = "" if row.answers >= min_attempts else ", small sample"
+        facility = f"facility {row.facility:g}% of {row.answers} answers{note}"
+    return f"{name}  questions {row.questions}  drawn {row.drawn}  {facility}"
 
 
 @questions_group.command("coverage")

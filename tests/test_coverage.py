@@ -115,7 +115,7 @@ def test_fail_under_passes_when_the_loaded_catalogue_is_covered(ctx, runner):
     assert summary["uncovered"] == [{"code": "AIR-98", "law": AIR, "article": "第九十八条", "questions": 2}]
 
 
-def test_draws_count_exam_papers_and_practice_and_facility_the_right_answers(ctx):
+def test_draws_count_exam_papers_and_practice_and_facility_the_right_answers(ctx, runner):
     _bank()
     staff = factories.user("staff1", factories.enterprise("甲企业", 1))
     exam = factories.exam(sections=[Section("单选题", "single", 1, 2)], pass_score=1)
@@ -133,6 +133,9 @@ def test_draws_count_exam_papers_and_practice_and_facility_the_right_answers(ctx
     assert (row.questions, row.drawn, row.answers, row.right) == (2, 4, 4, 2)
     assert row.facility == 50.0 and row.flag is None  # 4 answers are below the minimum sample
     assert row.codes == ("AIR-98",)
+    result, _ = _cli(runner)
+    assert "第九十八条  questions 2  drawn 4  facility 50% of 4 answers, small sample  [AIR-98]" in result.output
+    assert "第七条  questions 1  drawn 0  no answers" in result.output
 
 
 def test_editors_see_the_uncovered_articles_first_with_a_prefilled_new_question(client, auth, ctx):
@@ -153,6 +156,9 @@ def test_editors_see_the_uncovered_articles_first_with_a_prefilled_new_question(
     assert client.get("/laws/air-pollution-law/第九十九条").status_code == 200
     new = client.get(f"/questions/new?law={AIR}&article=第九十九条").get_data(as_text=True)
     assert f'value="{AIR}"' in new and 'value="第九十九条"' in new
+    long = client.get("/questions/new?law=" + "法" * 500 + "&article=<b>x</b>")
+    assert long.status_code == 200 and 'value="' + "法" * 100 + '"' in long.get_data(as_text=True)
+    assert "<b>x</b>" not in long.get_data(as_text=True)
 
     question_bank.set_status(None, [_question("cov-0001")], "retired")
     text = client.get("/questions/coverage").get_data(as_text=True)
