@@ -79,3 +79,42 @@ def questions_export(fmt: str, status: str | None, out: Path):
         click.echo(f"wrote {count} questions to {path}")
     for q in left_out:
         click.echo(f"not expressible in {fmt}: {q.external_id} ({q.qtype})", err=True)
+
+
+def _coverage_line(name: str, row, min_attempts: int) -> str:
+    if row.facility is None:
+        facility = "no answers"
+    else:
+        note = "" if row.answers >= min_attempts else ", small sample"
+        facility = f"facility {row.facility:g}% of {row.answers} answers{note}"
+    return f"{name}  questions {row.questions}  drawn {row.drawn}  {facility}"
+
+
+@questions_group.command("coverage")
+@click.option("--min-questions", type=click.IntRange(1, 100), default=2, show_default=True,
+              help="Published questions a catalogue article needs.")
+@click.option("--fail-under", is_flag=True,
+              help="Exit 1 when a catalogue code has fewer than --min-questions questions on its article (for CI).")
+@with_appcontext
+def questions_coverage(min_questions: int, fail_under: bool):
+    """The coverage map: per statute and article the published questions, how often they were drawn
+    and their facility; then the catalogue's uncovered penalty articles. The last line is JSON.
+    Exits 0, or 1 with --fail-under when something is uncovered."""
+    from eduapp.domain.item_stats import TOO_EASY, TOO_HARD
+    from eduapp.services.coverage import coverage_map
+
+    found = coverage_map(min_questions)
+    flags = {TOO_HARD: " TOO HARD", TOO_EASY: " TOO EASY"}
+    for law in found.laws:
+        click.echo(_coverage_line(law.law, law, found.min_attempts))
+        for row in law.articles:
+            marks = (f"  [{', '.join(row.codes)}]" if row.codes else "") + ("" if row.covered else " UNCOVERED")
+            click.echo("  " + _coverage_line(row.article, row, found.min_attempts) + flags.get(row.flag, "") + marks)
+    click.echo(f"published questions {found.questions_published} ({found.uncited} without law or article); "
+               f"catalogue articles covered {found.articles_covered} of {found.catalogue_articles} "
+               f"(at least {found.min_questions} questions each)")
+    for item in found.uncovered:
+        click.echo(f"uncovered {item.code}: {item.law}{item.article} has {item.questions} questions")
+    click.echo(json.dumps(found.summary(), ensure_ascii=False))
+    if fail_under and found.uncovered:
+        raise SystemExit(1)

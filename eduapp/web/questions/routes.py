@@ -176,6 +176,9 @@ def _lists():
 @require(Permission.QUESTIONS_EDIT)
 def new():
     form = QuestionForm()
+    if request.method == "GET":  # prefilled from the coverage map: ?law=…&article=…
+        form.law.data = request.args.get("law", "").strip()[:100]
+        form.article.data = request.args.get("article", "").strip()[:32]
     if form.validate_on_submit():
         q = _form_to_data(form)
         if q.external_id and db.session.execute(select(Question.id).where(Question.uid == q.external_id)).scalar():
