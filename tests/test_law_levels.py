@@ -18,6 +18,7 @@ from eduapp.services.question_import import import_files
 from tests import factories
 from tests.test_api_journey import _bearer, _error_fields, _sign_in
 from tests.test_laws import AIR, _write
+from tests.test_no_english import english_sentences, visible_text
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = ROOT.parent / "shared" / "laws-local"
@@ -104,6 +105,8 @@ def test_the_library_page_shows_and_filters_by_level(client, auth, library):
     assert unknown.status_code == 200 and "没有“部门规章”这一层级" in text and "浙江省大气污染防治条例" in text
     law_page = client.get("/laws/zhejiang-air-pollution-regulation").get_data(as_text=True)
     assert "省级地方性法规" in law_page
+    for page in (everything, municipal, text, law_page):
+        assert english_sentences(visible_text(page)) == []
 
 
 def test_the_search_filters_by_level(client, auth, library):
