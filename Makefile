@@ -40,11 +40,14 @@ extract-messages: $(BIN)/eduapp
 	$(BIN)/pybabel -q update -N --ignore-obsolete --no-wrap -i eduapp/translations/messages.pot -d eduapp/translations
 
 LAWS_DIR ?= ../shared/laws
+LAWS_LOCAL_DIR ?= ../shared/laws-local
 
 run: install
 	$(BIN)/eduapp db upgrade
 	@if [ -d "$(LAWS_DIR)" ]; then $(BIN)/eduapp laws import "$(LAWS_DIR)" | tail -n 1; \
 	else echo "No statutes at $(LAWS_DIR): load a folder of statute Markdown with 'eduapp laws import DIR'."; fi
+	@if [ -d "$(LAWS_LOCAL_DIR)" ]; then $(BIN)/eduapp laws import "$(LAWS_LOCAL_DIR)" | tail -n 1; \
+	else echo "No local regulations at $(LAWS_LOCAL_DIR)."; fi
 	$(BIN)/eduapp questions import question_bank | tail -n 2
 	$(BIN)/eduapp demo
 	@echo "eduapp is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

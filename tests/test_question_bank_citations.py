@@ -1,5 +1,5 @@
 """Every question of question_bank/ cites an article that exists, in the statute texts of
-../shared/laws; a fill-in-the-blank answer must stand in the article it cites."""
+../shared/laws and ../shared/laws-local; a fill-in-the-blank answer must stand in the article it cites."""
 
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from eduapp.domain.questions import FILL_BLANK, normalise_text
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "question_bank"
 LAWS_DIR = ROOT.parent / "shared" / "laws"
+LAWS_LOCAL_DIR = ROOT.parent / "shared" / "laws-local"
 
 pytestmark = pytest.mark.skipif(not LAWS_DIR.is_dir(), reason="the shared statutes (../shared/laws) are absent")
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(not LAWS_DIR.is_dir(), reason="the shared statut
 def statutes() -> dict[str, dict[str, str]]:
     """title -> {article label -> text}"""
     found = {}
-    for path in LAWS_DIR.glob("*.md"):
+    for path in [*LAWS_DIR.glob("*.md"), *LAWS_LOCAL_DIR.glob("*.md")]:
         doc, problems = parse_law(path.read_text(encoding="utf-8"), path.stem)
         assert problems == [], path.name
         found[doc.title] = {a.label: a.text for a in doc.articles}

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from eduapp.api.common import ID, PageArgs, Text, page_out, page_schema, responds
-from eduapp.domain.law_library import LEVEL_LABELS, LEVELS, article_key, level_of
+from eduapp.domain.law_library import LEVEL_LABELS, LEVELS, article_key
 from eduapp.domain.laws import search_terms, snippet, version_of
 from eduapp.security import signed_in
 from eduapp.services import api_queries, laws
@@ -34,8 +34,8 @@ class LawOut(Schema):
     id = fields.Integer(required=True)
     slug = fields.String(required=True, metadata={"description": "the statute's file name; its page is /laws/<slug>"})
     title = fields.String(required=True)
-    level = fields.String(required=True, metadata={"description": " | ".join(LEVELS) + ": 法律 (…法), 法规 (…条例), "
-                                                                                    "other"})
+    level = fields.String(required=True, metadata={
+        "description": " | ".join(LEVELS) + ": 法律, 行政法规, 省级地方性法规, 设区的市地方性法规, other"})
     level_label = fields.String(required=True, metadata={"description": "the level, in the account's language"})
     version = fields.String(required=True, metadata={"description": "the version in force, e.g. 2018-10-26 修正 "
                                                                     "(empty when the history gives none)"})
@@ -79,10 +79,20 @@ class LawArticleDetailOut(LawArticleOut):
                             metadata={"description": "published questions citing this article, by their uid"})
 
 
+def _level_arg() -> Text:
+    return Text(load_default=None, validate=validate.OneOf(LEVELS), metadata={
+        "description": "only statutes of this level: " + " | ".join(LEVELS)})
+
+
+class LawListArgs(Schema):
+    level = _level_arg()
+
+
 class LawSearchArgs(PageArgs):
     q = Text(load_default="", validate=validate.Length(max=1000), metadata={
         "description": "words separated by spaces (at most 5 count, the first 100 characters); every word must "
                        "match"})
+    level = _level_arg()
 
 
 class LawSnippetOut(Schema):
@@ -110,9 +120,10 @@ class LawSearchOut(page_schema("LawSearchPage", LawSearchHitOut)):
 
 
 def _law(law, articles: int) -> dict:
-    level = level_of(law.title)
+    level = law.level
     return {"id": law.id, "slug": law.slug, "title": law.title, "level": level,
-            "level_label": gettext(LEVEL_LABELS[level]), "version": version_of(law.history), "articles": articles}
+            "level_label": gettext(LEVEL_LABELS.get(level, LEVEL_LABELS["other"])), "version": version_of(law.history),
+            "articles": articles}
 
 
 def _article(article) -> dict:
@@ -122,11 +133,13 @@ def _article(article) -> dict:
 
 @blp.route("")
 @signed_in
+@blp.arguments(LawListArgs, location="query")
 @blp.response(200, LawOut(many=True))
-@responds(blp, 401, 403)
-def index():
-    """Every statute: laws (…法) before regulations (…条例), each by title, with its number of articles."""
-    return [_law(item.law, item.articles) for item in laws.list_laws()]
+@responds(blp, 401, 403, 422)
+def index(args):
+    """Every statute (of ``level``, when given) with its number of articles: by level (法律, 行政法规,
+    省级地方性法规, 设区的市地方性法规, other), each level by title."""
+    return [_law(item.law, item.articles) for item in laws.list_laws(args["level"])]
 
 
 @blp.route("/search")
@@ -135,14 +148,15 @@ def index():
 @blp.response(200, LawSearchOut)
 @responds(blp, 401, 403)
 def search(args):
-    """Articles matching every word of ``q`` (as the library's search page), by statute and position."""
+    """Articles matching every word of ``q`` (as the library's search page), by statute and position; with
+    ``level``, only in statutes of that level."""
     q = args["q"].strip()[:MAX_QUERY]
     terms = search_terms(q)
-    items, total = api_queries.law_search(terms, args["page"], args["per_page"])
+    items, total = api_queries.law_search(terms, args["page"], args["per_page"], args["level"])
     hits = [{"law": {"id": a.law.id, "title": a.law.title}, "key": article_key(a.label), "label": a.label,
              "chapter": a.chapter, "snippet": vars(snippet(a.text, terms))} for a in items]
     return {**page_out(hits, total, args), "q": q, "terms": terms,
-            "laws": [{"id": law.id, "title": law.title} for law in laws.matching_laws(terms)]}
+            "laws": [{"id": law.id, "title": law.title} for law in laws.matching_laws(terms, args["level"])]}
 
 
 @blp.route(f"/<{ID}:law_id>")

@@ -17,6 +17,9 @@ class Law(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)  # file name, e.g. air-pollution-law
     title: Mapped[str] = mapped_column(String(100), unique=True)  # 中华人民共和国大气污染防治法
     history: Mapped[str] = mapped_column(Text, default="")  # adoption and amendment lines
+    # law | administrative_regulation | provincial_regulation | municipal_regulation | other
+    # (eduapp.domain.law_library.LEVELS): from the folder's INDEX.tsv, else from the title
+    level: Mapped[str] = mapped_column(String(32), default="other", server_default="other", index=True)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     articles: Mapped[list[LawArticle]] = relationship(

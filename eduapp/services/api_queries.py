@@ -89,11 +89,11 @@ def attempts_page(user: User, exam_id: int | None = None, state: str | None = No
     return _page(query.order_by(Attempt.started_at.desc(), Attempt.id.desc()), page, per_page)
 
 
-def law_search(terms: list[str], page: int = 1, per_page: int = 20) -> tuple[list, int]:
+def law_search(terms: list[str], page: int = 1, per_page: int = 20, level: str | None = None) -> tuple[list, int]:
     """A page of the law library's search (services.laws.search_articles) and the number of articles found."""
     from eduapp.services import laws
 
-    return _page(laws.search_articles(terms), page, per_page)
+    return _page(laws.search_articles(terms, level), page, per_page)
 
 
 def practice_points(user: User, question_id: int) -> int:

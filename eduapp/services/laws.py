@@ -13,6 +13,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eduapp.domain import laws as law_rules
+from eduapp.domain.law_library import IndexLevels, index_levels, level_of, level_rank
 from eduapp.domain.laws import LawDocument
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
@@ -20,6 +21,7 @@ from eduapp.models import Law, LawArticle, Question, QuestionVersion, User, utcn
 from eduapp.services import audit
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+INDEX = "INDEX.tsv"  # a folder's index: file, title, version, [level,] articles
 
 
 @dataclass(frozen=True)
@@ -68,27 +70,44 @@ def import_dir(path: Path | str, actor: User | None = None) -> ImportSummary:
     files = statute_files(path)
     if not files:
         raise InputError([Problem(N_("There are no statute files (*.md) in %(path)s."), {"path": str(path)})])
-    return import_files([(p.name, p.read_bytes()) for p in files], actor)
+    return import_files([(p.name, p.read_bytes()) for p in files], actor, folder_index(path))
 
 
 def import_file(path: Path | str, actor: User | None = None) -> ImportSummary:
     path = Path(path)
-    return import_files([(path.name, path.read_bytes())], actor)
+    return import_files([(path.name, path.read_bytes())], actor, folder_index(path.parent))
 
 
-def import_files(files: list[tuple[str, bytes]], actor: User | None = None) -> ImportSummary:
-    """Parse every file, then write them all in one transaction.
+def folder_index(folder: Path) -> IndexLevels:
+    """The levels the folder's INDEX.tsv gives (none when it has no such file or no level column)."""
+    index = folder / INDEX
+    if not index.is_file():
+        return IndexLevels({}, [])
+    try:
+        text = index.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return IndexLevels({}, [Problem(N_("The file is not UTF-8 text."), field=INDEX, row=1)])
+    return index_levels(text, INDEX)
+
+
+def import_files(
+    files: list[tuple[str, bytes]], actor: User | None = None, index: IndexLevels | None = None
+) -> ImportSummary:
+    """Parse every file, then write them all in one transaction. A statute's level is the one ``index``
+    (the folder's INDEX.tsv) gives its file, else the one its title implies (domain.law_library.level_of).
 
     Problems carry the file name in ``Problem.field`` and the line in ``Problem.row``."""
+    index = index or IndexLevels({}, [])
     documents, problems = _parse_all(files)
+    problems[:0] = index.problems
     problems.extend(_title_clashes(documents))
     if problems:
         raise InputError(problems)
 
     summary = ImportSummary()
     try:
-        for _, doc in documents:
-            summary.laws.append(_save(doc))
+        for name, doc in documents:
+            summary.laws.append(_save(doc, index.levels.get(name) or level_of(doc.title)))
         if summary.changed:
             audit.record(
                 "laws.import",
@@ -156,19 +175,20 @@ def _stored_key(law: Law) -> tuple:
     return (
         law.title,
         law.history,
+        law.level,
         [(a.label, a.number, a.position, a.chapter, a.section, a.text) for a in law.articles],
     )
 
 
-def _document_key(doc: LawDocument) -> tuple:
-    return (doc.title, doc.history, [a.key() for a in doc.articles])
+def _document_key(doc: LawDocument, level: str) -> tuple:
+    return (doc.title, doc.history, level, [a.key() for a in doc.articles])
 
 
-def _save(doc: LawDocument) -> LawOutcome:
+def _save(doc: LawDocument, level: str) -> LawOutcome:
     law = db.session.execute(
         select(Law).where(Law.slug == doc.slug).options(selectinload(Law.articles))
     ).scalar_one_or_none()
-    if law is not None and _stored_key(law) == _document_key(doc):
+    if law is not None and _stored_key(law) == _document_key(doc, level):
         return LawOutcome(UNCHANGED, doc.slug, doc.title, len(doc.articles))
     action = ADDED if law is None else UPDATED
     if law is None:
@@ -180,6 +200,7 @@ def _save(doc: LawDocument) -> LawOutcome:
         db.session.flush()
     law.title = doc.title
     law.history = doc.history
+    law.level = level
     law.imported_at = utcnow()
     law.articles.extend(
         LawArticle(
@@ -204,16 +225,23 @@ class LawListing:
         return law_rules.version_of(self.law.history)
 
 
-def list_laws() -> list[LawListing]:
-    """Every statute with its number of articles: laws (…法) before regulations (…条例), each by title.
+def list_laws(level: str | None = None) -> list[LawListing]:
+    """Every statute (of ``level``, when given) with its number of articles: by level (法律, 行政法规,
+    省级地方性法规, 设区的市地方性法规, other), each level by title.
 
     Sorted here rather than in SQL so the order is the same whatever collation the database uses."""
     count = func.count(LawArticle.id)
-    rows = db.session.execute(
-        select(Law, count).outerjoin(LawArticle, LawArticle.law_id == Law.id).group_by(Law.id)
-    ).all()
-    listings = [LawListing(law, n) for law, n in rows]
-    return sorted(listings, key=lambda item: (not item.law.title.endswith("法"), item.law.title))
+    query = select(Law, count).outerjoin(LawArticle, LawArticle.law_id == Law.id).group_by(Law.id)
+    if level is not None:
+        query = query.where(Law.level == level)
+    listings = [LawListing(law, n) for law, n in db.session.execute(query).all()]
+    return sorted(listings, key=lambda item: (level_rank(item.law.level), item.law.title))
+
+
+def level_counts() -> dict[str, int]:
+    """How many statutes each level has (levels without any are left out)."""
+    rows = db.session.execute(select(Law.level, func.count(Law.id)).group_by(Law.level)).all()
+    return {level: n for level, n in rows}
 
 
 def law_by_slug(slug: str) -> Law | None:
@@ -291,27 +319,32 @@ def questions_citing(article: LawArticle) -> list[QuestionVersion]:
     )
 
 
-def matching_laws(terms: list[str]) -> list[Law]:
-    """Statutes whose title contains every term (for the top of the search results)."""
+def matching_laws(terms: list[str], level: str | None = None) -> list[Law]:
+    """Statutes (of ``level``, when given) whose title contains every term (for the top of the search
+    results)."""
     if not terms:
         return []
+    query = select(Law).where(*[Law.title.icontains(t, autoescape=True) for t in terms])
+    if level is not None:
+        query = query.where(Law.level == level)
     return list(
-        db.session.execute(
-            select(Law).where(*[Law.title.icontains(t, autoescape=True) for t in terms]).order_by(Law.title)
-        )
+        db.session.execute(query.order_by(Law.title))
         .scalars()
         .all()
     )
 
 
-def search_articles(terms: list[str]) -> Select:
-    """Articles matching every term, each in the article's text, its label or its statute's title,
-    with at least one term found in the text or label (so a statute's name alone lists only the
-    articles that mention it). Substring matching: it works for Chinese, which has no word breaks."""
+def search_articles(terms: list[str], level: str | None = None) -> Select:
+    """Articles (of statutes of ``level``, when given) matching every term, each in the article's text,
+    its label or its statute's title, with at least one term found in the text or label (so a
+    statute's name alone lists only the articles that mention it). Substring matching: it works for
+    Chinese, which has no word breaks."""
     if not terms:
         return select(LawArticle).where(false())
     in_article = [or_(LawArticle.text.icontains(t, autoescape=True), LawArticle.label == t) for t in terms]
     each = [or_(cond, Law.title.icontains(t, autoescape=True)) for cond, t in zip(in_article, terms, strict=True)]
+    if level is not None:
+        each.append(Law.level == level)
     return (
         select(LawArticle)
         .join(Law)

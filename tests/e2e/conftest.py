@@ -32,6 +32,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 LAWS_DIR = ROOT.parent / "shared" / "laws"
+LAWS_LOCAL_DIR = ROOT.parent / "shared" / "laws-local"
 
 PG_SERVER = os.environ.get("EDUAPP_E2E_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432").rstrip("/")
 DB_NAME = os.environ.get("EDUAPP_E2E_DB", "eduapp_e2e")
@@ -212,8 +213,9 @@ def stack():
                   artifacts=artifacts)
 
     steps = [("db", "upgrade"), ("questions", "import", "question_bank"), ("demo",)]
-    if LAWS_DIR.is_dir():
-        steps.insert(1, ("laws", "import", str(LAWS_DIR)))
+    for folder in (LAWS_LOCAL_DIR, LAWS_DIR):  # national laws first, then the local regulations
+        if folder.is_dir():
+            steps.insert(1, ("laws", "import", str(folder)))
     with open(artifacts / "setup.log", "w", encoding="utf-8") as out:
         for args in steps:
             started = time.monotonic()
