@@ -32,7 +32,7 @@ MAX_HEADING = 200
 
 INFO_END = "<!-- INFO END -->"
 # Slugs that would collide with the library's own pages (/laws/search).
-RESERVED_SLUGS = frozenset({"search"})
+RESERVED_SLUGS = frozenset({"search", "amendments"})
 
 _NUMERAL = "零〇一二三四五六七八九十百千两"
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
