@@ -68,7 +68,8 @@ def laws_repeal(title: str, on: str):
     try:
         day = date.fromisoformat(on.strip())
     except ValueError:
-        click.echo(f"error: --on: {gettext('Give the date as YYYY-MM-DD, for example 2027-01-01.')}", err=True)
+        message = gettext("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31.", value=on)
+        click.echo(f"error: --on: {message}", err=True)
         raise SystemExit(2)
     try:
         result = law_amendments.repeal(title, day)

@@ -26,6 +26,7 @@ class Law(Base):
     articles: Mapped[list[LawArticle]] = relationship(
         back_populates="law", order_by="LawArticle.position", cascade="all, delete-orphan"
     )
+    superseded_by: Mapped[Law | None] = relationship(remote_side=[id])
 
 
 class LawArticle(Base):
