@@ -17,7 +17,7 @@ from eduapp.domain.blueprint import Section
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, Law, LawAmendment, Question, QuestionVersion
-from eduapp.services import attempts, exams, law_amendments, laws, shown_versions
+from eduapp.services import attempts, exams, law_amendments, laws, practice, shown_versions
 from eduapp.services.question_import import import_files
 from tests import factories
 
@@ -149,6 +149,8 @@ def test_flagged_questions_leave_new_papers_until_reviewed(wildlife, auth, clien
     laws.import_dir(_folder(wildlife, 2022))
     assert _question("wl-0002").review_reason == "changed"
     assert _uids(NOW) == {"wl-0001", "wl-0003"}
+    practised = {item.question_id for item in practice.pool(now=NOW)}  # practice leaves them out too
+    assert practised == {_question("wl-0001").id, _question("wl-0003").id}
     amendment = db.session.execute(select(LawAmendment)).scalar_one()
     factories.user("editor", factories.unit("法制科"), Role.QUESTION_EDITOR)
     auth.login("editor")
@@ -223,6 +225,7 @@ def test_a_repeal_retires_the_questions_on_its_date_not_before(wildlife, runner)
     on_the_day = day_before + timedelta(minutes=1)  # 00:00 on 2 March in China
     assert _uids(day_before) == {"wl-0001", "wl-0002", "wl-0003", "wl-0004"}
     assert _uids(on_the_day) == set()
+    assert len(practice.pool(now=day_before)) == 4 and practice.pool(now=on_the_day) == []
     assert _uids(date(2027, 3, 2)) == set()
     record = db.session.execute(select(AuditRecord).where(AuditRecord.action == "laws.repeal")).scalar_one()
     assert json.loads(record.summary)["on"] == "2027-03-02"
