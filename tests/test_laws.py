@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -131,13 +132,17 @@ def test_cli_import(runner, ctx, tmp_path):
     folder = _write(tmp_path / "laws", {"air-pollution-law.md": AIR, "noise-pollution-law.md": NOISE})
     result = runner.invoke(laws_group, ["import", str(folder)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.output.splitlines()[:3] == [
         "added 中华人民共和国大气污染防治法 (4 articles)",
         "added 中华人民共和国噪声污染防治法 (2 articles)",
-        "laws: added 2, updated 0, unchanged 0",
+        "laws: added 2, updated 0, unchanged 0, amended 0",
     ]
+    assert json.loads(result.output.splitlines()[-1]) == {
+        "added": 2, "updated": 0, "unchanged": 0, "amended": 0, "articles_unchanged": 0, "articles_renumbered": 0,
+        "articles_changed": 0, "articles_added": 0, "articles_removed": 0, "questions_flagged": 0,
+        "citations_moved": 0}
     again = runner.invoke(laws_group, ["import", str(folder)])
-    assert again.output.splitlines()[-1] == "laws: added 0, updated 0, unchanged 2"
+    assert json.loads(again.output.splitlines()[-1])["unchanged"] == 2
 
     _write(folder, {"broken.md": "没有标题\n"})
     failed = runner.invoke(laws_group, ["import", str(folder)])

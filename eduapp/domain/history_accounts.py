@@ -179,6 +179,39 @@ def _questions_import(c: Ctx) -> Msg:
                {"actor": c.actor, "added": count(c.get("added")), "updated": count(c.get("updated"))})
 
 
+def _law_amend(c: Ctx) -> Msg:
+    return Msg(N_("%(actor)s imported a new version of %(title)s: %(changed)s articles changed, %(added)s added, "
+                  "%(removed)s removed, %(renumbered)s renumbered; %(flagged)s questions flagged for review, "
+                  "%(moved)s citations moved"),
+               {"actor": c.actor, "title": plain(c.get("title")), "changed": count(c.get("articles_changed")),
+                "added": count(c.get("articles_added")), "removed": count(c.get("articles_removed")),
+                "renumbered": count(c.get("articles_renumbered")), "flagged": count(c.get("questions_flagged")),
+                "moved": count(c.get("citations_moved"))})
+
+
+def _law_repeal(c: Ctx) -> Msg:
+    return Msg(N_("%(actor)s recorded the repeal of %(title)s on %(on)s (%(n)s questions leave new papers)"),
+               {"actor": c.actor, "title": plain(c.get("title")), "on": day(c.get("on")),
+                "n": count(c.get("questions"))})
+
+
+def _citation_moved(c: Ctx) -> Msg:
+    return Msg(N_("%(actor)s moved the citation of %(law)s from %(old)s to %(new)s: the amendment renumbered the "
+                  "article (version %(version)s)"),
+               {"actor": c.actor, "law": plain(c.get("law")), "old": plain(c.get("from")), "new": plain(c.get("to")),
+                "version": count(c.get("version"))})
+
+
+REVIEW_REASONS = {"changed": N_("the cited article was amended"), "removed": N_("the cited article was removed")}
+
+
+def _question_reviewed(c: Ctx) -> Msg:
+    reason = c.get("reason")
+    return Msg(N_("%(actor)s reviewed the question (%(reason)s); it may be drawn again"),
+               {"actor": c.actor,
+                "reason": Msg(REVIEW_REASONS[reason]) if reason in REVIEW_REASONS else plain(reason)})
+
+
 RULES = {
     "user.create": _user_create,
     "user.update": _user_update,
@@ -219,6 +252,10 @@ RULES = {
     "question.published": _question_status(N_("%(actor)s published %(n)s questions")),
     "question.retired": _question_status(N_("%(actor)s retired %(n)s questions")),
     "questions.import": _questions_import,
+    "laws.amend": _law_amend,
+    "laws.repeal": _law_repeal,
+    "question.citation_moved": _citation_moved,
+    "question.reviewed": _question_reviewed,
     "laws.import": tally(N_("%(actor)s imported the law library: %(added)s added, %(updated)s updated, "
                             "%(unchanged)s unchanged")),
 }

@@ -32,7 +32,7 @@ MAX_HEADING = 200
 
 INFO_END = "<!-- INFO END -->"
 # Slugs that would collide with the library's own pages (/laws/search).
-RESERVED_SLUGS = frozenset({"search"})
+RESERVED_SLUGS = frozenset({"search", "amendments"})
 
 _NUMERAL = "零〇一二三四五六七八九十百千两"
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -51,7 +51,7 @@ _TOC = re.compile(rf"^#*{_SPACE}*目{_SPACE}*录{_SPACE}*$")
 _APPENDIX = re.compile(rf"^#*{_SPACE}*附(?:表|件|录)[{_NUMERAL}0-9]*{_SPACE}*[:：]?{_SPACE}*$")
 _COMMENT = re.compile(r"^<!--.*-->$")
 _HISTORY_EVENT = re.compile(
-    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日.*?(?P<event>通过|修正|修订|公布|发布|施行)\s*$"
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日.*?(?P<event>通过|修正|修订|公布|发布|施行)[\s）)。]*$"
 )
 
 

@@ -15,7 +15,7 @@ from eduapp.models.exam import (
     PracticeAnswer,
     PreparedPaper,
 )
-from eduapp.models.law import Law, LawArticle
+from eduapp.models.law import Law, LawAmendment, LawArticle
 from eduapp.models.non_penalty import NonPenaltyDecision, NonPenaltyList
 from eduapp.models.offset_discussions import OffsetDiscussion
 from eduapp.models.org import ENTERPRISE, GOVERNMENT, Organisation
@@ -72,6 +72,7 @@ __all__ = [
     "Base",
     "Category",
     "Law",
+    "LawAmendment",
     "LawArticle",
     "Organisation",
     "Question",

@@ -39,6 +39,10 @@ class Question(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An amendment changed or removed the cited article (changed | removed): out of new papers until an
+    # editor reviews it (services.law_amendments.review).
+    review_reason: Mapped[str | None] = mapped_column(String(16), index=True)
+    review_amendment_id: Mapped[int | None] = mapped_column(ForeignKey("law_amendments.id"))
 
     category: Mapped[Category | None] = relationship(lazy="joined")
     current: Mapped[QuestionVersion | None] = relationship(
@@ -74,6 +78,8 @@ class QuestionVersion(Base):
     search_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why the version was made when no editor wrote it: {"moved_from": "第二十条", "amendment": 3}
+    note: Mapped[dict | None] = mapped_column(JSON)
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id], back_populates="versions")
 

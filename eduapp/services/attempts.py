@@ -96,7 +96,7 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
     rows = papers.take(exam.id, user.id)
     if rows is None:
         try:
-            rows = papers.draw_paper(exam, sections, exams.candidates(), rng or random.SystemRandom())
+            rows = papers.draw_paper(exam, sections, exams.candidates(now), rng or random.SystemRandom())
         except ValueError:
             raise AttemptError("paper_unavailable",
                                N_("The question bank cannot fill this exam's paper now; please tell the exam "

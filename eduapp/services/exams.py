@@ -41,14 +41,18 @@ class Override:
     extra_attempts: int = 0
 
 
-def candidates() -> list[Candidate]:
-    """Every published question, by its current version, as blueprints see it."""
+def candidates(now: datetime | None = None) -> list[Candidate]:
+    """Every published question new papers may draw on the day of ``now`` (not waiting for review after
+    an amendment, not citing a repealed statute: services.law_amendments.in_service), by its current
+    version, as blueprints see it."""
+    from eduapp.services.law_amendments import in_service
+
     rows = db.session.execute(
         select(Question.id, QuestionVersion.id, QuestionVersion.qtype, QuestionVersion.difficulty, Category.path,
                QuestionVersion.law)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .outerjoin(Category, Category.id == Question.category_id)
-        .where(Question.status == "published")
+        .where(Question.status == "published", in_service(now))
     ).all()
     tags: dict[int, set[str]] = {}
     for version_id, tag in db.session.execute(

@@ -20,7 +20,7 @@ from eduapp.extensions import db
 from eduapp.models import Law, LawArticle, Question, QuestionVersion, User, utcnow
 from eduapp.services import audit
 
-ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+ADDED, UPDATED, UNCHANGED, AMENDED = "added", "updated", "unchanged", "amended"
 INDEX = "INDEX.tsv"  # a folder's index: file, title, version, [level,] articles
 
 
@@ -35,6 +35,8 @@ class LawOutcome:
 @dataclass
 class ImportSummary:
     laws: list[LawOutcome] = field(default_factory=list)  # in file-name order
+
+    amendments: list = field(default_factory=list)  # services.law_amendments.AmendmentOutcome, one per new version
 
     def _slugs(self, action: str) -> list[str]:
         return [law.slug for law in self.laws if law.action == action]
@@ -52,8 +54,12 @@ class ImportSummary:
         return self._slugs(UNCHANGED)
 
     @property
+    def amended(self) -> list[str]:
+        return self._slugs(AMENDED)
+
+    @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated)
+        return bool(self.added or self.updated or self.amended)
 
 
 # --- import ------------------------------------------------------------------------------------------
@@ -106,14 +112,19 @@ def import_files(
 
     summary = ImportSummary()
     try:
-        for name, doc in documents:
-            summary.laws.append(_save(doc, index.levels.get(name) or level_of(doc.title)))
+        # Versions of one statute in the order they were made (the file-name order otherwise).
+        order = sorted(range(len(documents)), key=lambda n: (
+            documents[n][1].title, law_rules.version_of(documents[n][1].history)))
+        saved = {n: _save(documents[n][1], index.levels.get(documents[n][0]) or level_of(documents[n][1].title),
+                          actor, summary) for n in order}
+        summary.laws.extend(saved[n] for n in range(len(documents)))
         if summary.changed:
             audit.record(
                 "laws.import",
                 actor=actor,
                 obj_type="law",
-                summary={"added": summary.added, "updated": summary.updated, "unchanged": len(summary.unchanged)},
+                summary={"added": summary.added, "updated": summary.updated, "unchanged": len(summary.unchanged),
+                         "amended": summary.amended},
             )
             db.session.commit()
         else:
@@ -145,25 +156,32 @@ def _parse_all(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, LawDocum
 def _title_clashes(documents: list[tuple[str, LawDocument]]) -> list[Problem]:
     """Titles are unique: two files, or a file and another statute already imported, may not share one."""
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for name, doc in documents:
-        if doc.title in seen:
+        version = law_rules.version_of(doc.history)
+        if (doc.title, version) in seen:
             problems.append(
                 Problem(
                     N_("The title “%(title)s” is also the title of %(other)s."),
-                    {"title": doc.title, "other": seen[doc.title]},
+                    {"title": doc.title, "other": seen[doc.title, version]},
                     name,
                     1,
                 )
             )
             continue
-        seen[doc.title] = name
-        other = db.session.execute(select(Law.slug).where(Law.title == doc.title, Law.slug != doc.slug)).scalar()
-        if other is not None:
+        seen[doc.title, version] = name
+        # Another file with the title is a new version (services.law_amendments) unless it is the same
+        # version as, or an earlier one than, the statute in force.
+        other = db.session.execute(
+            select(Law).where(Law.title == doc.title, Law.slug != doc.slug, Law.superseded_by_id.is_(None))
+        ).scalar()
+        known = db.session.execute(select(Law.id).where(Law.slug == doc.slug)).scalar() is not None
+        if other is not None and not known and law_rules.version_of(other.history) >= version:
             problems.append(
                 Problem(
-                    N_("The title “%(title)s” is already used by the statute imported from %(other)s."),
-                    {"title": doc.title, "other": f"{other}.md"},
+                    N_("The title “%(title)s” is already used by the statute imported from %(other)s, "
+                       "in the same or a later version."),
+                    {"title": doc.title, "other": f"{other.slug}.md"},
                     name,
                     1,
                 )
@@ -184,12 +202,19 @@ def _document_key(doc: LawDocument, level: str) -> tuple:
     return (doc.title, doc.history, level, [a.key() for a in doc.articles])
 
 
-def _save(doc: LawDocument, level: str) -> LawOutcome:
+def _save(doc: LawDocument, level: str, actor: User | None, summary: ImportSummary) -> LawOutcome:
+    from eduapp.services import law_amendments
+
     law = db.session.execute(
         select(Law).where(Law.slug == doc.slug).options(selectinload(Law.articles))
     ).scalar_one_or_none()
     if law is not None and _stored_key(law) == _document_key(doc, level):
         return LawOutcome(UNCHANGED, doc.slug, doc.title, len(doc.articles))
+    current = law_amendments.current_by_title(doc.title)
+    if current is not None and (law is None or law.id == current.id) and law_amendments.is_new_version(current, doc):
+        _, outcome = law_amendments.add_version(current, doc, actor, level)
+        summary.amendments.append(outcome)
+        return LawOutcome(AMENDED, doc.slug, doc.title, len(doc.articles))
     action = ADDED if law is None else UPDATED
     if law is None:
         law = Law(slug=doc.slug)
@@ -231,7 +256,8 @@ def list_laws(level: str | None = None) -> list[LawListing]:
 
     Sorted here rather than in SQL so the order is the same whatever collation the database uses."""
     count = func.count(LawArticle.id)
-    query = select(Law, count).outerjoin(LawArticle, LawArticle.law_id == Law.id).group_by(Law.id)
+    query = (select(Law, count).outerjoin(LawArticle, LawArticle.law_id == Law.id)
+             .where(Law.superseded_by_id.is_(None)).group_by(Law.id))
     if level is not None:
         query = query.where(Law.level == level)
     listings = [LawListing(law, n) for law, n in db.session.execute(query).all()]
@@ -239,8 +265,10 @@ def list_laws(level: str | None = None) -> list[LawListing]:
 
 
 def level_counts() -> dict[str, int]:
-    """How many statutes each level has (levels without any are left out)."""
-    rows = db.session.execute(select(Law.level, func.count(Law.id)).group_by(Law.level)).all()
+    """How many statutes in force each level has (levels without any are left out)."""
+    rows = db.session.execute(
+        select(Law.level, func.count(Law.id)).where(Law.superseded_by_id.is_(None)).group_by(Law.level)
+    ).all()
     return {level: n for level, n in rows}
 
 
@@ -285,7 +313,8 @@ def article_by_slug(slug: str, label: str) -> LawArticle | None:
 def article_for(law_title: str, label: str) -> LawArticle | None:
     """The article a question cites: by the statute's full title and the label (第九十九条)."""
     return db.session.execute(
-        select(LawArticle).join(Law).where(Law.title == law_title, LawArticle.label == label)
+        select(LawArticle).join(Law).where(Law.title == law_title, Law.superseded_by_id.is_(None),
+                                           LawArticle.label == label)
     ).scalar_one_or_none()
 
 
@@ -324,7 +353,7 @@ def matching_laws(terms: list[str], level: str | None = None) -> list[Law]:
     results)."""
     if not terms:
         return []
-    query = select(Law).where(*[Law.title.icontains(t, autoescape=True) for t in terms])
+    query = select(Law).where(Law.superseded_by_id.is_(None), *[Law.title.icontains(t, autoescape=True) for t in terms])
     if level is not None:
         query = query.where(Law.level == level)
     return list(
@@ -348,7 +377,7 @@ def search_articles(terms: list[str], level: str | None = None) -> Select:
     return (
         select(LawArticle)
         .join(Law)
-        .where(*each, or_(*in_article))
+        .where(Law.superseded_by_id.is_(None), *each, or_(*in_article))
         .options(selectinload(LawArticle.law))
         .order_by(Law.title, LawArticle.position)
     )

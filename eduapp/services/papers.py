@@ -81,20 +81,22 @@ _PAPERS, _QUESTIONS = PreparedPaper.__table__, Question.__table__
 _TAKE = (delete(_PAPERS).where(_PAPERS.c.exam_id == bindparam("exam"), _PAPERS.c.user_id == bindparam("user"))
          .returning(_PAPERS.c["items"]))
 _STILL_CURRENT = select(func.count()).select_from(_QUESTIONS).where(
-    _QUESTIONS.c.current_version_id.in_(bindparam("versions", expanding=True)), _QUESTIONS.c.status == "published")
+    _QUESTIONS.c.current_version_id.in_(bindparam("versions", expanding=True)), _QUESTIONS.c.status == "published",
+    _QUESTIONS.c.review_reason.is_(None))
 # PostgreSQL: both in one round trip (how many of the paper's versions are still current and published).
 _TAKE_CHECKED = text("""
     WITH taken AS (DELETE FROM prepared_papers WHERE exam_id = :exam AND user_id = :user RETURNING items)
     SELECT taken.items,
            (SELECT count(*) FROM questions
-            WHERE status = 'published' AND current_version_id IN (
+            WHERE status = 'published' AND review_reason IS NULL AND current_version_id IN (
                 SELECT CAST(item ->> 2 AS integer) FROM json_array_elements(taken.items) AS item)) AS current
     FROM taken""").columns(items=JSON)
 
 
 def take(exam_id: int, user_id: int) -> list[PaperRow] | None:
     """The user's prepared paper for the exam, removed in this transaction; None when there is none, or
-    when one of its questions has since been edited or withdrawn (the start then draws afresh)."""
+    when one of its questions has since been edited, withdrawn or flagged for review after an amendment
+    (services.law_amendments; the start then draws afresh)."""
     params = {"exam": exam_id, "user": user_id}
     if db.session.get_bind().dialect.name == "postgresql":
         row = db.session.execute(_TAKE_CHECKED, params).first()
@@ -133,7 +135,8 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
         return 0
     rng = rng or random.SystemRandom()
     sections = exams.sections_of(exam)
-    candidates, counts = exams.candidates(), option_counts()
+    # What the bank offers on the day the exam opens (or today, once open): a repeal takes effect by day.
+    candidates, counts = exams.candidates(max(now, exam.open_at)), option_counts()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     drawn = 0
     for start in range(0, len(user_ids), BATCH):

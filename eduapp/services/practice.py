@@ -45,13 +45,17 @@ class PoolItem:
     category: str | None
 
 
-def pool(scope: Scope | None = None) -> list[PoolItem]:
-    """The published questions (their current versions), all or those of a law, category or tag scope."""
+def pool(scope: Scope | None = None, now: datetime | None = None) -> list[PoolItem]:
+    """The published questions (their current versions), all or those of a law, category or tag scope;
+    not those waiting for review after an amendment or citing a statute repealed by the day of ``now``
+    (services.law_amendments.in_service)."""
+    from eduapp.services.law_amendments import in_service
+
     query = (
         select(Question.id, QuestionVersion.qtype, QuestionVersion.law, Category.path)
         .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
         .outerjoin(Category, Category.id == Question.category_id)
-        .where(Question.status == PUBLISHED)
+        .where(Question.status == PUBLISHED, in_service(now))
     )
     if scope is not None and scope.kind == rules.LAW:
         query = query.where(QuestionVersion.law == scope.value)

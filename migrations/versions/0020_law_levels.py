@@ -2,7 +2,7 @@
 省级地方性法规, 设区的市地方性法规, other), so the library shows and filters by it
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-06 23:45:00
 
 Existing rows get the level their title implies (eduapp.domain.law_library.level_of, which this SQL
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -116,6 +116,18 @@ CASES = [
      "张承办 annulled the certificate ZS-2026-000007 of 张承办 (exam 法治考试): 替考"),
     ("exam.update", {"pass_score": [60, 70]}, "9", "张承办 changed the settings of the exam 法治考试: pass score from 60 to 70"),
     ("question.published", {"uids": ["a", "b"]}, None, "张承办 published 2 questions"),
+    ("laws.amend", {"title": "中华人民共和国野生动物保护法", "articles_changed": 51, "articles_added": 6,
+                    "articles_removed": 0, "articles_renumbered": 3, "questions_flagged": 2, "citations_moved": 1},
+     None, "张承办 imported a new version of 中华人民共和国野生动物保护法: 51 articles changed, 6 added, 0 removed, "
+     "3 renumbered; 2 questions flagged for review, 1 citations moved"),
+    ("laws.repeal", {"title": "某某条例", "on": "2027-01-01", "questions": 4}, None,
+     "张承办 recorded the repeal of 某某条例 on 2027-01-01 (4 questions leave new papers)"),
+    ("question.citation_moved", {"law": "中华人民共和国野生动物保护法", "from": "第三十一条", "to": "第三十二条",
+                                 "version": 2}, None,
+     "张承办 moved the citation of 中华人民共和国野生动物保护法 from 第三十一条 to 第三十二条: the amendment renumbered "
+     "the article (version 2)"),
+    ("question.reviewed", {"reason": "removed", "amendment": 1}, None,
+     "张承办 reviewed the question (the cited article was removed); it may be drawn again"),
     ("laws.import", {"added": ["x"], "updated": [], "unchanged": 4}, None,
      "张承办 imported the law library: 1 added, 0 updated, 4 unchanged"),
     # an action without a rule, and a summary of an unexpected shape: still a sentence, never JSON

@@ -196,6 +196,8 @@ def test_version_of_history():
         version_of("2007年4月5日 国务院令第492号公布\n2019年4月3日 国务院令第711号修订\n2019年5月15日 施行")
         == "2019-04-03 修订, 2019-05-15 施行"
     )
+    # a closing bracket or full stop after the event (the 野生动物保护法 2022 text ends “第二次修订）”)
+    assert version_of("2018年10月26日 …第三次修正\n2022年12月30日 …第二次修订）") == "2022-12-30 修订"
     assert version_of("") == ""
     assert version_of("某年 不规则的一行") == "某年 不规则的一行"
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("laws", __name__, url_prefix="/laws")
 
-from eduapp.web.laws import routes  # noqa: E402,F401
+from eduapp.web.laws import amendments, routes  # noqa: E402,F401
