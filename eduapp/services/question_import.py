@@ -168,26 +168,25 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
                     report.unchanged.append(item)
                     continue
                 match = by_content.find(key)
+                by_content.seen(key)
                 if match is not None:  # the same question typed again: unchanged, or what the file adds
                     qid, bank = match
                     new = question_match.merged(bank, q)
                     new_fp = fingerprint(new)
-                    if new_fp == fingerprint(bank) or new_fp in seen_fps:
+                    if new_fp == fingerprint(bank):
                         report.unchanged.append(Item(filename, q.line, by_content.uids[qid], q.stem[:60]))
                     else:
-                        seen_fps.add(new_fp)
                         planned.append(_Planned(filename, new.with_(line=q.line), new_fp, qid, True))
                         report.updated.append(Item(filename, q.line, by_content.uids[qid], q.stem[:60]))
                     continue
-                by_content.seen(key)
                 planned.append(_Planned(filename, q, fp, status=q.status))
                 report.added.append(item)
     return planned
 
 
 class _ContentIndex:
-    """The bank's questions by content key (question_match.py), read on first use; keys of questions
-    the import adds count too, so a file that repeats a question adds it once."""
+    """The bank's questions by content key (question_match.py), read on first use; and the keys this
+    import has met, so a file that repeats a question adds or updates it once."""
 
     def __init__(self):
         self.keys: dict[str, tuple[int, QuestionData]] | None = None
@@ -213,7 +212,7 @@ class _ContentIndex:
         return self.keys.get(key)
 
     def seen(self, key: str) -> None:
-        self.added.add(key)
+        self.added.add(key)  # the file's later copies of this question are unchanged
 
 
 def apply(planned: list[_Planned], actor: User | None, files: list[str], report: ImportReport) -> None:

@@ -19,7 +19,8 @@ Each paragraph (each line of it, when lines are broken with Shift+Enter) is one 
 - ``答案：B`` / ``【答案】B`` / ``正确答案：AB`` / ``参考答案：…``; without one, an answer in the stem's
   brackets (``……的是（ B ）``) is read and the brackets emptied;
 - ``解析：…`` / ``【解析】…`` (following paragraphs without a marker continue it);
-- ``出处：`` / ``依据：`` / ``法律依据：`` with ``《法律》第十条`` (the law and its article), or ``难度：1-5``.
+- ``出处：`` / ``依据：`` / ``法律依据：`` with ``《法律》第十条`` (the law and its article), ``难度：1-5``,
+  ``标签：甲、乙``.
 
 Any other paragraph continues the stem while the question has no option or answer yet; before the
 first question it is passed over (a title, instructions). Full-width letters and punctuation are read
@@ -41,8 +42,9 @@ with defusedxml (no DTD, no entities) counting paragraphs, refused past ``max_ro
 Tables and Word's automatic numbering are not read: numbers and letters must be typed (in Word, a
 numbered list becomes text with 复制 → 选择性粘贴 → 只保留文本).
 
-Writing: one heading per type, numbered stems, one option per paragraph, 答案, 解析 and 出处 lines:
-a file this module reads back as the same questions.
+Writing: one heading per type, numbered stems, one option per paragraph, 答案, 解析, 出处, 难度 and
+标签 lines: a file this module reads back as the same questions (ids, categories and statuses are not
+written: Word has no place for them; a re-import finds the questions by content).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ from eduapp.domain.questions import (
     indices_from_letters,
     validate,
 )
-from eduapp.domain.typed_input import fold_width
+from eduapp.domain.typed_input import fold_width, split_list
 from eduapp.domain.workbooks import DEFAULT_MAX_UNPACKED_MB, archive_problem
 
 NOT_A_DOCUMENT = N_("The file is not a readable Word document (.docx).")
@@ -105,12 +107,13 @@ _OPTION_MARK = re.compile(r"(?P<letter>[A-H])\s*[.、)]\s*")
 _ANSWER = re.compile(r"^(?:【\s*(?:正确|参考|标准)?答案\s*】|(?:正确|参考|标准)?答案\s*:)\s*")
 _EXPLANATION = re.compile(r"^(?:【\s*(?:答案|试题)?解析\s*】|(?:答案|试题)?解析\s*:)\s*")
 _SOURCE = re.compile(r"^(?:【\s*(?:出处|法律依据|依据)\s*】|(?:出处|法律依据|依据)\s*:)\s*")
+_TAGS = re.compile(r"^(?:【\s*(?:标签|关键词)\s*】|(?:标签|关键词)\s*:)\s*")
 _DIFFICULTY = re.compile(r"^(?:【\s*难度\s*】|难度\s*:)\s*(?P<value>\S*)\s*$")
 _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?")
 _LAW = re.compile(r"《(?P<law>[^》]+)》")
 _IN_STEM = re.compile(r"\(\s*(?P<answer>[A-H]{1,8}|√|×|✓|✗|对|错|正确|错误)\s*\)")
 _EMPTY_BRACKETS = re.compile(r"[(（][\s\u3000]*[)）]")
-_UNDERSCORES = re.compile(r"_{2,}")
+_TWO_UNDERSCORES = re.compile(r"(?<!_)__(?!_)")  # a blank is three or more (questions.BLANK_RE)
 _TRAILING_MARK = re.compile(r"\s*[(（][\s\u3000]*[)）]\s*$")
 
 
@@ -126,6 +129,7 @@ class _Open:
     law: str | None = None
     article: str | None = None
     difficulty: int = 3
+    tags: list[str] = field(default_factory=list)
     in_explanation: bool = False
     broken: bool = False  # a problem was reported on one of its paragraphs: not imported
 
@@ -261,7 +265,7 @@ def parse_paragraphs(texts: list[str], *, category: str | None = None) -> ParseR
 
 
 def _is_marker(folded: str) -> bool:
-    return any(marker.match(folded) for marker in (_ANSWER, _EXPLANATION, _SOURCE, _DIFFICULTY))
+    return any(marker.match(folded) for marker in (_ANSWER, _EXPLANATION, _SOURCE, _DIFFICULTY, _TAGS))
 
 
 def _read_line(q: _Open, line: str, folded: str, number: int, result: ParseResult) -> None:
@@ -280,6 +284,10 @@ def _read_line(q: _Open, line: str, folded: str, number: int, result: ParseResul
         return
     if (match := _SOURCE.match(folded)) is not None:
         _read_source(q, line[match.end():].strip(), number, result)
+        q.in_explanation = False
+        return
+    if (match := _TAGS.match(folded)) is not None:
+        q.tags.extend(split_list(line[match.end():], spaces=False))
         q.in_explanation = False
         return
     if (match := _DIFFICULTY.match(folded)) is not None:
@@ -400,7 +408,7 @@ def _finish(q: _Open, category: str | None, result: ParseResult) -> None:
                                                "question has no options."), start, "options"))
             return
         if qtype == FILL_BLANK:
-            stem = _EMPTY_BRACKETS.sub("____", _UNDERSCORES.sub("____", stem))
+            stem = _EMPTY_BRACKETS.sub("____", _TWO_UNDERSCORES.sub("___", stem))
         else:
             stem = _TRAILING_MARK.sub("", stem) or stem  # the brackets a true/false mark is written in
         answer = answer_from_text(qtype, q.answer, 0)
@@ -419,6 +427,7 @@ def _finish(q: _Open, category: str | None, result: ParseResult) -> None:
         law=q.law,
         article=q.article,
         difficulty=q.difficulty,
+        tags=tuple(dict.fromkeys(q.tags)),
         category=category,
         line=start,
     )
@@ -454,6 +463,8 @@ def write(questions: list[QuestionData]) -> bytes:
                 document.add_paragraph(f"出处：{format_citation(q.law, q.article)}")
             if q.difficulty != 3:
                 document.add_paragraph(f"难度：{q.difficulty}")
+            if q.tags:
+                document.add_paragraph(f"标签：{'、'.join(q.tags)}")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
