@@ -383,3 +383,16 @@ def test_word_export_then_import_into_an_empty_bank_keeps_every_question(runner,
     result = runner.invoke(args=["questions", "import", str(exported)])
     assert result.exit_code == 0, result.output
     assert contents() == before and len(before) > 300
+
+
+def test_the_editor_exports_word(client, auth, ctx):
+    from eduapp.domain.formats import docx_format
+
+    _word_editor()
+    auth.login("editor1")
+    import_files([("one.yaml", ONE.encode())])
+    assert "format=docx" in client.get("/questions/").get_data(as_text=True)
+    response = client.get("/questions/export?format=docx")
+    assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
+    [question] = docx_format.parse(response.data).questions
+    assert (question.stem, question.article) == ("行政处罚的设定和实施，应当以什么为依据？", "第五条")
