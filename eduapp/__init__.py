@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
 
 from eduapp.config import load_config
+
+# python-docx (Word question banks) brings lxml, and openpyxl switches to lxml whenever it is installed.
+# Keep openpyxl on its standard-library XML path, the one the workbook limits (domain/workbooks.py) and
+# safe cells (domain/safe_cells.py) are written and tested against: lxml writes a "\r" in a cell
+# unescaped, so it would read back as "\n". Set before anything imports openpyxl (all imports are lazy).
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 
 def create_app(config: dict | None = None) -> Flask:

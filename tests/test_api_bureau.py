@@ -518,4 +518,4 @@ def test_a_question_file_of_another_type_is_refused_with_the_accepted_types(clie
     response = client.post("/api/v1/questions/import", headers=headers, data=_upload("题库.pdf", b"%PDF-1.4"))
     assert response.status_code == 422
     text = str(response.json)
-    assert "不支持的文件类型 .pdf" in text and ".xlsx、.csv、.xml、.gift、.txt、.yaml" in text
+    assert "不支持的文件类型 .pdf" in text and ".xlsx、.docx、.csv、.xml、.gift、.txt、.yaml" in text

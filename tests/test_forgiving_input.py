@@ -99,7 +99,7 @@ def test_a_question_file_of_another_type_is_refused_naming_the_accepted_types(cl
     response = _post_file(client, "/questions/import", "题库.pdf", b"%PDF-1.4", fmt="auto")
     text = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "不支持的文件类型 .pdf；可上传：.xlsx、.csv、.xml、.gift、.txt、.yaml、.yml。" in text
+    assert "不支持的文件类型 .pdf；可上传：.xlsx、.docx、.csv、.xml、.gift、.txt、.yaml、.yml。" in text
 
 
 @pytest.mark.parametrize(("page", "role", "org"), [

@@ -35,7 +35,7 @@ SKIP_POSTS = ("/logout", "/active", "/reset-password")
 # capitals (PDF, QR, TOTP, USCC, ID, API) need no entry: by the module's rule they make no sentence.
 ALLOWED = {
     "eduapp",  # the product's name
-    "Moodle", "XML", "Aiken", "GIFT", "Excel", "YAML", "CSV", "xlsx", "csv",  # the question-file formats
+    "Moodle", "XML", "Aiken", "GIFT", "Excel", "Word", "YAML", "CSV", "xlsx", "csv",  # the question-file formats
 }
 # Tokens that are data, not words: user names (demo-staff), e-mail addresses, URLs, paths, codes with
 # digits (AIR-99-1, 91110000MA00000000, GB 3095-2012), file names (docs/dashboard.md), identifiers

@@ -223,3 +223,39 @@ def test_a_row_of_a_million_cells_is_refused_before_openpyxl_reads_it(tmp_path):
     output, peak_mb = _parse_in_child(path)
     assert "more than 16384 cells" in output, output
     assert peak_mb < 300, (peak_mb, output)
+
+
+def docx_bomb(mb: int) -> bytes:
+    """A real Word document whose document.xml holds ``mb`` MB of empty paragraphs."""
+    from tests.domain.test_docx_format import docx_bytes
+
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes("1. 题")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info, source.read(info.filename))
+                continue
+            with archive.open(info.filename, "w") as body:
+                body.write(b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.'
+                           b'org/wordprocessingml/2006/main"><w:body>')
+                chunk = b"<w:p/>" * 50000
+                for _ in range(mb * 1024 * 1024 // len(chunk) + 1):
+                    body.write(chunk)
+                body.write(b"</w:body></w:document>")
+    return out.getvalue()
+
+
+def test_a_word_bomb_is_refused_on_the_page_and_the_api(client, auth, world, small_limit):
+    before = _counts()
+    auth.login(world["editor"].username)
+    token = csrf_token(client, "/questions/import")
+    page = client.post("/questions/import", content_type="multipart/form-data",
+                       data={"csrf_token": token, "file": (io.BytesIO(docx_bomb(10)), "题库.docx"), "fmt": "auto"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400, text
+    assert "文档解压后为 11 MB，超过上限 2 MB" in text and "EDUAPP_IMPORT_MAX_UNPACKED_MB" in text
+    api = client.post("/api/v1/questions/import", headers={**bearer(world["editor"]), "Accept-Language": "zh-CN"},
+                      data={"file": (io.BytesIO(docx_bomb(10)), "题库.docx")})
+    assert api.status_code == 422 and LIMIT_TEXT in str(api.json)
+    assert _counts() == before

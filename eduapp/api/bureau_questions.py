@@ -41,6 +41,7 @@ MIME = {
     "moodle-xml": "application/xml",
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -193,7 +194,7 @@ def import_questions(args):
     upload = args["file"]
     name = upload_name(upload.filename)
     data = upload.read()
-    if b"\x00" in data and args["format"] != "xlsx" and not name.lower().endswith(".xlsx"):
+    if b"\x00" in data and args["format"] not in ("xlsx", "docx") and not name.lower().endswith((".xlsx", ".docx")):
         # The database refuses NUL in text; a text file holding one is not UTF-8 text anyway.
         raise file_error([Problem(N_("The file holds NUL characters: save it as UTF-8 text or .xlsx."), {}, "file")],
                          file=name)
@@ -201,7 +202,8 @@ def import_questions(args):
                           dry_run=args["dry_run"], skip_invalid=args["skip_invalid"], actor=current_user)
     if report.ignored_files:
         problem = type_problem(name, QUESTION_TYPES) or Problem(
-            N_("Not a question file: name it .yaml, .gift.txt, .aiken.txt, .xml, .csv or .xlsx, or give its format."),
+            N_("Not a question file: name it .yaml, .gift.txt, .aiken.txt, .xml, .csv, .xlsx or .docx, or give its "
+               "format."),
             {}, "file")
         raise file_error([problem], file=name)
     rejected = [{"file": item.file, "line": item.line, "field": problem.field, "reason": item.text}

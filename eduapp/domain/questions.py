@@ -82,6 +82,7 @@ class ParseResult:
     questions: list[QuestionData] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # Problem.row is the line / sheet row
+    place: str = "line"  # what Problem.row counts: "line" (a line or sheet row) or "paragraph" (Word)
 
 
 def letters(indices) -> str:

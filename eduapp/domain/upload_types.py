@@ -13,7 +13,7 @@ from eduapp.domain.problems import N_, Problem
 # Roster, organisation and case register imports: a sheet with the template's headers.
 TABLE_TYPES = (".xlsx", ".csv")
 # Question imports (eduapp.domain.formats.registry.EXTENSIONS: .txt is Aiken or GIFT by its content).
-QUESTION_TYPES = (".xlsx", ".csv", ".xml", ".gift", ".txt", ".yaml", ".yml")
+QUESTION_TYPES = (".xlsx", ".docx", ".csv", ".xml", ".gift", ".txt", ".yaml", ".yml")
 
 
 def suffix(filename: str | None) -> str:

@@ -32,31 +32,31 @@ MAX_SHARED_STRINGS = 1_000_000
 MB = 1024 * 1024
 
 NOT_A_WORKBOOK = N_("The file is not a readable Excel workbook (.xlsx).")
+# The messages of archive_problem() for a workbook; a Word document (formats/docx_format.py) has its own.
+WORKBOOK_MESSAGES = {
+    "unreadable": NOT_A_WORKBOOK,
+    "too_big": N_("The workbook unpacks to %(size)s MB, more than the limit of %(max)s MB "
+                  "(EDUAPP_IMPORT_MAX_UNPACKED_MB): nothing was imported. Split it into smaller files."),
+    "too_compressed": N_("The workbook is compressed more than %(ratio)s to 1, which no spreadsheet is: "
+                         "nothing was imported."),
+}
 
 
-def archive_problem(data: bytes, *, max_unpacked_mb: int) -> Problem | None:
-    """Why the ZIP archive ``data`` must not be unpacked, or None when it may be."""
+def archive_problem(data: bytes, *, max_unpacked_mb: int,
+                    messages: dict[str, str] = WORKBOOK_MESSAGES) -> Problem | None:
+    """Why the ZIP archive ``data`` must not be unpacked, or None when it may be (any Office Open XML
+    file: ``messages`` name it)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return Problem(NOT_A_WORKBOOK, {}, "file")
+        return Problem(messages["unreadable"], {}, "file")
     total = sum(member.file_size for member in members)
     if total > max_unpacked_mb * MB:
-        return Problem(
-            N_("The workbook unpacks to %(size)s MB, more than the limit of %(max)s MB "
-               "(EDUAPP_IMPORT_MAX_UNPACKED_MB): nothing was imported. Split it into smaller files."),
-            {"size": -(-total // MB), "max": max_unpacked_mb},
-            "file",
-        )
+        return Problem(messages["too_big"], {"size": -(-total // MB), "max": max_unpacked_mb}, "file")
     for member in members:
         if member.file_size > RATIO_FLOOR and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-            return Problem(
-                N_("The workbook is compressed more than %(ratio)s to 1, which no spreadsheet is: "
-                   "nothing was imported."),
-                {"ratio": MAX_RATIO},
-                "file",
-            )
+            return Problem(messages["too_compressed"], {"ratio": MAX_RATIO}, "file")
     return None
 
 

@@ -1,8 +1,10 @@
 """Importing question files: compare with the bank, then write all or nothing.
 
 A question with an id (our id, a GIFT name, a Moodle idnumber, an Excel 编号) is matched by it; one
-without is matched by its content. A match with the same content is unchanged; a match with other
-content gets a new version (published versions never change); no match is added.
+without (Aiken, Word) is matched by its content: any version with the very same content, else the
+bank question with the same normalised stem, options and answer (domain/question_match.py). A match
+with the same content is unchanged; a match with other content gets a new version (published versions
+never change); no match is added.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from eduapp.domain import question_match
 from eduapp.domain.formats import registry
 from eduapp.domain.problems import N_, Problem
-from eduapp.domain.questions import ParseResult, QuestionData, Skipped, fingerprint
+from eduapp.domain.questions import ParseResult, QuestionData, Skipped, fingerprint, from_content
 from eduapp.extensions import db
 from eduapp.models import Question, QuestionVersion, User
 from eduapp.services import audit
@@ -74,9 +77,10 @@ def parse_file(data: bytes, filename: str, fmt: str | None, category: str | None
     fmt = fmt if fmt and fmt != "auto" else registry.detect(filename, data)
     if fmt is None:
         return None, ParseResult()
-    # A workbook is checked before it is unpacked and read no further than the row limit (workbooks.py).
+    # A workbook or Word document is checked before it is unpacked and read no further than the row
+    # limit (workbooks.py).
     limits = ({"max_rows": current_app.config["IMPORT_MAX_ROWS"],
-               "max_unpacked_mb": current_app.config["IMPORT_MAX_UNPACKED_MB"]} if fmt == "xlsx" else {})
+               "max_unpacked_mb": current_app.config["IMPORT_MAX_UNPACKED_MB"]} if fmt in ("xlsx", "docx") else {})
     return fmt, registry.module(fmt).parse(data, filename=filename, category=category, **limits)
 
 
@@ -99,9 +103,14 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
     known_fingerprints = set(db.session.execute(select(QuestionVersion.fingerprint)).scalars())
     seen_ids: dict[str, tuple[str, int | None]] = {}
     seen_fps: set[str] = set()
+    by_content = _ContentIndex()
     for filename, result in files:
         for problem in result.problems:
-            report.rejected.append(Item(filename, problem.row, None, message(problem)))
+            text = message(problem)
+            if result.place == "paragraph" and problem.row:  # Word: "第 12 段：……"
+                text = message(Problem(N_("Paragraph %(number)s: %(problem)s"),
+                                       {"number": problem.row, "problem": text}))
+            report.rejected.append(Item(filename, problem.row, None, text))
             report.problems.append((filename, problem))
         for skip in result.skipped:
             report.skipped.append(
@@ -154,9 +163,56 @@ def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Pl
                     report.unchanged.append(item)
                     continue
                 seen_fps.add(fp)
+                key = question_match.content_key(q)
+                if key in by_content.added:  # the file repeats a question it adds
+                    report.unchanged.append(item)
+                    continue
+                match = by_content.find(key)
+                by_content.seen(key)
+                if match is not None:  # the same question typed again: unchanged, or what the file adds
+                    qid, bank = match
+                    new = question_match.merged(bank, q)
+                    new_fp = fingerprint(new)
+                    if new_fp == fingerprint(bank):
+                        report.unchanged.append(Item(filename, q.line, by_content.uids[qid], q.stem[:60]))
+                    else:
+                        planned.append(_Planned(filename, new.with_(line=q.line), new_fp, qid, True))
+                        report.updated.append(Item(filename, q.line, by_content.uids[qid], q.stem[:60]))
+                    continue
                 planned.append(_Planned(filename, q, fp, status=q.status))
                 report.added.append(item)
     return planned
+
+
+class _ContentIndex:
+    """The bank's questions by content key (question_match.py), read on first use; and the keys this
+    import has met, so a file that repeats a question adds or updates it once."""
+
+    def __init__(self):
+        self.keys: dict[str, tuple[int, QuestionData]] | None = None
+        self.uids: dict[int, str] = {}
+        self.added: set[str] = set()
+
+    def find(self, key: str) -> tuple[int, QuestionData] | None:
+        if self.keys is None:
+            self.keys = {}
+            rows = db.session.execute(
+                select(Question.id, Question.uid, QuestionVersion.qtype, QuestionVersion.stem, QuestionVersion.options,
+                       QuestionVersion.answer, QuestionVersion.explanation, QuestionVersion.law,
+                       QuestionVersion.article, QuestionVersion.difficulty, QuestionVersion.tags)
+                .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+                .order_by(Question.id)
+            ).all()
+            for qid, uid, qtype, stem, options, answer, explanation, law, article, difficulty, tags in rows:
+                bank = from_content({"qtype": qtype, "stem": stem, "options": options, "answer": answer,
+                                     "explanation": explanation, "law": law, "article": article,
+                                     "difficulty": difficulty, "tags": tags})
+                self.keys.setdefault(question_match.content_key(bank), (qid, bank))
+                self.uids[qid] = uid
+        return self.keys.get(key)
+
+    def seen(self, key: str) -> None:
+        self.added.add(key)  # the file's later copies of this question are unchanged
 
 
 def apply(planned: list[_Planned], actor: User | None, files: list[str], report: ImportReport) -> None:

@@ -12,6 +12,9 @@ options, a new question before the last one had its ANSWER line, and (Moodle dro
 question still open at the end of the file. Beyond Moodle, "ANSWER: ABD" gives a multiple-choice
 question, as Chinese exam tools write it.
 
+Aiken has no ids: a re-import finds its questions in the bank by their content (domain/question_match.py),
+so importing a file twice, or typed again, adds nothing.
+
 Writing: single-choice questions only (Aiken has nothing else: unsupported() lists the rest); line
 breaks in a text become spaces.
 """

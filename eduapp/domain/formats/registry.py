@@ -13,6 +13,7 @@ FORMATS = {
     "moodle-xml": "moodle_xml",
     "csv": "csv_format",
     "xlsx": "xlsx_format",
+    "docx": "docx_format",
 }
 EXTENSIONS = {
     ".yaml": "yaml",
@@ -21,6 +22,7 @@ EXTENSIONS = {
     ".xml": "moodle-xml",
     ".csv": "csv",
     ".xlsx": "xlsx",
+    ".docx": "docx",
     ".txt": None,
 }
 FILE_SUFFIX = {
@@ -30,6 +32,7 @@ FILE_SUFFIX = {
     "moodle-xml": ".xml",
     "csv": ".csv",
     "xlsx": ".xlsx",
+    "docx": ".docx",
 }
 
 
