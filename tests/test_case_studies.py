@@ -15,6 +15,7 @@ from eduapp.models import AuditRecord, CaseStudy, PenaltyCase, ViolationType
 from eduapp.services import case_studies, case_study_files, laws, practice, study
 from tests import factories
 from tests.test_laws import AIR, _write
+from tests.test_question_bank_citations import LAWS_DIR
 
 ENTERPRISE = "示范化工有限公司"
 ARTICLE_URL = "/laws/air-pollution-law/" + quote("第九十九条")
@@ -83,8 +84,7 @@ def test_the_author_cannot_publish_another_editor_does(world, client, auth):
     assert auth.post(f"{form}/publish", form_page=form).status_code == 400  # a draft is not reviewed yet
     assert auth.post(f"{form}/submit", form_page=form).status_code == 302
     refused = auth.post(f"{form}/publish", form_page=form)
-    assert refused.status_code == 400 and "Another editor" in refused.get_data(as_text=True) or \
-        "另一名" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "须由作者以外的另一名编辑审核发布" in refused.get_data(as_text=True)
     db.session.refresh(study)
     assert study.status == "in_review" and study.published_at is None
     auth.logout()
@@ -201,3 +201,19 @@ def test_learners_and_editors_see_only_their_pages(world, client, auth):
     auth.logout()
     auth.login("editor1")
     assert client.get("/case-studies/").status_code == 403  # editors preview from the editor pages
+
+
+@pytest.mark.skipif(not LAWS_DIR.is_dir(), reason="the shared statutes (../shared/laws) are absent")
+def test_the_demo_publishes_two_case_studies_with_their_questions_and_articles(runner, ctx):
+    from tests.test_question_import import BANK
+
+    assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0
+    laws.import_dir(LAWS_DIR)
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    shown = case_studies.published()
+    assert sorted(s.uid for s in shown) == ["cs-0001", "cs-0002"]
+    for study in shown:
+        assert len(case_studies.questions_of(study)) == 2 and study.reviewer_id is not None
+        assert all(found is not None for _, found in case_studies.linked_articles(study))
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and len(case_studies.published()) == 2
