@@ -212,8 +212,8 @@ def test_the_demo_publishes_two_case_studies_with_their_questions_and_articles(r
     assert runner.invoke(args=["demo"]).exit_code == 0
     shown = case_studies.published()
     assert sorted(s.uid for s in shown) == ["cs-0001", "cs-0002"]
-    for study in shown:
-        assert len(case_studies.questions_of(study)) == 2 and study.reviewer_id is not None
-        assert all(found is not None for _, found in case_studies.linked_articles(study))
+    for one in shown:
+        assert len(case_studies.questions_of(one)) == 2 and one.reviewer_id is not None
+        assert all(found is not None for _, found in case_studies.linked_articles(one))
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and len(case_studies.published()) == 2
