@@ -21,7 +21,8 @@ class CaseStudyForm(FlaskForm):
         _l("Articles violated and the penalty article"), validators=[Optional(), Length(max=2000)],
         render_kw={"rows": 3},
         description=_l("One a line: 《中华人民共和国大气污染防治法》第四十八条; mark the penalty article (处罚)."))
-    decision = TextAreaField(_l("Decision"), validators=[Optional(), Length(max=rules.MAX_TEXT)], render_kw={"rows": 4})
+    decision = TextAreaField(_l("Penalty decision"), validators=[Optional(), Length(max=rules.MAX_TEXT)],
+                             render_kw={"rows": 4})
     lesson = TextAreaField(_l("Lesson (以案释法)"), validators=[Optional(), Length(max=rules.MAX_TEXT)],
                            render_kw={"rows": 4})
     questions = StringField(

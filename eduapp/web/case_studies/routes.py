@@ -21,7 +21,7 @@ from eduapp.security import require
 from eduapp.services import case_studies, case_study_files
 from eduapp.web.case_studies import bp
 from eduapp.web.case_studies.forms import CaseStudyForm, ConfirmImportForm, FromCaseForm, ImportCaseStudiesForm
-from eduapp.web.forms import ConfirmForm
+from eduapp.web.forms import ConfirmForm, choices
 from eduapp.web.helpers import flash_ok
 from eduapp.web.i18n import attach_problems, message
 
@@ -63,7 +63,8 @@ def _study_page(study, preview: bool):
 def manage():
     status = request.args.get("status") or None
     form = FromCaseForm()
-    form.case_id.choices = [(str(c.id), f"{c.case_number} · {c.enterprise.name}") for c in case_studies.decided_cases()]
+    form.case_id.choices = choices((str(c.id), f"{c.case_number} · {c.enterprise.name}")
+                                   for c in case_studies.decided_cases())
     return render_template("case_studies/manage.html", studies=case_studies.listing(status), status=status,
                            statuses=rules.STATUS_LABELS, form=form)
 
