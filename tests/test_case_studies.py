@@ -74,7 +74,11 @@ def test_a_draft_from_a_decided_case_masks_people_keeps_the_enterprise_and_links
     # an open case makes no case study; nothing written
     refused = auth.post("/case-studies/manage/from-case", {"case_id": world["open_case"].id},
                         form_page="/case-studies/manage")
-    assert refused.status_code == 400 and db.session.scalar(select(func.count(CaseStudy.id))) == 1
+    assert refused.status_code == 400 and "只能根据已作出处罚决定的案件" in refused.get_data(as_text=True)
+    for bogus in ("", "abc", "99999", "1" * 30):
+        answer = auth.post("/case-studies/manage/from-case", {"case_id": bogus}, form_page="/case-studies/manage")
+        assert answer.status_code == 400 and "已决定案件：请选择案件。" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(CaseStudy.id))) == 1
 
 
 def test_the_author_cannot_publish_another_editor_does(world, client, auth):

@@ -40,6 +40,7 @@ ROLE_NAMES = {"违反": VIOLATED, "违反条款": VIOLATED, "violated": VIOLATED
               "penalty": PENALTY}
 
 MAX_TITLE = 200
+MAX_ENTERPRISE = 200
 MAX_TEXT = 8000
 MAX_ARTICLES = 10
 MAX_QUESTIONS = 30
@@ -171,6 +172,9 @@ def check(draft: Draft, line: int | None = None) -> list[Problem]:
         found.append(Problem(N_("Give the case study a title."), {}, "title", line))
     elif len(draft.title) > MAX_TITLE:
         found.append(Problem(N_("This is longer than %(max)s characters."), {"max": MAX_TITLE}, "title", line))
+    if len(draft.enterprise) > MAX_ENTERPRISE:
+        found.append(Problem(N_("This is longer than %(max)s characters."), {"max": MAX_ENTERPRISE}, "enterprise",
+                             line))
     if not draft.facts.strip():
         found.append(Problem(N_("Describe the facts of the case."), {}, "facts", line))
     for name in TEXT_FIELDS:

@@ -121,3 +121,27 @@ def test_the_daily_draw_leads_with_a_case_study_question_the_same_all_day():
     days = {daily_set(5, date(2026, 3, d), pool, featured=featured)[0] for d in range(1, 15)}
     assert len(days) > 1  # another question of the cases on other days
     assert daily_set(5, date(2026, 3, 2), pool, featured=[99])[:1] != [99]  # not in the pool: not drawn
+
+
+def test_an_overlong_field_names_itself_and_its_line():
+    long_name = "甲" * 201
+    _, problems = cs.parse(f"- id: cs-0001\n  title: 甲\n  facts: 乙\n  enterprise: {long_name}\n".encode())
+    assert [(p.row, p.field) for p in problems] == [(1, "enterprise")]
+
+
+@pytest.mark.parametrize(("action", "summary", "expected"), [
+    ("case_study.create", {"title": "甲案", "case": "示环罚〔2026〕7号"},
+     "编辑甲 drafted the case study “甲案” from case 示环罚〔2026〕7号"),
+    ("case_study.create", {"title": "甲案", "case": None}, "编辑甲 drafted the case study “甲案”"),
+    ("case_study.update", {"title": "甲案", "fields": ["facts"]}, "编辑甲 edited the case study “甲案”"),
+    ("case_study.submit", {"title": "甲案"}, "编辑甲 submitted the case study “甲案” for review"),
+    ("case_study.publish", {"title": "甲案"}, "编辑甲 reviewed and published the case study “甲案”"),
+    ("case_study.return", {"title": "甲案"}, "编辑甲 returned the case study “甲案” to draft"),
+    ("case_study.retire", {"title": "甲案"}, "编辑甲 retired the case study “甲案”"),
+    ("case_studies.import", {"added": 2, "updated": 1, "unchanged": 0},
+     "编辑甲 imported case studies: 2 added, 1 updated, 0 unchanged"),
+])
+def test_each_case_study_action_reads_as_a_sentence(action, summary, expected):
+    from tests.domain.test_history import said
+
+    assert said(action, summary, actor="编辑甲") == expected

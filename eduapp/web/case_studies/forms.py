@@ -31,8 +31,7 @@ class CaseStudyForm(FlaskForm):
 
 
 class FromCaseForm(FlaskForm):
-    case_id = SelectField(_l("Decided case"), choices=[], validate_choice=False,
-                          validators=[DataRequired(_l("Choose a case."))])
+    case_id = SelectField(_l("Decided case"), choices=[], validate_choice=False)  # checked by the view
 
 
 class ImportCaseStudiesForm(FlaskForm):

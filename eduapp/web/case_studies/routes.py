@@ -74,11 +74,13 @@ def manage():
 def from_case():
     form = FromCaseForm()
     form.case_id.choices = []
-    if not form.validate_on_submit() or not (form.case_id.data or "").isdigit():
-        abort(400)
-    case = db.session.get(PenaltyCase, int(form.case_id.data))
+    if not form.validate_on_submit():
+        abort(400)  # no CSRF token: the form was not sent from our page
+    raw = (form.case_id.data or "").strip()
+    case = db.session.get(PenaltyCase, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
     if case is None:
-        abort(404)
+        return render_template("case_studies/problem.html", errors=[_("%(field)s: %(message)s", field=_(
+            "Decided case"), message=_("Choose a case."))]), 400
     try:
         study = case_studies.create_from_case(current_user, case)
     except InputError as err:
