@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from eduapp.web import (
         admin,
         auth,
+        case_studies,
         cases,
         certificates,
         exam_admin,
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
-                   points, offsets, reminders, certificates):
+                   points, offsets, reminders, certificates, case_studies):
         app.register_blueprint(module.bp)
     from eduapp.web import dashboard
 

@@ -220,6 +220,7 @@ def audit_anchor():
 
 
 def register(app: Flask) -> None:
+    from eduapp.cli_case_studies import case_studies_group
     from eduapp.cli_cases import cases_group
     from eduapp.cli_laws import laws_group
     from eduapp.cli_points import points_group
@@ -227,5 +228,5 @@ def register(app: Flask) -> None:
     from eduapp.cli_reminders import reminders_group
 
     for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group, cases_group,
-                    points_group, reminders_group):
+                    points_group, reminders_group, case_studies_group):
         app.cli.add_command(command)

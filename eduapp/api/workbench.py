@@ -66,6 +66,14 @@ class WorkbenchTrainingOut(Schema):
     link = _link()
 
 
+class WorkbenchCaseStudyOut(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    published_at = fields.DateTime(required=True)
+    questions = fields.Integer(required=True, metadata={"description": "published questions attached to practise"})
+    link = _link()
+
+
 class WorkbenchLearnerOut(Schema):
     points = fields.Nested(WorkbenchPointsOut, required=True)
     daily = fields.Nested(WorkbenchDailyOut, required=True)
@@ -75,6 +83,8 @@ class WorkbenchLearnerOut(Schema):
                             metadata={"description": "trainings to come that I registered for, soonest first"})
     streak = fields.Integer(required=True, metadata={"description": "consecutive days in China with study"})
     recent_results = fields.List(fields.Nested(WorkbenchResultOut), required=True)
+    case_study = fields.Nested(WorkbenchCaseStudyOut, allow_none=True, required=True,
+                               metadata={"description": "以案释法: the newest published case study, or null"})
 
 
 class WorkbenchCaseOut(Schema):

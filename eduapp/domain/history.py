@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 
 from eduapp.domain.history_accounts import RULES as ACCOUNT_RULES
+from eduapp.domain.history_case_studies import RULES as CASE_STUDY_RULES
 from eduapp.domain.history_cases import RULES as CASE_RULES
 from eduapp.domain.history_cases import Ctx
 from eduapp.domain.history_text import Many, Msg, NameOf, no_names
 from eduapp.domain.problems import N_
 
-RULES = {**CASE_RULES, **ACCOUNT_RULES}
+RULES = {**CASE_RULES, **ACCOUNT_RULES, **CASE_STUDY_RULES}
 
 SYSTEM = "system"  # the actor column of a record no person caused (a deadline, a periodic task)
 CLI_UNNAMED = "cli"  # the actor column of a command-line record made without an operator
@@ -46,6 +47,8 @@ FAMILIES = {
     "question": N_("a change to the question bank"),
     "questions": N_("a question bank import"),
     "laws": N_("a change to the law library"),
+    "case_study": N_("a change to a case study"),
+    "case_studies": N_("a case study import"),
 }
 
 

@@ -60,3 +60,74 @@ def mask_name(name: str | None) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# --- personal names in a published text (以案释法) ------------------------------------------------------
+# A case study quotes a decided case. The enterprise is named as the published 行政处罚决定 names it
+# (行政处罚法 第四十八条: decisions with 一定社会影响 are made public); the people in it are not: their
+# names are personal information (个人信息保护法 第六条, 第二十八条) that a teaching text does not need.
+
+# Words after which a person's name follows in a decision: 法定代表人张三, 员工李四四, 经理王五.
+NAME_CUES = ("法定代表人", "负责人", "主要负责人", "实际控制人", "委托代理人", "代理人", "员工", "职工", "工人", "经理",
+             "厂长", "主任", "股东", "司机", "操作工", "环保专员", "联系人", "投资人", "经营者")
+_CUE = re.compile(
+    "(" + "|".join(sorted(map(re.escape, NAME_CUES), key=len, reverse=True)) + r")([：:\s]*)([\u4e00-\u9fff]{2,4})"
+)
+# What may follow a name in a decision's sentence: punctuation, a particle or a verb it starts.
+_AFTER_NAME = set("，。、；;,.：: ）)（(等在于因将对向与和及的系为是称未已曾自私擅")
+# The common family names (a cue followed by other words, 经理办公室, is no name).
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊"
+    "葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉"
+    "骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏"
+    "宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = frozenset({"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
+                               "司徒", "夏侯", "令狐", "端木", "独孤", "南宫", "西门"})
+
+
+def masked_person(name: str) -> str:
+    """张某 for 张三 and 张三丰: the family name and 某 (欧阳娜娜 → 欧阳某 for the two-character family names)."""
+    name = name.strip()
+    if not name:
+        return ""
+    family = name[:2] if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else name[0]
+    return family + "某"
+
+
+def _cued_name(found: str, following: str) -> str:
+    """The name among the (two or three) characters after a cue: three when the fourth character ends
+    it, else two (员工李四倾倒 → 李四; 员工李四四将 → 李四四); a lone character as 3rd that ends it, two."""
+    if found[:2] in COMPOUND_SURNAMES and len(found) >= 3:
+        return found if len(found) == 4 and found[3] not in _AFTER_NAME else found[:3]
+    found = found[:3]
+    if len(found) == 3 and found[2] not in _AFTER_NAME and (not following or following in _AFTER_NAME):
+        return found
+    return found[:2]
+
+
+def mask_person_names(text: str, known_names: list[str] | tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> str:
+    """``text`` with people's names replaced by 张某: every name of ``known_names`` (the enterprise's legal
+    representative and environmental manager, the case's people) wherever it stands, and a name right
+    after a cue word (法定代表人, 负责人, 员工, 经理 …) when it starts with a family name. Words in ``keep``
+    (the enterprise's name, as the published decision names it) are never touched."""
+    if not text:
+        return ""
+    guarded = {f"\x00{i}\x00": word for i, word in enumerate(w for w in keep if w)}
+    for token, word in guarded.items():
+        text = text.replace(word, token)
+    for name in sorted({n.strip() for n in known_names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, masked_person(name))
+
+    def cue(m: re.Match) -> str:
+        following = m.string[m.start(3) + 3:m.start(3) + 4]
+        name = _cued_name(m.group(3), following)
+        if name[0] not in SURNAMES and name[:2] not in COMPOUND_SURNAMES or "某" in name[1:]:
+            return m.group(0)
+        return m.group(1) + m.group(2) + masked_person(name) + m.group(3)[len(name):]
+
+    text = _CUE.sub(cue, text)
+    for token, word in guarded.items():
+        text = text.replace(token, word)
+    return text

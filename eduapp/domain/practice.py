@@ -37,7 +37,8 @@ CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 PRACTICE, DAILY, EXAM = "practice", "daily", "exam"  # where an answer was given
 LAW, CATEGORY, TAG, BOOK = "law", "category", "tag", "book"
-SCOPE_KINDS = (LAW, CATEGORY, TAG, BOOK)
+CASE_STUDY = "case"  # the questions attached to a published case study (以案释法); the value is its id
+SCOPE_KINDS = (LAW, CATEGORY, TAG, BOOK, CASE_STUDY)
 MAX_SCOPE_VALUE = 300
 MAX_ID_DIGITS = 12
 
@@ -183,18 +184,29 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def daily_draw(user_id: int, day: date, pool: Iterable[tuple[int, str]]) -> list[int]:
+def daily_draw(
+    user_id: int, day: date, pool: Iterable[tuple[int, str]], featured: Iterable[int] = ()
+) -> list[int]:
     """The whole ``pool`` (question id, type) in the learner's order of the day: by turns from each
-    type, each type's questions and the order of the types seeded by the learner and the day."""
+    type, each type's questions and the order of the types seeded by the learner and the day.
+
+    ``featured`` (the questions attached to published case studies, 以案释法): when any of them is in the
+    pool, the one the learner's seed of the day ranks first leads the draw, so each day's set holds one
+    question from the typical cases (a different one each day, the same all day)."""
     seed = f"daily:{user_id}:{day.isoformat()}"
+    pool = set(pool)
+    ids = {question_id for question_id, _ in pool}
+    lead = min((q for q in set(featured) if q in ids), key=lambda q: rank(seed + ":case", q), default=None)
+    drawn = [] if lead is None else [lead]
     by_type: dict[str, list[int]] = {}
-    for question_id, qtype in sorted(set(pool)):
+    for question_id, qtype in sorted(pool):
+        if question_id == lead:
+            continue
         by_type.setdefault(qtype, []).append(question_id)
     queues = [
         deque(sorted(by_type[qtype], key=lambda q: rank(seed, q)))
         for qtype in sorted(by_type, key=lambda t: rank(seed, t))
     ]
-    drawn: list[int] = []
     while any(queues):
         for queue in queues:
             if queue:
@@ -208,13 +220,14 @@ def daily_set(
     pool: Iterable[tuple[int, str]],
     answered_today: Sequence[int] = (),
     size: int = DAILY_SIZE,
+    featured: Iterable[int] = (),
 ) -> list[int]:
     """Today's questions for a learner: the first ``size`` of the day's draw, in order.
 
     A question answered today stays in the set whatever happens to the bank (edited, retired, new
     questions published): those no longer in the pool come first, the others keep their place, and
     only the unanswered places are filled from the draw."""
-    drawn = daily_draw(user_id, day, pool)
+    drawn = daily_draw(user_id, day, pool, featured)
     answered = list(dict.fromkeys(answered_today))[:size]
     done = set(answered)
     in_draw = set(drawn)
@@ -288,8 +301,8 @@ def category_counts(paths: Iterable[str | None]) -> list[CategoryCount]:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    kind: str  # law | category | tag | book
-    value: str = ""  # the statute's title, the category path or the tag; empty for the book
+    kind: str  # law | category | tag | book | case
+    value: str = ""  # the statute's title, the category path, the tag or the case study's id; empty for the book
 
 
 def parse_scope(kind: str | None, value: str | None) -> tuple[Scope | None, Problem | None]:
@@ -303,6 +316,8 @@ def parse_scope(kind: str | None, value: str | None) -> tuple[Scope | None, Prob
         return None, Problem(N_("Choose what to practise."), field="value")
     if len(value) > MAX_SCOPE_VALUE:
         return None, Problem(N_("This is longer than %(max)s characters."), {"max": MAX_SCOPE_VALUE}, "value")
+    if kind == CASE_STUDY and not (value.isascii() and value.isdigit() and len(value) <= 9):
+        return None, Problem(N_("Choose a case study to practise."), field="value")
     return Scope(kind, value.strip("/") if kind == CATEGORY else value), None
 
 

@@ -3,6 +3,7 @@
 from eduapp.models.audit import AuditRecord
 from eduapp.models.base import Base, UTCDateTime, utcnow
 from eduapp.models.case_deadlines import CaseDeadlineExtension
+from eduapp.models.case_studies import CaseStudy
 from eduapp.models.cases import OffsetApplication, OffsetDecision, PenaltyCase, RuleSet, ViolationType
 from eduapp.models.certificates import Certificate
 from eduapp.models.exam import (
@@ -38,6 +39,7 @@ from eduapp.models.user import User, UserRole
 __all__ = [
     "Certificate",
     "CaseDeadlineExtension",
+    "CaseStudy",
     "Delivery",
     "Reminder",
     "ReminderPreference",

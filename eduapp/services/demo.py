@@ -192,6 +192,9 @@ def load(password: str, today: date | None = None) -> DemoResult:
     from eduapp.services import demo_non_penalty
 
     demo_non_penalty.load(result, today, DEMO_ENTERPRISE, BUREAU)  # the 免罚清单 and a case it covers (§33)
+    from eduapp.services import demo_case_studies
+
+    demo_case_studies.load(result)  # two published typical cases (以案释法) with questions attached
     return result
 
 

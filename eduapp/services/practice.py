@@ -65,6 +65,11 @@ def pool(scope: Scope | None = None, now: datetime | None = None) -> list[PoolIt
         )
     elif scope is not None and scope.kind == rules.TAG:
         query = query.where(QuestionVersion.id.in_(select(VersionTag.version_id).where(VersionTag.tag == scope.value)))
+    elif scope is not None and scope.kind == rules.CASE_STUDY:
+        from eduapp.services import case_studies
+
+        study = case_studies.published_one(int(scope.value))
+        query = query.where(Question.id.in_(case_studies.question_ids(study) if study else []))
     return [PoolItem(*row) for row in db.session.execute(query.order_by(Question.id))]
 
 
@@ -325,7 +330,10 @@ def daily(user: User, now: datetime | None = None, items: list[PoolItem] | None 
     for r in today:
         answered.setdefault(r.question_id, r.correct)
     items = pool() if items is None else items
-    ids = rules.daily_set(user.id, day, [(i.question_id, i.qtype) for i in items], list(answered))
+    from eduapp.services import case_studies
+
+    ids = rules.daily_set(user.id, day, [(i.question_id, i.qtype) for i in items], list(answered),
+                          featured=case_studies.published_question_ids())
     next_id = next((q for q in ids if q not in answered), None)
     return Daily(
         day, ids, {q: answered[q] for q in ids if q in answered}, published_question(next_id) if next_id else None

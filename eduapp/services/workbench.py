@@ -127,6 +127,19 @@ def _trainings(user: User, now: datetime) -> list[dict]:
             for t in training_registrations.upcoming_registrations(user, now, limit=5)]
 
 
+def _case_study() -> dict | None:
+    """The newest published typical case (以案释法), with how many questions it carries to practise."""
+    from eduapp.services import case_studies
+
+    newest = case_studies.published(limit=1)
+    if not newest:
+        return None
+    study = newest[0]
+    return {"id": study.id, "title": study.title, "published_at": study.published_at,
+            "questions": len(case_studies.question_ids(study)),
+            "link": url_for("case_studies.read", study_id=study.id)}
+
+
 def learner(user: User, now: datetime) -> dict:
     today = china_day(now)
     return {
@@ -136,6 +149,7 @@ def learner(user: User, now: datetime) -> dict:
         "trainings": _trainings(user, now),
         "streak": rules.study_streak(active_days(user.id, rules.streak_since(today)), today),
         "recent_results": _recent_results(user),
+        "case_study": _case_study(),
     }
 
 

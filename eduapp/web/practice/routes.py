@@ -10,7 +10,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eduapp.domain.practice import BOOK, CATEGORY, LAW, RIGHT, TAG, WRONG, Scope, parse_scope
+from eduapp.domain.practice import BOOK, CASE_STUDY, CATEGORY, LAW, RIGHT, TAG, WRONG, Scope, parse_scope
 from eduapp.domain.problems import Problem
 from eduapp.domain.questions import LETTERS, MULTIPLE
 from eduapp.domain.roles import Permission
@@ -36,6 +36,11 @@ def _scope_title(scope: Scope) -> str:
         return scope.value.replace("/", " › ")
     if scope.kind == TAG:
         return f"#{scope.value}"
+    if scope.kind == CASE_STUDY:
+        from eduapp.services import case_studies
+
+        study = case_studies.published_one(int(scope.value))
+        return _("Case study: %(title)s", title=study.title) if study else _("Case study")
     return scope.value
 
 
