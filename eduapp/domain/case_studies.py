@@ -14,6 +14,7 @@ from datetime import date
 
 import yaml
 
+from eduapp.domain import yaml_nodes
 from eduapp.domain.masking import mask_person_names
 from eduapp.domain.problems import N_, Problem
 
@@ -196,7 +197,6 @@ def check(draft: Draft, line: int | None = None) -> list[Problem]:
 # --- the YAML file format ------------------------------------------------------------------------------------
 
 FIELDS = {"id", "title", "source_case", "enterprise", "facts", "articles", "decision", "lesson", "questions"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _text(value) -> str:
@@ -248,24 +248,9 @@ def _one(item, line: int) -> tuple[Draft | None, list[Problem]]:
 def parse(data: bytes) -> tuple[list[Draft], list[Problem]]:
     """Case studies of a YAML file: one mapping, a list of them, or ``case_studies:`` holding a list.
     Every problem names the line where its case study starts (or where the YAML cannot be read)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [Problem(N_("The file is not UTF-8 text."), {}, "file", None)]
-    try:
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-            document = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        if mark is None:
-            return [], [Problem(N_("The file cannot be read as YAML."), {}, "file", None)]
-        return [], [Problem(N_("The YAML cannot be read at line %(line)s, column %(column)s: check the indentation, "
-                               "the colons and the quotes there."), {"line": mark.line + 1, "column": mark.column + 1},
-                            "file", mark.line + 1)]
+    document, root, problem = yaml_nodes.load(data)
+    if problem is not None:
+        return [], [problem]
     if isinstance(document, dict) and isinstance(document.get("case_studies"), list):
         root = next(v for k, v in root.value if k.value == "case_studies")
         document = document["case_studies"]

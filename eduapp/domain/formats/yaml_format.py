@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import yaml
 
+from eduapp.domain import yaml_nodes
 from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.questions import (
@@ -22,7 +23,6 @@ from eduapp.domain.questions import (
     validate,
 )
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 TYPE_WORDS = {
@@ -142,27 +142,9 @@ def _question(node_line: int, item, law, category) -> tuple[QuestionData | None,
 
 def parse(data: bytes, *, filename: str = "", category: str | None = None) -> ParseResult:
     result = ParseResult()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.problems.append(Problem(N_("The file is not UTF-8 text."), {}, "file", None))
-        return result
-    try:
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-            document = loader.construct_document(root) if root is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as err:
-        # Where the parser stopped, not its English wording ("mapping values are not allowed here").
-        mark = getattr(err, "problem_mark", None)
-        result.problems.append(
-            Problem(N_("The YAML cannot be read at line %(line)s, column %(column)s: check the indentation, the "
-                       "colons and the quotes there."), {"line": mark.line + 1, "column": mark.column + 1},
-                    "file", mark.line + 1)
-            if mark is not None else Problem(N_("The file cannot be read as YAML."), {}, "file", None)
-        )
+    document, root, problem = yaml_nodes.load(data)
+    if problem is not None:
+        result.problems.append(problem)
         return result
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
         result.problems.append(Problem(N_("A question file holds “questions:”, a list of questions."), {}, "file", 1))
