@@ -53,7 +53,14 @@ run: install
 	@echo "eduapp is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/eduapp run --host $(HOST) --port $(PORT)
 
-test: test-sqlite test-pg
+## Both passes run even when the first fails; the last line reports each, and make fails if either did.
+test: install
+	@sqlite=0; pg=0; \
+	$(MAKE) --no-print-directory test-sqlite || sqlite=$$?; \
+	$(MAKE) --no-print-directory test-pg || pg=$$?; \
+	verdict() { if [ "$$1" = 0 ]; then echo passed; else echo FAILED; fi; }; \
+	echo "make test: SQLite pass $$(verdict $$sqlite); PostgreSQL + Redis pass $$(verdict $$pg)"; \
+	[ "$$sqlite" = 0 ] && [ "$$pg" = 0 ]
 
 test-sqlite: install
 	$(BIN)/pytest -q
