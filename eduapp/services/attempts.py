@@ -265,15 +265,6 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
     return kept
 
 
-def set_flag(attempt: Attempt, item_id: int, flagged: bool) -> None:
-    """Mark a question for review (the candidate's own bookmark; no effect on marks)."""
-    if attempt.state != IN_PROGRESS:
-        return
-    db.session.execute(update(AttemptItem).where(AttemptItem.id == item_id, AttemptItem.attempt_id == attempt.id)
-                       .values(flagged=flagged))
-    db.session.commit()
-
-
 @dataclass(frozen=True)
 class Result:
     score: int  # centipoints

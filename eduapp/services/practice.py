@@ -124,12 +124,6 @@ def citation_of(version: QuestionVersion) -> Citation | None:
     return Citation(version.law, version.article, slug, False)
 
 
-def law_slugs(titles: list[str]) -> dict[str, str]:
-    if not titles:
-        return {}
-    return dict(db.session.execute(select(Law.title, Law.slug).where(Law.title.in_(titles))).all())
-
-
 # --- the learner's answers ---------------------------------------------------------------------------
 
 

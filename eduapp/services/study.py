@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain import study as rules
@@ -67,10 +67,3 @@ def seconds_on(user_id: int, day: date) -> int:
     return db.session.execute(
         select(StudyDay.seconds).where(StudyDay.user_id == user_id, StudyDay.day == day)
     ).scalar() or 0
-
-
-def seconds_between(user_id: int, first: date, last: date) -> int:
-    return db.session.execute(
-        select(func.coalesce(func.sum(StudyDay.seconds), 0))
-        .where(StudyDay.user_id == user_id, StudyDay.day >= first, StudyDay.day <= last)
-    ).scalar_one()
