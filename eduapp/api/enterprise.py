@@ -9,7 +9,6 @@ from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy.exc import IntegrityError
 
 from eduapp.api.common import ID, PageArgs, Points, StrictBoolean, Text, page_out, page_schema, problems_error, responds
 from eduapp.api.routes import _points
@@ -155,10 +154,6 @@ def create_staff(args):
     except InputError as error:
         db.session.rollback()
         raise problems_error(error, RENAME)
-    except IntegrityError:  # the same username, created by a request that committed first
-        db.session.rollback()
-        raise problems_error(InputError([Problem(N_("The username “%(value)s” is taken."), {"value": username},
-                                                 "username")]))
     return {**staff_out(user), "initial_password": None if args["password"] else password}
 
 

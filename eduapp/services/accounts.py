@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain.passwords import password_problems
 from eduapp.domain.people import email_problem, normalise_phone, phone_problem, username_problem
@@ -28,6 +29,10 @@ def generate_password(length: int = 12) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def _taken(username: str) -> Problem:
+    return Problem(N_("The username “%(value)s” is taken."), {"value": username}, "username")
+
+
 def find_by_username(username: str) -> User | None:
     """Case and width do not matter: ｚｈａｎｇ３ finds zhang3."""
     return db.session.execute(
@@ -43,7 +48,7 @@ def _check_account_fields(
         if (p := username_problem(username)) is not None:
             problems.append(p)
         elif find_by_username(username) is not None:
-            problems.append(Problem(N_("The username “%(value)s” is taken."), {"value": username}, "username"))
+            problems.append(_taken(username))
     for p in (email_problem(email or ""), phone_problem(phone or "")):
         if p is not None:
             problems.append(p)
@@ -94,7 +99,11 @@ def create_user(
         role_rows=[UserRole(role=r.value) for r in roles],
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same username, saved by a request that committed after our check
+        db.session.rollback()
+        raise InputError([_taken(username)]) from None
     audit.record(
         "user.create",
         actor=actor,
