@@ -216,7 +216,7 @@ def test_the_case_page_history_tells_the_offset_steps_as_sentences(client, auth,
     offsets.decide(world["reviewer"], application, "reject", "积分来源存疑")
     auth.login("officer")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "contact-a 申请以学法积分从轻处罚（案件 示环罚〔2026〕1号，使用 30000 积分，最多减免 ¥30,000.00）" in page
+    assert "contact-a 申请依学法情况从轻处罚（案件 示环罚〔2026〕1号，使用 30000 分学法积分，从轻幅度至多 ¥30,000.00）" in page
     assert "officer 通过了承办人审核：同意" in page
     assert "reviewer 在法制审核环节驳回了申请：积分来源存疑" in page and "offset.apply" not in page
 

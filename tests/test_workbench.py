@@ -270,7 +270,7 @@ def test_the_administrator_sees_failed_deliveries_the_last_scan_and_checks_the_a
     assert 'data-testid="failed">1<' in html and "网关拒绝" in html
     if last_runs.record_scan(NOW - timedelta(minutes=30)):  # Redis is there (the PostgreSQL + Redis run)
         html = client.get("/").get_data(as_text=True)
-        assert "上次运行 2026-06-10 09:30（0.5 小时前）" in html and "节拍器" not in html
+        assert "上次运行 2026-06-10 09:30（不到 1 小时前）" in html and "节拍器" not in html
         last_runs.record_scan(NOW - timedelta(hours=3))  # six runs missed: the beat may be down
         assert "节拍器是否在运行" in client.get("/").get_data(as_text=True)
         last_runs.forget_scan()
