@@ -66,12 +66,13 @@ def register_extensions(app: Flask) -> None:
     from eduapp import security
     from eduapp.celery_app import celery_init_app
     from eduapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from eduapp.stores import is_postgresql
     from eduapp.web import form_messages
     from eduapp.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
+        if is_postgresql(db.engine):
             from eduapp.db_pool import ping_idle_connections
 
             ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])

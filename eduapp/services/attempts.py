@@ -10,12 +10,11 @@ returns the same result, and points are awarded once.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eduapp.domain import exam_rules
@@ -23,9 +22,9 @@ from eduapp.domain.blueprint import max_score
 from eduapp.domain.grading import as_stored, check_response, compile_key, grade, passed
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
-from eduapp.models import Attempt, AttemptItem, Exam, PracticeAnswer, QuestionVersion, User, utcnow
-from eduapp.models.base import UTCDateTime
+from eduapp.models import Attempt, AttemptItem, Exam, QuestionVersion, User, utcnow
 from eduapp.services import audit, exams, papers, shown_versions
+from eduapp.stores import attempts as attempt_store
 
 IN_PROGRESS, FINISHED = "in_progress", "finished"
 
@@ -118,7 +117,7 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
         return current
     # The paper's rows in one statement (no ORM objects: at the opening of an exam day every candidate
     # starts within a minute, and building 50 objects per start was most of its time).
-    _insert_items(attempt.id, rows)
+    attempt_store.insert_items(attempt.id, rows)
     audit.record("attempt.start", actor=user, obj_type="attempt", obj_id=attempt.id,
                  summary={"exam": exam.id, "number": attempt.number, "deadline": attempt.deadline.isoformat()})
     _commit_keeping_loaded()
@@ -136,70 +135,6 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = True
 
 
-# PostgreSQL: the paper's rows as one INSERT of arrays, whatever the paper's length (a statement of 50
-# rows of VALUES is too long for psycopg's statement cache and is parsed anew at every start; an
-# executemany is 50 statements).
-_PG_INSERT_ITEMS = text("""
-    INSERT INTO attempt_items (attempt_id, position, slot, section, question_version_id, option_order, points, seq,
-                               flagged)
-    SELECT :attempt_id, t.position, t.slot, t.section, t.version_id, CAST(t.option_order AS json), t.points, 0, false
-    FROM unnest(CAST(:positions AS integer[]), CAST(:slots AS integer[]), CAST(:sections AS integer[]),
-                CAST(:version_ids AS integer[]), CAST(:option_orders AS text[]), CAST(:points AS integer[]))
-         AS t(position, slot, section, version_id, option_order, points)""")
-
-
-def _insert_items(attempt_id: int, rows: list[papers.PaperRow]) -> None:
-    if not rows:
-        return
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(insert(AttemptItem), [
-            {"attempt_id": attempt_id, "position": position, "slot": row.slot, "section": row.section,
-             "question_version_id": row.version_id, "points": row.points, "seq": 0, "flagged": False,
-             "option_order": row.option_order}
-            for position, row in enumerate(rows, start=1)
-        ])
-        return
-    db.session.execute(_PG_INSERT_ITEMS, {
-        "attempt_id": attempt_id, "positions": list(range(1, len(rows) + 1)),
-        "slots": [r.slot for r in rows], "sections": [r.section for r in rows],
-        "version_ids": [r.version_id for r in rows], "option_orders": [json.dumps(r.option_order) for r in rows],
-        "points": [r.points for r in rows],
-    })
-
-
-# The autosave's two statements, built once (Core, on the session's connection and transaction).
-_ITEMS, _ATTEMPTS, _VERSIONS = AttemptItem.__table__, Attempt.__table__, QuestionVersion.__table__
-_SAVE_READ = (
-    select(_ATTEMPTS.c.state, _ATTEMPTS.c.deadline, _VERSIONS.c.qtype, _VERSIONS.c.options, _VERSIONS.c.stem)
-    .select_from(_ITEMS.join(_ATTEMPTS, _ATTEMPTS.c.id == _ITEMS.c.attempt_id)
-                 .join(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.question_version_id))
-    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.attempt_id == bindparam("attempt"),
-           _ATTEMPTS.c.user_id == bindparam("user"))
-)
-# Only a newer seq overwrites, and only while the attempt is open (checked in the same statement).
-_SAVE = (
-    update(_ITEMS)
-    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.seq < bindparam("new_seq"),
-           exists().where(_ATTEMPTS.c.id == bindparam("attempt"), _ATTEMPTS.c.state == IN_PROGRESS,
-                          _ATTEMPTS.c.deadline >= bindparam("now")))
-    .values(response=bindparam("response"), seq=bindparam("new_seq"), saved_at=bindparam("now"))
-    .returning(_ITEMS.c.seq)
-)
-_SAVE_FLAGGED = _SAVE.values(flagged=bindparam("flagged"))
-# PostgreSQL, the common case in one round trip: write first, only to the user's own open attempt and
-# only a newer seq, and return the question to check the response against (rolled back if it fails).
-_SAVE_CHECKED = (
-    update(_ITEMS)
-    .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.attempt_id == bindparam("attempt"),
-           _ITEMS.c.seq < bindparam("new_seq"), _ATTEMPTS.c.id == _ITEMS.c.attempt_id,
-           _ATTEMPTS.c.user_id == bindparam("user"), _ATTEMPTS.c.state == IN_PROGRESS,
-           _ATTEMPTS.c.deadline >= bindparam("now"), _VERSIONS.c.id == _ITEMS.c.question_version_id)
-    .values(response=bindparam("response"), seq=bindparam("new_seq"), saved_at=bindparam("now"))
-    .returning(_ITEMS.c.seq, _VERSIONS.c.qtype, _VERSIONS.c.options, _VERSIONS.c.stem)
-)
-_SAVE_CHECKED_FLAGGED = _SAVE_CHECKED.values(flagged=bindparam("flagged"))
-
-
 def save_answer(attempt: Attempt, item_id: int, raw: object, seq: object, now: datetime | None = None,
                 flagged: bool | None = None) -> int:
     """Store a response if ``seq`` is newer than the stored one; returns the sequence number kept."""
@@ -215,25 +150,20 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
     now = _now(now)
     connection = db.session.connection()
     valid_seq = not isinstance(seq, bool) and isinstance(seq, int) and 0 < seq < 2**31
-    if valid_seq and connection.dialect.name == "postgresql":
-        stored = as_stored(raw)
-        params = {"item": item_id, "attempt": attempt_id, "user": user_id, "new_seq": seq, "response": stored,
-                  "now": now}
-        if flagged is None:
-            written = connection.execute(_SAVE_CHECKED, params).first()
-        else:
-            written = connection.execute(_SAVE_CHECKED_FLAGGED, {**params, "flagged": bool(flagged)}).first()
-        if written is not None:
-            kept, qtype, options, stem = written
-            _, problem = check_response(qtype, raw, len(options or ()), stem)
-            if problem is not None:  # undo the write: a refused answer changes nothing
-                db.session.rollback()
-                raise InputError([problem])
-            db.session.commit()
-            return kept
-        # Nothing written: another's or no such item, an older seq, a finished or overdue attempt. Below,
-        # the same read as elsewhere says which.
-    row = connection.execute(_SAVE_READ, {"item": item_id, "attempt": attempt_id, "user": user_id}).first()
+    # PostgreSQL writes first and checks after (the store's one round trip); elsewhere nothing is written here.
+    written = attempt_store.save_unchecked(connection, user_id, attempt_id, item_id, as_stored(raw), seq, now,
+                                           flagged) if valid_seq else None
+    if written is not None:
+        kept, qtype, options, stem = written
+        _, problem = check_response(qtype, raw, len(options or ()), stem)
+        if problem is not None:  # undo the write: a refused answer changes nothing
+            db.session.rollback()
+            raise InputError([problem])
+        db.session.commit()
+        return kept
+    # Nothing written (SQLite; or on PostgreSQL: another's or no such item, an older seq, a finished or overdue
+    # attempt). The read says which.
+    row = attempt_store.save_context(connection, user_id, attempt_id, item_id)
     if row is None:
         if db.session.execute(select(Attempt.id).where(Attempt.id == attempt_id, Attempt.user_id == user_id)).first():
             raise AttemptError("not_found", N_("There is no such question in this attempt."), 404)
@@ -251,11 +181,7 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
     value, problem = check_response(qtype, raw, len(options or ()), stem)
     if problem is not None:
         raise InputError([problem])
-    params = {"item": item_id, "attempt": attempt_id, "new_seq": seq, "response": value, "now": now}
-    if flagged is None:
-        kept = connection.execute(_SAVE, params).scalar_one_or_none()
-    else:
-        kept = connection.execute(_SAVE_FLAGGED, {**params, "flagged": bool(flagged)}).scalar_one_or_none()
+    kept = attempt_store.save_if_newer(connection, attempt_id, item_id, value, seq, now, flagged)
     db.session.commit()
     if kept is None:  # not newer than the stored answer (a retry, a late arrival), or the attempt just closed
         kept = db.session.execute(select(AttemptItem.seq).where(AttemptItem.id == item_id)).scalar_one()
@@ -277,51 +203,6 @@ def result_of(attempt: Attempt) -> Result:
     return Result(attempt.score or 0, attempt.max_score, bool(attempt.passed), attempt.points_awarded)
 
 
-# Grading reads the items with their versions' keys as plain rows and writes the marks and the practice
-# answers with one statement each on PostgreSQL (the ORM wrote 50 UPDATEs and built 100 objects).
-_PRACTICE = PracticeAnswer.__table__
-_GRADE_READ = (
-    select(_ITEMS.c.id, _ITEMS.c.response, _ITEMS.c.points, _VERSIONS.c.id.label("version_id"),
-           _VERSIONS.c.question_id, _VERSIONS.c.qtype, _VERSIONS.c.answer)
-    .select_from(_ITEMS.join(_VERSIONS, _VERSIONS.c.id == _ITEMS.c.question_version_id))
-    .where(_ITEMS.c.attempt_id == bindparam("attempt"))
-)
-_PG_MARKS = text("""
-    UPDATE attempt_items SET mark = t.mark
-    FROM unnest(CAST(:ids AS integer[]), CAST(:marks AS integer[])) AS t(id, mark)
-    WHERE attempt_items.id = t.id""")
-_MARK = update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id")).values(mark=bindparam("new_mark"))
-_PG_PRACTICE = text("""
-    INSERT INTO practice_answers (user_id, question_id, version_id, correct, source, answered_at)
-    SELECT :user_id, t.question_id, t.version_id, t.correct, 'exam', :answered_at
-    FROM unnest(CAST(:question_ids AS integer[]), CAST(:version_ids AS integer[]), CAST(:correct AS boolean[]))
-         AS t(question_id, version_id, correct)""").bindparams(bindparam("answered_at", type_=UTCDateTime()))
-
-
-def _write_marks(connection, marks: list[tuple[int, int]]) -> None:
-    if not marks:
-        return
-    if connection.dialect.name == "postgresql":
-        connection.execute(_PG_MARKS, {"ids": [i for i, _ in marks], "marks": [m for _, m in marks]})
-    else:
-        connection.execute(_MARK, [{"item_id": i, "new_mark": m} for i, m in marks])
-
-
-def _write_practice(connection, user_id: int, answers: list[tuple[int, int, bool]], now: datetime) -> None:
-    """The finished exam's answers, as practice answers (the wrong-answer book and progress read them)."""
-    if not answers:
-        return
-    if connection.dialect.name == "postgresql":
-        connection.execute(_PG_PRACTICE, {"user_id": user_id, "answered_at": now,
-                                          "question_ids": [q for q, _, _ in answers],
-                                          "version_ids": [v for _, v, _ in answers],
-                                          "correct": [c for _, _, c in answers]})
-    else:
-        connection.execute(insert(_PRACTICE), [
-            {"user_id": user_id, "question_id": q, "version_id": v, "correct": c, "source": "exam", "answered_at": now}
-            for q, v, c in answers])
-
-
 def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate") -> Result:
     """Finish and grade the attempt once; a repeated submit returns the same result."""
     now = _now(now)
@@ -335,7 +216,7 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
         return result_of(attempt)
     exam = attempt.exam
     connection = db.session.connection()
-    items = connection.execute(_GRADE_READ, {"attempt": attempt.id}).all()
+    items = attempt_store.items_to_grade(connection, attempt.id)
     marks, practice, score = [], [], 0
     for item in items:
         mark = grade(compile_key(item.qtype, item.answer), item.response, item.points, exam.mc_rule)
@@ -343,8 +224,8 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
         score += mark
         if item.response is not None:
             practice.append((item.question_id, item.version_id, mark == item.points * 100))
-    _write_marks(connection, marks)
-    _write_practice(connection, attempt.user_id, practice, now)
+    attempt_store.write_marks(connection, marks)
+    attempt_store.write_practice(connection, attempt.user_id, practice, now)
     attempt.score = score
     attempt.passed = passed(score, exam.pass_score)
     attempt.points_awarded = 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from eduapp.domain.audit_chain import (
     GENESIS,
@@ -26,11 +26,11 @@ from eduapp.extensions import db
 from eduapp.models import AuditRecord, User, utcnow
 from eduapp.services import audit_connection, cli_operator
 from eduapp.services.cli_operator import Operator
+from eduapp.stores import audit as audit_store
 
 _RECORDS = AuditRecord.__table__
 _LAST_HASH = select(_RECORDS.c.hash).order_by(_RECORDS.c.id.desc()).limit(1)
 _INSERT = insert(_RECORDS)
-_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 class AnchorFileError(RuntimeError):
@@ -61,9 +61,7 @@ def record(
     From the command line the operator (``eduapp --as``, EDUAPP_OPERATOR) stands in for a missing actor."""
     actor, summary = cli_operator.mark(actor, summary)
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise writers so that two transactions never chain onto the same predecessor.
-        session.execute(_LOCK, {"key": audit_connection.CHAIN_LOCK_KEY})
+    audit_store.lock_chain()  # two transactions never chain onto the same predecessor
     session.flush()  # the change it describes first (ids assigned), as callers expect
     prev_hash = session.execute(_LAST_HASH).scalar() or GENESIS
     row = {

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from eduapp.domain.audit_chain import GENESIS, ChainEntry, ChainKey, canonical_json, rechain, record_hash
 from eduapp.models.base import UTCDateTime
+from eduapp.stores.audit import CHAIN_LOCK_KEY, lock_chain
 
-# Any constant works: it only has to be the same for every writer of the chain (eduapp.services.audit too).
-CHAIN_LOCK_KEY = 4_711_001
+__all__ = ["CHAIN_LOCK_KEY", "append", "lock", "rechain_trail"]
+
 RECHAIN_ACTION = "audit.rechain"
 
 AUDIT = sa.table(
@@ -24,8 +25,8 @@ AUDIT = sa.table(
 
 
 def lock(connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    """The chain's lock (eduapp.stores.audit), for the rest of the connection's transaction."""
+    lock_chain(connection)
 
 
 def append(connection, key: ChainKey, action: str, object_type: str | None, object_id: str | None, summary: dict,

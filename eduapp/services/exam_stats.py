@@ -27,6 +27,7 @@ from eduapp.domain.digits import is_digits
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Exam, Organisation, Question, QuestionVersion, User, UserRole
 from eduapp.services import exams
+from eduapp.stores import is_postgresql
 
 FINISHED = "finished"
 QUESTION_ENDPOINT = "questions.show"  # the question editor; argument ``question_id``
@@ -393,7 +394,7 @@ class OrgEntry:
 
 def _seconds_taken():
     """Whole seconds from start to submission, in the database's own date arithmetic."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         seconds = extract("epoch", Attempt.submitted_at - Attempt.started_at)
     else:
         seconds = (func.julianday(Attempt.submitted_at) - func.julianday(Attempt.started_at)) * 86400.0

@@ -18,8 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, bindparam, delete, exists, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, exists, select
 
 from eduapp.domain.blueprint import Candidate, Section, draw, option_order
 from eduapp.domain.questions import CHOICE_TYPES
@@ -27,6 +26,7 @@ from eduapp.domain.roles import LEARNER_ROLES
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, PreparedPaper, Question, QuestionVersion, User, UserRole, utcnow
 from eduapp.services import exams
+from eduapp.stores import papers as paper_store
 
 BATCH = 500  # prepared papers written per statement
 # Papers drawn per run of the periodic task (about 1 ms each): a run ends well within the beat's minute,
@@ -76,40 +76,18 @@ def draw_paper(exam: Exam, sections: list[Section], candidates: list[Candidate],
     ]
 
 
-# The start's statements, built once (Core: at the opening thousands of starts run them).
-_PAPERS, _QUESTIONS = PreparedPaper.__table__, Question.__table__
-_TAKE = (delete(_PAPERS).where(_PAPERS.c.exam_id == bindparam("exam"), _PAPERS.c.user_id == bindparam("user"))
-         .returning(_PAPERS.c["items"]))
-_STILL_CURRENT = select(func.count()).select_from(_QUESTIONS).where(
-    _QUESTIONS.c.current_version_id.in_(bindparam("versions", expanding=True)), _QUESTIONS.c.status == "published",
-    _QUESTIONS.c.review_reason.is_(None))
-# PostgreSQL: both in one round trip (how many of the paper's versions are still current and published).
-_TAKE_CHECKED = text("""
-    WITH taken AS (DELETE FROM prepared_papers WHERE exam_id = :exam AND user_id = :user RETURNING items)
-    SELECT taken.items,
-           (SELECT count(*) FROM questions
-            WHERE status = 'published' AND review_reason IS NULL AND current_version_id IN (
-                SELECT CAST(item ->> 2 AS integer) FROM json_array_elements(taken.items) AS item)) AS current
-    FROM taken""").columns(items=JSON)
-
-
 def take(exam_id: int, user_id: int) -> list[PaperRow] | None:
     """The user's prepared paper for the exam, removed in this transaction; None when there is none, or
     when one of its questions has since been edited, withdrawn or flagged for review after an amendment
     (services.law_amendments; the start then draws afresh)."""
-    params = {"exam": exam_id, "user": user_id}
-    if db.session.get_bind().dialect.name == "postgresql":
-        row = db.session.execute(_TAKE_CHECKED, params).first()
-        stored, current = row if row is not None else (None, 0)
-    else:
-        stored, current = db.session.execute(_TAKE, params).scalar_one_or_none(), None
+    stored, current = paper_store.take(exam_id, user_id)
     if not stored:
         return None
     rows = [PaperRow(slot, section, version_id, points, list(order))
             for slot, section, version_id, points, order in stored]
     version_ids = sorted({row.version_id for row in rows})
     if current is None:
-        current = db.session.execute(_STILL_CURRENT, {"versions": version_ids}).scalar_one()
+        current = paper_store.still_current(version_ids)
     return rows if current == len(version_ids) else None
 
 
@@ -137,7 +115,6 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
     sections = exams.sections_of(exam)
     # What the bank offers on the day the exam opens (or today, once open): a repeal takes effect by day.
     candidates, counts = exams.candidates(max(now, exam.open_at)), option_counts()
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     drawn = 0
     for start in range(0, len(user_ids), BATCH):
         try:
@@ -146,7 +123,7 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
                     for user_id in user_ids[start:start + BATCH]]
         except ValueError:  # the bank cannot fill the blueprint: the starts will say so
             break
-        db.session.execute(insert(PreparedPaper).on_conflict_do_nothing(), rows)
+        paper_store.insert_papers(rows)
         db.session.commit()
         drawn += len(rows)
     return drawn

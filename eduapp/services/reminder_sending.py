@@ -32,6 +32,7 @@ from eduapp.domain.problems import N_
 from eduapp.extensions import db
 from eduapp.models import Delivery, Reminder, ReminderPreference, User
 from eduapp.services import audit
+from eduapp.stores import reminders as reminder_store
 
 log = logging.getLogger(__name__)
 
@@ -77,33 +78,11 @@ class Outcome:
     retry_in: float | None = None  # seconds until the next try (retrying, deferred)
 
 
-@cache
-def _claim_query(dialect: str):
-    """The delivery, its reminder, and its recipient's addresses and preferences: one row, one round trip,
-    the delivery locked (``FOR UPDATE NOWAIT`` on PostgreSQL) until the transaction ends. Built once:
-    a worker runs it for every message."""
-    d, r = Delivery.__table__, Reminder.__table__
-    u, p = User.__table__, ReminderPreference.__table__
-    query = (
-        select(d.c.id, d.c.channel, d.c.status, d.c.attempts, d.c.not_before, d.c.last_error, d.c.sent_at,
-               r.c.kind, r.c.occasion, r.c.params, r.c.link,
-               u.c.id.label("user_id"), u.c.active, u.c.email, u.c.phone, u.c.locale,
-               p.c.email.label("wants_email"), p.c.sms.label("wants_sms"))
-        .select_from(d.join(r, r.c.id == d.c.reminder_id)
-                     .outerjoin(u, u.c.id == r.c.recipient_id)
-                     .outerjoin(p, p.c.user_id == u.c.id))
-        .where(d.c.id == bindparam("delivery_id"))
-    )
-    if dialect == "postgresql":
-        query = query.with_for_update(nowait=True, of=d)
-    return query
-
-
 def _claim(delivery_id: int):
-    """The row of ``_claim_query``, None when there is no such delivery, False when another worker holds it."""
+    """The delivery with its reminder and recipient, locked on PostgreSQL until the transaction ends
+    (eduapp.stores.reminders.claim); None when there is no such delivery, False when another worker holds it."""
     try:
-        query = _claim_query(db.session.get_bind().dialect.name)
-        return db.session.execute(query, {"delivery_id": delivery_id}).first()
+        return reminder_store.claim(delivery_id)
     except OperationalError:
         db.session.rollback()
         return False

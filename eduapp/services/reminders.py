@@ -10,14 +10,13 @@ SMS, queued. The caller queues the sends after the commit (``services.reminder_s
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, distinct, func, select, text
+from sqlalchemy import and_, distinct, func, select
 
 from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as case_rules
@@ -29,14 +28,11 @@ from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
-    Delivery,
     OffsetApplication,
     Organisation,
     PenaltyCase,
     PointsAccount,
     PointsLot,
-    Reminder,
-    ReminderPreference,
     Training,
     TrainingRegistration,
     User,
@@ -46,6 +42,7 @@ from eduapp.models.points import ENTERPRISE_POOL, PERSON
 from eduapp.services import handling_units, offset_steps
 from eduapp.services.case_deadlines import scan_case_deadline
 from eduapp.services.exam_reach import scan_exam_closing
+from eduapp.stores import reminders as reminder_store
 
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
@@ -357,129 +354,11 @@ assert set(SCANS) == set(rules.KINDS)
 # --- writing reminders and deliveries ---------------------------------------------------------------
 
 
-def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
-
-
-def _addresses(user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
-    """User id -> (e-mail, phone) for the channels the person has an address for and has not opted out of."""
-    out = {}
-    for chunk in _chunks(sorted(set(user_ids))):
-        for user_id, email, phone, wants_email, wants_sms in db.session.execute(
-            select(User.id, User.email, User.phone, ReminderPreference.email, ReminderPreference.sms)
-            .outerjoin(ReminderPreference, ReminderPreference.user_id == User.id)
-            .where(User.id.in_(chunk))
-        ):
-            out[user_id] = (email if email and wants_email is not False else None,
-                            phone if phone and wants_sms is not False else None)
-    return out
-
-
-# PostgreSQL: a batch of reminders is one statement whatever its size, its columns passed as arrays
-# (nothing to render or parse per row), and its deliveries one INSERT … SELECT from the new reminders,
-# their recipients' addresses and preferences.
-PG_INSERT_REMINDERS = text("""
-    INSERT INTO reminders (kind, object_type, object_id, recipient_id, occasion, params, link, created_at)
-    SELECT :kind, t.object_type, t.object_id, t.recipient_id, t.occasion, CAST(t.params AS json), t.link, :now
-    FROM unnest(CAST(:object_types AS text[]), CAST(:object_ids AS integer[]), CAST(:recipients AS integer[]),
-                CAST(:occasions AS text[]), CAST(:params AS text[]), CAST(:links AS text[]))
-         AS t(object_type, object_id, recipient_id, occasion, params, link)
-    ON CONFLICT (kind, object_type, object_id, recipient_id, occasion) DO NOTHING
-    RETURNING id""")
-PG_INSERT_DELIVERIES = text("""
-    INSERT INTO reminder_deliveries (reminder_id, channel, status, attempts, created_at, updated_at, sent_at)
-    SELECT r.id, c.channel, CASE WHEN c.channel = :inbox THEN :sent ELSE :queued END, 0, :now, :now,
-           CASE WHEN c.channel = :inbox THEN CAST(:now AS timestamptz) END
-    FROM reminders r
-    JOIN users u ON u.id = r.recipient_id
-    LEFT JOIN reminder_preferences p ON p.user_id = u.id
-    CROSS JOIN (VALUES (:inbox), (:email), (:sms)) AS c(channel)
-    WHERE r.id = ANY(CAST(:ids AS integer[]))
-      AND (c.channel = :inbox
-           OR (c.channel = :email AND coalesce(u.email, '') <> '' AND p.email IS NOT FALSE)
-           OR (c.channel = :sms AND coalesce(u.phone, '') <> '' AND p.sms IS NOT FALSE))
-    ON CONFLICT (reminder_id, channel) DO NOTHING
-    RETURNING id, channel""")
-PG_BATCH = 5000
-
-
-def _write_postgresql(kind: str, due: Iterable[Due], now: datetime, result: ScanResult) -> None:
-    channels = {"inbox": rules.INBOX, "email": rules.EMAIL, "sms": rules.SMS, "sent": rules.SENT,
-                "queued": rules.QUEUED}
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for batch in _chunks_of(due, PG_BATCH):
-        result.due += len(batch)
-        encoded: dict[int, str] = {}  # the params of one object are one dict: encode it once
-        new = db.session.execute(PG_INSERT_REMINDERS, {
-            "kind": kind, "now": now,
-            "object_types": [d.object_type for d in batch], "object_ids": [d.object_id for d in batch],
-            "recipients": [d.recipient_id for d in batch], "occasions": [d.occasion for d in batch],
-            "params": [encoded.get(id(d.params)) or encoded.setdefault(id(d.params), encode(d.params))
-                       for d in batch],
-            "links": [d.link for d in batch],
-        }).scalars().all()
-        if not new:
-            continue
-        result.created += len(new)
-        rows = db.session.execute(PG_INSERT_DELIVERIES, {"ids": new, "now": now, **channels}).all()
-        result.queued += [delivery_id for delivery_id, channel in rows if channel != rules.INBOX]
-
-
-def _write_portable(kind: str, due: Iterable[Due], now: datetime, result: ScanResult) -> None:
-    """Any other database (SQLite, the embedded default): executemany, compiled once."""
-    reminders, deliveries_table = Reminder.__table__, Delivery.__table__
-    insert_reminders = (_insert(reminders)
-                        .on_conflict_do_nothing(index_elements=["kind", "object_type", "object_id", "recipient_id",
-                                                                "occasion"])
-                        .returning(reminders.c.id, reminders.c.recipient_id))
-    insert_deliveries = (_insert(deliveries_table).on_conflict_do_nothing(index_elements=["reminder_id", "channel"])
-                         .returning(deliveries_table.c.id, deliveries_table.c.channel))
-    connection = db.session.connection()
-    for batch in _chunks_of(due):
-        result.due += len(batch)
-        rows = [{"kind": kind, "object_type": d.object_type, "object_id": d.object_id, "recipient_id": d.recipient_id,
-                 "occasion": d.occasion, "params": d.params, "link": d.link, "created_at": now} for d in batch]
-        new = connection.execute(insert_reminders, rows).all()
-        if not new:
-            continue
-        result.created += len(new)
-        addresses = _addresses([r for _, r in new])
-        deliveries = []
-        for reminder_id, recipient_id in new:
-            email, phone = addresses.get(recipient_id, (None, None))
-            deliveries.append({"reminder_id": reminder_id, "channel": rules.INBOX, "status": rules.SENT,
-                               "attempts": 0, "created_at": now, "updated_at": now, "sent_at": now})
-            for channel, address in ((rules.EMAIL, email), (rules.SMS, phone)):
-                if address:
-                    deliveries.append({"reminder_id": reminder_id, "channel": channel, "status": rules.QUEUED,
-                                       "attempts": 0, "created_at": now, "updated_at": now, "sent_at": None})
-        ids = connection.execute(insert_deliveries, deliveries).all()
-        result.queued += [delivery_id for delivery_id, channel in ids if channel != rules.INBOX]
-
-
 def write(kind: str, due: Iterable[Due], now: datetime) -> ScanResult:
-    """Write the reminders that are new and their deliveries, in the caller's transaction."""
-    result = ScanResult(kind)
-    if db.session.get_bind().dialect.name == "postgresql":
-        _write_postgresql(kind, due, now, result)
-    else:
-        _write_portable(kind, due, now, result)
-    return result
-
-
-def _chunks_of(items: Iterable[Due], size: int = CHUNK) -> Iterator[list[Due]]:
-    batch: list[Due] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    """Write the reminders that are new and their deliveries, in the caller's transaction
+    (eduapp.stores.reminders: PostgreSQL's statements and the portable ones)."""
+    written = reminder_store.write(kind, due, now)
+    return ScanResult(kind, written.due, written.created, written.queued)
 
 
 def scan(kind: str, now: datetime | None = None) -> ScanResult:
