@@ -55,26 +55,26 @@ def cases_import(file: Path, dry_run: bool):
     A file with any problem imports nothing; each problem names its row and column."""
     from flask import current_app
 
-    from eduapp.domain import cases as rules
+    from eduapp.domain import case_register as register_rules
     from eduapp.domain.tabular import read_rows
-    from eduapp.services import cases
+    from eduapp.services import case_register
 
     try:
         rows = read_rows(
             file.read_bytes(),
             file.name,
-            headers=rules.HEADERS,
-            required=rules.REQUIRED,
+            headers=register_rules.HEADERS,
+            required=register_rules.REQUIRED,
             max_rows=current_app.config["IMPORT_MAX_ROWS"],
             max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
         )
-        records, problems = rules.parse_case_rows(rows)
+        records, problems = register_rules.parse_case_rows(rows)
         if problems:
             raise InputError(problems)
-        summary = cases.import_cases(None, records, dry_run=dry_run)
+        summary = case_register.import_cases(None, records, dry_run=dry_run)
     except InputError as err:
-        fail(err.problems, rules.HEADERS, prefix=f"{file.name} ")
-    for line in problem_lines(summary.warnings, rules.HEADERS):
+        fail(err.problems, register_rules.HEADERS, prefix=f"{file.name} ")
+    for line in problem_lines(summary.warnings, register_rules.HEADERS):
         click.echo(f"warning: {file.name} {line}", err=True)
     verb = ("would add", "would update") if dry_run else ("added", "updated")
     for label, numbers in zip(verb, (summary.added, summary.updated), strict=True):

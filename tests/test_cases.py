@@ -13,7 +13,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, Organisation, PenaltyCase, User, ViolationType
-from eduapp.services import cases, laws
+from eduapp.services import case_register, cases, laws
 from tests import factories
 
 HEADER = "案件编号,企业名称或统一社会信用代码,违法类型编码,立案日期,状态,危害程度,是否已改正,拟罚款金额（元）,案情简述"
@@ -323,7 +323,7 @@ def test_cli_import_names_a_missing_column(runner, world, tmp_path):
 
 
 def test_cli_import_reads_the_xlsx_template_and_credit_codes(runner, world, tmp_path):
-    data = cases.template_bytes("xlsx")
+    data = case_register.template_bytes("xlsx")
     sheet_book = load_workbook(BytesIO(data))
     headers = [c.value for c in sheet_book.active[1]]
     assert headers[:3] == ["案件编号", "企业名称或统一社会信用代码", "违法类型编码"]

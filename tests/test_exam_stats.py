@@ -15,6 +15,7 @@ from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Question, User
 from eduapp.services import api_tokens, exam_stats
+from eduapp.web.exam_stats import export
 from tests import factories
 
 # Four candidates at a paper of three one-point questions (the example of tests/domain/test_item_stats.py):
@@ -226,8 +227,8 @@ def test_the_spreadsheet_has_its_tables_and_headers(world, client, auth, app):
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
     with app.test_request_context():  # the default locale, as the manager's request had
-        org_headers = [str(h) for h in exam_stats.ORG_HEADERS]
-        question_headers = [str(h) for h in exam_stats.QUESTION_HEADERS]
+        org_headers = [str(h) for h in export.ORG_HEADERS]
+        question_headers = [str(h) for h in export.QUESTION_HEADERS]
     orgs, questions = book.worksheets[0], book.worksheets[1]
     assert [c.value for c in orgs[1]] == org_headers
     assert [c.value for c in questions[1]] == question_headers

@@ -12,7 +12,7 @@ from eduapp.domain import offsets as rules
 from eduapp.domain.problems import InputError
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, OffsetApplication, OffsetDecision, PenaltyCase, RuleSet
-from eduapp.services import audit, cases, offset_steps, offsets, points, rule_sets
+from eduapp.services import audit, case_register, cases, offset_steps, offsets, points, rule_sets
 from eduapp.services.offsets import OffsetError
 from tests.conftest import PASSWORD
 from tests.test_offsets import _rule, world  # noqa: F401 (the fixture)
@@ -88,7 +88,7 @@ def test_a_fact_change_that_makes_the_case_ineligible_blocks_approval_but_not_re
 
 
 def test_the_register_import_re_evaluates_a_pending_application(world):  # noqa: F811
-    from eduapp.domain.cases import CaseRecord
+    from eduapp.domain.case_register import CaseRecord
 
     case = world["cases"][0]
     application = offsets.apply(world["contact"], case)
@@ -96,13 +96,13 @@ def test_the_register_import_re_evaluates_a_pending_application(world):  # noqa:
                         violation_code="AIR-99-1", opened_on=case.opened_on, proposed_fine=15_000_000,
                         harm_level="minor", status="notified", corrected=True, description="",
                         notified_on=case.opened_on + timedelta(days=1))
-    summary = cases.import_cases(None, [record])
+    summary = case_register.import_cases(None, [record])
     assert summary.updated == [case.case_number]
     db.session.refresh(application)
     assert application.reevaluations[-1]["source"] == "import"
     assert application.fine_after == 12_000_000  # ¥150,000 - 20 % = ¥120,000
     decided = replace(record, status="decided", decided_on=case.opened_on + timedelta(days=10), final_fine=15_000_000)
-    cases.import_cases(None, [decided], today=case.opened_on + timedelta(days=20))  # the register says the case was decided
+    case_register.import_cases(None, [decided], today=case.opened_on + timedelta(days=20))  # the register says the case was decided
     db.session.refresh(application)
     assert application.status == "case_closed" and "行政处罚决定" in application.end_reason
     assert points.balance(points.pool_account(world["org"])).reserved == 0

@@ -19,12 +19,12 @@ from eduapp.api.bureau_common import (
     problem_text,
     upload_name,
 )
-from eduapp.domain import cases as rules
+from eduapp.domain import case_register as register_rules
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.domain.tabular import read_rows
 from eduapp.security import require
-from eduapp.services import cases
+from eduapp.services import case_register
 
 blp = BureauBlueprint("api_case_import", __name__, url_prefix="/api/v1", description="The case register import")
 
@@ -49,12 +49,12 @@ def _records(data: bytes, name: str) -> list:
     if b"\x00" in data and not name.lower().endswith(".xlsx"):
         raise InputError([Problem(N_("The file holds NUL characters: save it as UTF-8 text or .xlsx."), {}, "file")])
     try:
-        rows = read_rows(data, name, headers=rules.HEADERS, required=rules.REQUIRED,
+        rows = read_rows(data, name, headers=register_rules.HEADERS, required=register_rules.REQUIRED,
                          max_rows=current_app.config["IMPORT_MAX_ROWS"],
                          max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"])
     except csv.Error as error:
         raise InputError([Problem(N_("The CSV file cannot be read: %(error)s"), {"error": str(error)}, "file")])
-    records, problems = rules.parse_case_rows(rows)
+    records, problems = register_rules.parse_case_rows(rows)
     if problems:
         raise InputError(problems)
     return records
@@ -71,14 +71,14 @@ def import_cases(args):
     upload = args["file"]
     name = upload_name(upload.filename)
     try:
-        summary = cases.import_cases(current_user, _records(upload.read(), name), dry_run=args["dry_run"])
+        summary = case_register.import_cases(current_user, _records(upload.read(), name), dry_run=args["dry_run"])
     except InputError as error:
-        raise file_error(error.problems, rules.HEADERS, file=name)
+        raise file_error(error.problems, register_rules.HEADERS, file=name)
     warnings = []
     for p in summary.warnings:
         warning = {"row": p.row, "field": p.field, "message": problem_text(p)}
-        if p.field in rules.HEADERS:
-            warning["column"] = rules.HEADERS[p.field][0]
+        if p.field in register_rules.HEADERS:
+            warning["column"] = register_rules.HEADERS[p.field][0]
         warnings.append(warning)
     return {"dry_run": args["dry_run"], "written": summary.written, "added": summary.added,
             "updated": summary.updated, "unchanged": summary.unchanged, "warnings": warnings}

@@ -28,6 +28,7 @@ from eduapp.api.bureau_common import (
     page_schema,
     problem_text,
 )
+from eduapp.domain import case_register as register_rules
 from eduapp.domain import cases as rules
 from eduapp.domain import fines
 from eduapp.domain.problems import N_, InputError, Problem
@@ -181,7 +182,7 @@ class _CaseFields(Schema):
     """The fields a case officer edits; one of each pair names the enterprise, the violation type and
     the officer."""
 
-    case_number = Text(validate=validate.Length(min=1, max=rules.MAX_CASE_NUMBER))
+    case_number = Text(validate=validate.Length(min=1, max=register_rules.MAX_CASE_NUMBER))
     enterprise_id = Id()
     enterprise = Text(validate=validate.Length(min=1, max=200),
                       metadata={"description": "instead of enterprise_id: the name or the credit code"})
@@ -194,7 +195,7 @@ class _CaseFields(Schema):
     handling_unit_id = Id(allow_none=True, metadata={
         "description": "承办机构: the id of the bureau's unit that handles the case; left out on a new case, or "
                        "null: the case officer's unit"})
-    description = Text(allow_none=True, validate=validate.Length(max=rules.MAX_DESCRIPTION))
+    description = Text(allow_none=True, validate=validate.Length(max=register_rules.MAX_DESCRIPTION))
     harm_level = fields.String(validate=validate.OneOf(rules.HARM_LEVELS))
     corrected = Bool()
     correction_due_on = Day(allow_none=True, metadata={"description": "the deadline of the order to correct"})
@@ -223,7 +224,7 @@ class _CaseFields(Schema):
 class CaseIn(_CaseFields):
     """A new case, at any stage (as a case register row may be)."""
 
-    case_number = Text(required=True, validate=validate.Length(min=1, max=rules.MAX_CASE_NUMBER))
+    case_number = Text(required=True, validate=validate.Length(min=1, max=register_rules.MAX_CASE_NUMBER))
     opened_on = Day(required=True)
     proposed_fine = Fen(required=True)
     status = fields.String(load_default=rules.FILED, validate=validate.OneOf(rules.STATUSES))

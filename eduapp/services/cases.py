@@ -1,5 +1,6 @@
 """Penalty cases and the violation catalogue: load the catalogue, create and edit cases, move them
-through their stages, list them within the actor's tenancy, import a case register.
+through their stages, list them within the actor's tenancy. Importing a case register is
+eduapp.services.case_register.
 
 The rules (stages, moves, field checks) are eduapp.domain.cases; this module loads, calls them,
 persists and writes the audit trail. Each public function that writes owns its transaction
@@ -19,15 +20,15 @@ from sqlalchemy import Select, false, or_, select
 from eduapp.domain import case_deadlines as deadline_rules
 from eduapp.domain import cases as rules
 from eduapp.domain import fines
-from eduapp.domain.cases import CaseCheck, CaseFacts, CaseRecord, FineRange, ViolationRecord
-from eduapp.domain.catalogue import fine_rule
+from eduapp.domain.case_register import MAX_CASE_NUMBER, MAX_DESCRIPTION, typed_case_number
+from eduapp.domain.cases import CaseCheck, CaseFacts, FineRange
+from eduapp.domain.catalogue import ViolationRecord, fine_rule, parse_catalogue
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
 from eduapp.services import audit, case_deadlines, handling_units, offset_facts
-from eduapp.services import orgs as org_service
 from eduapp.services.fines import fine_range, same_act_rules
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
@@ -83,7 +84,7 @@ def read_catalogue(path: Path | str | None = None) -> list[ViolationRecord]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise InputError([Problem(N_("The file is not valid YAML: %(error)s"), {"error": str(err)})])
-    records, problems = rules.parse_catalogue(data)
+    records, problems = parse_catalogue(data)
     if problems:
         raise InputError(problems)
     return records
@@ -250,7 +251,7 @@ def _snapshot(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
-def _by_case_number(number: str) -> PenaltyCase | None:
+def case_by_number(number: str) -> PenaltyCase | None:
     return (
         db.session.execute(select(PenaltyCase).where(PenaltyCase.case_number == number)).unique().scalar_one_or_none()
     )
@@ -285,17 +286,17 @@ def save_case(
         else {k: None for k in CASE_FIELDS} | {"status": rules.FILED, "harm_level": "minor", "corrected": False}
     )
     values.update({k: v for k, v in fields.items() if k in CASE_FIELDS})
-    values["case_number"] = rules.typed_case_number(values["case_number"])
+    values["case_number"] = typed_case_number(values["case_number"])
     values["description"] = (values["description"] or "").strip()
     problems: list[Problem] = []
 
     number = values["case_number"]
     if not number:
         problems.append(Problem(N_("This field is required."), {}, "case_number"))
-    elif len(number) > rules.MAX_CASE_NUMBER:
-        problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_CASE_NUMBER}, "case_number"))
+    elif len(number) > MAX_CASE_NUMBER:
+        problems.append(Problem(N_("At most %(max)s characters."), {"max": MAX_CASE_NUMBER}, "case_number"))
     else:
-        other = _by_case_number(number)
+        other = case_by_number(number)
         if other is not None and other is not existing:
             problems.append(
                 Problem(N_("Another case already has the number “%(value)s”."), {"value": number}, "case_number")
@@ -310,8 +311,8 @@ def save_case(
         officer = db.session.get(User, values["officer_id"])
         if officer is None or not officer.can(Permission.CASES_HANDLE):
             problems.append(Problem(N_("Not a case officer's account."), {}, "officer_id"))
-    if len(values["description"]) > rules.MAX_DESCRIPTION:
-        problems.append(Problem(N_("At most %(max)s characters."), {"max": rules.MAX_DESCRIPTION}, "description"))
+    if len(values["description"]) > MAX_DESCRIPTION:
+        problems.append(Problem(N_("At most %(max)s characters."), {"max": MAX_DESCRIPTION}, "description"))
     problems.extend(handling_units.settle(values, actor))  # 承办机构: given, or the officer's unit
     basis_problems = fines.check_basis(values["fine_basis_fen"], values["occurrences"])
     problems.extend(basis_problems)
@@ -415,142 +416,3 @@ def change_status(
     offset_facts.after_case_change(locked, offset_facts.snapshot(locked), before, actor, "case_status")
     db.session.commit()
     return plan.check
-
-
-# --- the case register (eduapp cases import) ------------------------------------------------------------------
-
-
-@dataclass
-class ImportSummary:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)  # with their rows
-    written: bool = False
-
-
-def _resolve(record: CaseRecord, cache: dict) -> tuple[dict, list[Problem]]:
-    """The record's enterprise, violation type and officer as ids; problems name the column."""
-    found: list[Problem] = []
-    key = ("org", record.enterprise)
-    if key not in cache:
-        cache[key] = org_service.find(record.enterprise)
-    org = cache[key]
-    if org is None or org.kind != ENTERPRISE:
-        found.append(
-            Problem(N_("No enterprise is named or coded “%(value)s”."), {"value": record.enterprise}, "enterprise")
-        )
-    key = ("vt", record.violation_code)
-    if key not in cache:
-        cache[key] = violation_by_code(record.violation_code)
-    vt = cache[key]
-    if vt is None:
-        found.append(
-            Problem(
-                N_("No violation type has the code “%(value)s” (see the catalogue)."),
-                {"value": record.violation_code},
-                "violation_code",
-            )
-        )
-    officer_id = None
-    if record.officer:
-        key = ("user", record.officer)
-        if key not in cache:
-            cache[key] = db.session.execute(select(User).where(User.username == record.officer)).scalar_one_or_none()
-        officer = cache[key]
-        if officer is None or not officer.can(Permission.CASES_HANDLE):
-            found.append(
-                Problem(N_("No case officer has the username “%(value)s”."), {"value": record.officer}, "officer")
-            )
-        else:
-            officer_id = officer.id
-    unit_id = handling_units.from_column(record.handling_unit, cache, found)
-    values = {
-        "case_number": record.case_number,
-        "enterprise_id": org.id if org is not None else None,
-        "violation_type_id": vt.id if vt is not None else None,
-        "description": record.description,
-        "status": record.status,
-        "harm_level": record.harm_level,
-        "corrected": record.corrected,
-        "opened_on": record.opened_on,
-        "proposed_fine": record.proposed_fine,
-        "final_fine": record.final_fine,
-        **{name: getattr(record, name) for name in rules.DATE_FIELDS},
-    }
-    if officer_id is not None:
-        values["officer_id"] = officer_id  # an empty column keeps the case's officer
-    if unit_id is not None:
-        values["handling_unit_id"] = unit_id  # an empty column keeps the case's unit, or takes the officer's
-    if record.has_correction_due:
-        values["correction_due_on"] = record.correction_due_on  # a file without the column keeps it
-    if record.has_fine_basis:
-        values["fine_basis_fen"] = record.fine_basis_fen
-    if record.has_occurrences:
-        values["occurrences"] = record.occurrences
-    if record.has_served_on:
-        values["served_on"] = record.served_on
-    if record.late_fee_notified is not None:
-        values["late_fee_notified"] = record.late_fee_notified
-    return values, found
-
-
-# Problems of save_case name model fields; the file names columns.
-_COLUMN_OF = {"enterprise_id": "enterprise", "violation_type_id": "violation_code", "officer_id": "officer",
-              "fine_basis_fen": "fine_basis", "handling_unit_id": "handling_unit"}
-
-
-def import_cases(
-    actor: User | None, records: list[CaseRecord], *, dry_run: bool = False, today: date | None = None
-) -> ImportSummary:
-    """Add or update cases by case number, all or nothing: any problem names its row and column and
-    nothing is written. A case whose row matches it is left alone, so importing the same file twice
-    changes nothing. ``dry_run`` reports what would change and writes nothing."""
-    summary = ImportSummary()
-    problems: list[Problem] = []
-    cache: dict = {}
-    try:
-        for record in records:
-            values, found = _resolve(record, cache)
-            if found:
-                problems.extend(Problem(p.msgid, p.params, p.field, record.row) for p in found)
-                continue
-            existing = _by_case_number(record.case_number)
-            if existing is not None and all(getattr(existing, k) == v for k, v in values.items()):
-                summary.unchanged.append(record.case_number)
-                continue
-            try:
-                result = save_case(actor, values, existing, commit=False, today=today, source="import")
-            except InputError as err:
-                problems.extend(
-                    Problem(p.msgid, p.params, _COLUMN_OF.get(p.field, p.field), record.row) for p in err.problems
-                )
-                continue
-            summary.warnings.extend(
-                Problem(p.msgid, p.params, _COLUMN_OF.get(p.field, p.field), record.row) for p in result.warnings
-            )
-            (summary.updated if existing is not None else summary.added).append(record.case_number)
-        if problems:
-            raise InputError(problems)
-        if dry_run or not (summary.added or summary.updated):
-            db.session.rollback()
-            return summary
-        audit.record(
-            "penalty_cases.import",
-            actor=actor,
-            obj_type=OBJECT_TYPE,
-            summary={"added": len(summary.added), "updated": len(summary.updated), "unchanged": len(summary.unchanged)},
-        )
-        db.session.commit()
-        summary.written = True
-    except Exception:
-        db.session.rollback()
-        raise
-    return summary
-
-
-def template_bytes(fmt: str = "xlsx") -> bytes:
-    """The case register template: the Chinese headers and one example row."""
-    from eduapp.domain.tabular import template_bytes as build
-
-    return build(rules.HEADERS, rules.EXAMPLE, fmt)

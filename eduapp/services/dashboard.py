@@ -63,7 +63,7 @@ from eduapp.models import (
     UserRole,
     utcnow,
 )
-from eduapp.services.exam_stats import OrgTree
+from eduapp.services.org_tree import OrgTree
 
 ENTERPRISE_LEARNER_ROLES = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
 FINISHED, ANNULLED = "finished", "annulled"

@@ -22,6 +22,7 @@ from eduapp.domain.roles import LEARNER_ROLES
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, ExamOverride, User, UserRole
 from eduapp.services.attempts import IN_PROGRESS
+from eduapp.services.org_tree import OrgTree, audience_condition
 
 
 def may_still_attempt(exam: Exam, now: datetime):
@@ -37,7 +38,6 @@ def may_still_attempt(exam: Exam, now: datetime):
 def scan_exam_closing(now: datetime, leads: tuple[int, ...]) -> Iterator:
     """Learners in the audience of an open exam who have not passed it and have an attempt left (or
     running), 7, 3 and 1 days before it closes."""
-    from eduapp.services.exam_stats import OrgTree, audience_condition
     from eduapp.services.reminders import Due, _local
 
     today = china_day(now)

@@ -7,44 +7,30 @@ in Python; the reports apply the same ordering as a window function in SQL, so t
 statistics of 100,000 attempts are one GROUP BY in the database (moments as ``domain.item_stats``
 defines them), not millions of rows sent to Python. Marks and scores are stored in centipoints;
 everything this module returns is in points.
+
+The organisation tree and an exam's audience as a condition are eduapp.services.org_tree; the
+labels and the Excel workbook of the statistics page are eduapp.web.exam_stats.
 """
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Integer, and_, cast, extract, func, or_, select
+from sqlalchemy import Float, Integer, cast, extract, func, or_, select
 
 from eduapp.domain import exam_rules, grading, item_stats
 from eduapp.domain.blueprint import max_score
-from eduapp.domain.digits import is_digits
 from eduapp.extensions import db
-from eduapp.models import Attempt, AttemptItem, Exam, Organisation, Question, QuestionVersion, User, UserRole
+from eduapp.models import Attempt, AttemptItem, Exam, Organisation, Question, QuestionVersion, User
 from eduapp.services import exams
+from eduapp.services.org_tree import OrgTree, audience_condition
 from eduapp.stores import is_postgresql
 
 FINISHED = "finished"
 QUESTION_ENDPOINT = "questions.show"  # the question editor; argument ``question_id``
 HISTOGRAM_BINS = 10
-
-FLAG_LABELS = {
-    item_stats.TOO_HARD: _l("Too hard"),
-    item_stats.TOO_EASY: _l("Too easy"),
-    item_stats.NOT_DISCRIMINATING: _l("Not discriminating"),
-}
-TYPE_LABELS = {
-    "single": _l("Single choice"),
-    "multiple": _l("Multiple choice"),
-    "true_false": _l("True / false"),
-    "fill_blank": _l("Fill in the blank"),
-}
-
 
 def points(centipoints: float | int | None) -> int | float | None:
     return grading.points_number(centipoints)
@@ -52,46 +38,6 @@ def points(centipoints: float | int | None) -> int | float | None:
 
 def _ratio(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
-
-
-# --- organisations ---------------------------------------------------------------------------------
-
-
-class OrgTree:
-    """Every organisation's name and place, loaded in one query (subtrees without a query per node)."""
-
-    def __init__(self) -> None:
-        self.names: dict[int, str] = {}
-        self.parent: dict[int, int | None] = {}
-        self.children: dict[int | None, list[int]] = defaultdict(list)
-        rows = db.session.execute(
-            select(Organisation.id, Organisation.parent_id, Organisation.name).order_by(Organisation.name)
-        )
-        for org_id, parent_id, name in rows:
-            self.names[org_id] = name
-            self.parent[org_id] = parent_id
-        for org_id, parent_id in self.parent.items():
-            # a parent that does not exist makes the unit a root rather than losing it
-            self.children[parent_id if parent_id in self.names else None].append(org_id)
-
-    def walk(self, roots: list[int]) -> Iterator[tuple[int, int]]:
-        """(organisation id, depth) of ``roots`` and everything below them, parents first."""
-        seen: set[int] = set()
-        stack = [(org_id, 0) for org_id in reversed(roots)]
-        while stack:
-            org_id, depth = stack.pop()
-            if org_id in seen:  # a cycle in bad data must not loop forever
-                continue
-            seen.add(org_id)
-            yield org_id, depth
-            stack.extend((child, depth + 1) for child in reversed(self.children.get(org_id, ())))
-
-    def subtree(self, org_id: int) -> list[int]:
-        """The organisation and every unit below it (as services.orgs.subtree_ids)."""
-        return [o for o, _ in self.walk([org_id])]
-
-    def roots(self) -> list[int]:
-        return list(self.children.get(None, ()))
 
 
 # --- the attempts that count -----------------------------------------------------------------------
@@ -213,25 +159,6 @@ class Report:
     @property
     def flagged(self) -> list[QuestionRow]:
         return [q for q in self.questions if q.flags]
-
-
-def audience_condition(exam: Exam, tree: OrgTree):
-    roles, org_ids, user_ids = set(), set(), set()
-    for entry in exams.audience_entries(exam):
-        if entry.kind == "role":
-            roles.add(entry.value)
-        elif entry.kind == "org" and is_digits(entry.value) and int(entry.value) in tree.names:
-            org_ids.update(tree.subtree(int(entry.value)))
-        elif entry.kind == "user" and is_digits(entry.value):
-            user_ids.add(int(entry.value))
-    conditions = []
-    if roles:
-        conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(sorted(roles)))))
-    if org_ids:
-        conditions.append(User.organisation_id.in_(sorted(org_ids)))
-    if user_ids:
-        conditions.append(User.id.in_(sorted(user_ids)))
-    return and_(User.active.is_(True), or_(*conditions)) if conditions else None
 
 
 def _participation(exam: Exam, tree: OrgTree, counting) -> dict[int, OrgRow]:
@@ -462,96 +389,3 @@ def org_leaderboard(exam: Exam) -> list[OrgEntry]:
         rank = ranked[-1].rank if ranked and ranked[-1].average == average else position
         ranked.append(OrgEntry(rank, org_id, name, int(count), average))
     return ranked
-
-
-# --- the spreadsheet -------------------------------------------------------------------------------
-
-# Headings with a "%" are shared with the templates from here: Jinja's gettext would read the "%"
-# as a placeholder.
-PERCENT_LABELS = {
-    "participation": _l("Participation (%)"),
-    "pass_rate": _l("Pass rate (%)"),
-    "facility": _l("Facility index (%)"),
-    "sd": _l("Standard deviation (%)"),
-    "discrimination": _l("Discrimination index (%)"),
-    "alpha": _l("Cronbach's alpha (%)"),
-}
-ORG_HEADERS = (
-    _l("Organisation"), _l("Part of"), _l("Candidates"), _l("Attempted"), _l("Finished"),
-    PERCENT_LABELS["participation"], _l("Passed"), PERCENT_LABELS["pass_rate"], _l("Mean score"),
-)
-QUESTION_HEADERS = (
-    _l("Slot"), _l("Id"), _l("Version"), _l("Type"), _l("Stem"), _l("Points"), _l("Attempts"),
-    PERCENT_LABELS["facility"], PERCENT_LABELS["sd"], PERCENT_LABELS["discrimination"], _l("Flags"),
-)
-
-
-def too_small(attempts: int) -> str:
-    """What stands for a flag or alpha below EDUAPP_STATS_MIN_ATTEMPTS."""
-    return gettext("Sample too small: %(n)s of the %(min)s attempts needed.", n=attempts,
-                   min=current_app.config["STATS_MIN_ATTEMPTS"])
-
-
-def _sheet_title(text: str) -> str:
-    for bad in "[]:*?/\\":
-        text = text.replace(bad, " ")
-    return text[:31]
-
-
-def export_xlsx(exam: Exam) -> bytes:
-    """The per-organisation and per-question tables, and a summary, as an Excel workbook."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from eduapp.domain.safe_cells import xlsx_cells
-
-    data = report(exam)
-    book = Workbook()
-    bold = Font(bold=True)
-
-    def table(sheet, headers, rows, widths):
-        sheet.append(xlsx_cells(sheet, [str(h) for h in headers]))
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for row in rows:
-            sheet.append(xlsx_cells(sheet, row))  # text as text, never a formula (safe_cells.py)
-        for letter, width in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", widths, strict=False):
-            sheet.column_dimensions[letter].width = width
-
-    def org_cells(r: OrgRow, name: str) -> list:
-        return [name, r.parent_name, r.candidates, r.attempted, r.finished, r.participation, r.passed,
-                r.pass_rate, r.mean]
-
-    orgs = book.active
-    orgs.title = _sheet_title(gettext("By organisation"))
-    table(orgs, ORG_HEADERS, [*(org_cells(r, r.name) for r in data.orgs),
-                              org_cells(data.total, gettext("All organisations"))],
-          (36, 28, 10, 10, 10, 14, 10, 14, 12))
-
-    questions = book.create_sheet(_sheet_title(gettext("By question")))
-    table(questions, QUESTION_HEADERS, [
-        [q.places, q.uid, q.version, str(TYPE_LABELS.get(q.qtype, q.qtype)), q.stem,
-         q.points, q.stats.attempts, q.stats.facility, q.stats.sd, q.stats.discrimination,
-         ", ".join(str(FLAG_LABELS[f]) for f in q.flags) if q.stats.sample_ok else too_small(q.stats.attempts)]
-        for q in data.questions
-    ], (8, 14, 8, 14, 60, 8, 10, 14, 14, 16, 28))
-
-    summary = book.create_sheet(_sheet_title(gettext("Summary")))
-    s = data.stats
-    table(summary, (_l("Figure"), _l("Value")), [
-        [gettext("Exam"), exam.title],
-        [gettext("Attempts that count"), s.attempts],
-        [gettext("Full marks"), data.max_score],
-        [gettext("Pass score"), exam.pass_score],
-        [gettext("Mean score"), s.mean],
-        [gettext("Median score"), s.median],
-        [gettext("Standard deviation"), s.sd],
-        [str(PERCENT_LABELS["alpha"]), s.alpha if s.sample_ok else too_small(s.attempts)],
-        *([gettext("Scores %(low)s to %(high)s", low=f"{low:g}", high=f"{high:g}"), count]
-          for low, high, count in data.histogram),
-    ], (36, 16))
-
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

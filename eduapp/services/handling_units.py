@@ -16,14 +16,13 @@ from sqlalchemy import select
 from eduapp.domain.problems import N_, Problem
 from eduapp.extensions import db
 from eduapp.models import GOVERNMENT, Organisation, User, UserRole
+from eduapp.services.org_tree import OrgTree
 
 FIELD = "handling_unit_id"
 
 
 def units() -> list[tuple[int, str, int]]:
     """(id, name, depth) of the bureau's active units, as a tree (parents first), for the form's choice."""
-    from eduapp.services.exam_stats import OrgTree
-
     tree = OrgTree()
     kinds = dict(db.session.execute(
         select(Organisation.id, Organisation.kind).where(Organisation.active.is_(True))).all())

@@ -26,6 +26,7 @@ from eduapp.domain.roles import LEARNER_ROLES
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, PreparedPaper, Question, QuestionVersion, User, UserRole, utcnow
 from eduapp.services import exams
+from eduapp.services.org_tree import OrgTree, audience_condition
 from eduapp.stores import papers as paper_store
 
 BATCH = 500  # prepared papers written per statement
@@ -96,8 +97,6 @@ def prepare(exam: Exam, now: datetime | None = None, rng: random.Random | None =
     """Draw a paper for every learner of the exam's audience who has neither one nor an attempt (at most
     ``limit``, in user id order); returns how many were drawn. Safe to run again, and beside the starts
     (a paper taken meanwhile is not drawn again: the learner has an attempt by then)."""
-    from eduapp.services.exam_stats import OrgTree, audience_condition
-
     now = now or utcnow()
     audience = audience_condition(exam, OrgTree())
     if audience is None or exam.status != "published":

@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from eduapp.domain.cases import MAX_CASE_NUMBER, MAX_DESCRIPTION, parse_yuan
+from eduapp.domain.case_register import MAX_CASE_NUMBER, MAX_DESCRIPTION
+from eduapp.domain.cases import parse_yuan
 from eduapp.domain.fines import MAX_OCCURRENCES
 from eduapp.domain.problems import N_, Problem
 from eduapp.web.i18n import message

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from eduapp.domain import case_register as register_rules
 from eduapp.domain import cases as rules
 from eduapp.domain.catalogue import fine_rule
 from eduapp.domain.problems import InputError, Problem
@@ -21,7 +22,7 @@ from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
-from eduapp.services import case_deadlines, cases, fines, handling_units, history
+from eduapp.services import case_deadlines, case_register, cases, fines, handling_units, history
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
 from eduapp.web.cases.non_penalty import status_moves
@@ -322,10 +323,11 @@ def _upload_dir() -> Path:
 
 def _records(data: bytes, name: str):
     rows = read_rows(
-        data, name, headers=rules.HEADERS, required=rules.REQUIRED, max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        data, name, headers=register_rules.HEADERS, required=register_rules.REQUIRED,
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
         max_unpacked_mb=current_app.config["IMPORT_MAX_UNPACKED_MB"],
     )
-    records, problems = rules.parse_case_rows(rows)
+    records, problems = register_rules.parse_case_rows(rows)
     if problems:
         raise InputError(problems)
     return records
@@ -343,9 +345,9 @@ def import_file():
         data = upload.read()
         name = Path(upload.filename or "upload.xlsx").name
         try:
-            summary = cases.import_cases(current_user, _records(data, name), dry_run=True)
+            summary = case_register.import_cases(current_user, _records(data, name), dry_run=True)
         except InputError as err:
-            errors = flash_problems(err.problems, rules.HEADERS)
+            errors = flash_problems(err.problems, register_rules.HEADERS)
         else:
             if summary.added or summary.updated:
                 token = secrets.token_urlsafe(16)
@@ -360,12 +362,12 @@ def import_file():
         form=form,
         errors=errors,
         summary=summary,
-        warnings=flash_problems(summary.warnings, rules.HEADERS) if summary else [],
+        warnings=flash_problems(summary.warnings, register_rules.HEADERS) if summary else [],
         token=token,
         done=False,
         confirm=ConfirmForm(),
-        headers=rules.HEADERS,
-        required=rules.REQUIRED,
+        headers=register_rules.HEADERS,
+        required=register_rules.REQUIRED,
     ), 400 if errors else 200
 
 
@@ -383,9 +385,9 @@ def import_confirm(token: str):
     errors: list[str] = []
     summary = None
     try:
-        summary = cases.import_cases(current_user, _records(data_path.read_bytes(), meta["name"]))
+        summary = case_register.import_cases(current_user, _records(data_path.read_bytes(), meta["name"]))
     except InputError as err:  # the register changed since the preview
-        errors = flash_problems(err.problems, rules.HEADERS)
+        errors = flash_problems(err.problems, register_rules.HEADERS)
     meta_path.unlink(missing_ok=True)
     data_path.unlink(missing_ok=True)
     return render_template(
@@ -393,12 +395,12 @@ def import_confirm(token: str):
         form=UploadForm(),
         errors=errors,
         summary=summary,
-        warnings=flash_problems(summary.warnings, rules.HEADERS) if summary else [],
+        warnings=flash_problems(summary.warnings, register_rules.HEADERS) if summary else [],
         token=None,
         done=True,
         confirm=ConfirmForm(),
-        headers=rules.HEADERS,
-        required=rules.REQUIRED,
+        headers=register_rules.HEADERS,
+        required=register_rules.REQUIRED,
     ), 400 if errors else 200
 
 
@@ -406,7 +408,7 @@ def import_confirm(token: str):
 @require(Permission.CASES_HANDLE)
 def template():
     return Response(
-        cases.template_bytes("xlsx"),
+        case_register.template_bytes("xlsx"),
         mimetype=XLSX,
         headers={"Content-Disposition": "attachment; filename=penalty-cases-template.xlsx"},
     )
@@ -416,7 +418,7 @@ def template():
 @require(Permission.CASES_HANDLE)
 def template_csv():
     return Response(
-        cases.template_bytes("csv"),
+        case_register.template_bytes("csv"),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=penalty-cases-template.csv"},
     )

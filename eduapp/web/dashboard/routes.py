@@ -12,8 +12,8 @@ from eduapp.domain.problems import N_, Problem
 from eduapp.domain.roles import Permission
 from eduapp.security import require
 from eduapp.services import dashboard
-from eduapp.services.exam_stats import OrgTree
 from eduapp.services.offsets import today_local
+from eduapp.services.org_tree import OrgTree
 from eduapp.web.dashboard import bp, present
 from eduapp.web.helpers import whole_number
 from eduapp.web.i18n import message

@@ -11,6 +11,8 @@ from eduapp.models import Exam, Organisation
 from eduapp.security import require, signed_in
 from eduapp.services import exam_stats, exams
 from eduapp.web.exam_stats import bp
+from eduapp.web.exam_stats.export import export_xlsx
+from eduapp.web.exam_stats.labels import FLAG_LABELS, PERCENT_LABELS, TYPE_LABELS
 from eduapp.web.helpers import id_arg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,9 +62,9 @@ def stats(exam_id: int):
         exam=exam,
         r=data,
         tallest=tallest,
-        flag_labels=exam_stats.FLAG_LABELS,
-        type_labels=exam_stats.TYPE_LABELS,
-        pct=exam_stats.PERCENT_LABELS,
+        flag_labels=FLAG_LABELS,
+        type_labels=TYPE_LABELS,
+        pct=PERCENT_LABELS,
         number=number,
     )
 
@@ -72,7 +74,7 @@ def stats(exam_id: int):
 def stats_xlsx(exam_id: int):
     exam = _exam_or_404(exam_id)
     return Response(
-        exam_stats.export_xlsx(exam),
+        export_xlsx(exam),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="exam-{exam.id}-statistics.xlsx"'},
     )

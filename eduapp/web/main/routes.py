@@ -19,7 +19,7 @@ def index():
     """The 工作台: a panel for each kind of role the person holds (docs/workbench.md)."""
     from eduapp.domain.trainings import KIND_LABELS
     from eduapp.services import workbench
-    from eduapp.services.exam_stats import FLAG_LABELS
+    from eduapp.web.exam_stats.labels import FLAG_LABELS
     from eduapp.web.workbench_labels import workbench_labels
 
     user = current_user._get_current_object()

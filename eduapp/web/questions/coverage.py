@@ -9,7 +9,7 @@ from eduapp.domain.item_stats import TOO_EASY, TOO_HARD
 from eduapp.domain.roles import Permission
 from eduapp.security import require
 from eduapp.services import coverage
-from eduapp.services.exam_stats import FLAG_LABELS
+from eduapp.web.exam_stats.labels import FLAG_LABELS
 from eduapp.web.questions import bp
 
 
