@@ -134,4 +134,4 @@ lint: install
 	$(BIN)/ruff check eduapp tests bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache build eduapp.egg-info
