@@ -10,12 +10,20 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install pdf-font run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean
+.PHONY: install pdf-font run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean lock lock-check
 
-$(BIN)/eduapp: pyproject.toml
+## Every package pinned with its hashes (requirements/, compiled from pyproject.toml by `make lock`):
+## lock.txt the runtime (the Dockerfile), dev-lock.txt with the dev and e2e extras (this venv),
+## bench-lock.txt with the bench extra too (docs/performance.md). No resolver runs at install time.
+LOCK := requirements/lock.txt
+DEV_LOCK := requirements/dev-lock.txt
+BENCH_LOCK := requirements/bench-lock.txt
+
+$(BIN)/eduapp: pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,e2e]"
+	$(BIN)/pip install --quiet -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(BIN)/eduapp
 
 install: $(BIN)/eduapp translations pdf-font
@@ -30,6 +38,45 @@ pdf-font:
 	  (apt-get install -y -q $(PDF_FONT_PACKAGE) >/dev/null 2>&1 || \
 	   (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_FONT_PACKAGE) >/dev/null)); \
 	else echo "PDFs need Debian's $(PDF_FONT_PACKAGE): run 'sudo apt-get install $(PDF_FONT_PACKAGE)' (or set EDUAPP_PDF_FONT to a TrueType font)" >&2; fi
+
+## Recompile the locks after changing pyproject.toml's dependencies. uv resolves for every platform on
+## Python 3.11 against its default index (never this machine's extra ones), keeping the pins already in
+## requirements/ (so a new upstream release changes nothing until the file is edited or removed); each
+## lock is constrained by the one before it, so the three agree on every shared package.
+## To upgrade everything: `rm requirements/*.txt && make lock`.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.11 --generate-hashes \
+  --custom-compile-command "make lock" pyproject.toml
+define compile_locks # $(1): where the three files are written (their pins are kept as preferences)
+	$(UV_COMPILE) $(UV_FLAGS) -o $(1)/lock.txt
+	$(UV_COMPILE) $(UV_FLAGS) --extra dev --extra e2e -c $(LOCK) -o $(1)/dev-lock.txt
+	$(UV_COMPILE) $(UV_FLAGS) --extra dev --extra e2e --extra bench -c $(DEV_LOCK) -o $(1)/bench-lock.txt
+endef
+lock: | $(BIN)/uv
+	$(call compile_locks,requirements)
+
+## uv comes pinned with the dev lock (make install); this only serves a venv that lacks it.
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv
+
+## Fails when a lock is stale (pyproject.toml changed, `make lock` not run): compiles copies of the locks
+## in a temporary folder and diffs. From uv's cache first (offline, about a second); when that fails or
+## differs, from the index, whose answer decides.
+lock-check: | $(BIN)/uv
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	compile() { rm -rf "$$tmp/out" && mkdir "$$tmp/out" && cp $(LOCK) $(DEV_LOCK) $(BENCH_LOCK) "$$tmp/out"/ \
+	  && $(MAKE) --no-print-directory lock-compile LOCK_OUT="$$tmp/out" UV_FLAGS="$$1"; }; \
+	same() { for f in lock.txt dev-lock.txt bench-lock.txt; do cmp -s requirements/$$f "$$tmp/out/$$f" || return 1; done; }; \
+	if ! { compile --offline >/dev/null 2>&1 && same; }; then \
+	  compile "" || { echo "the locks do not compile from pyproject.toml: run 'make lock' and commit requirements/" >&2; exit 1; }; \
+	  for f in lock.txt dev-lock.txt bench-lock.txt; do \
+	    diff -u requirements/$$f "$$tmp/out/$$f" || { echo "requirements/$$f is stale: run 'make lock' and commit it" >&2; exit 1; }; \
+	  done; \
+	fi; echo "make lock-check: requirements/ matches pyproject.toml"
+
+.PHONY: lock-compile
+lock-compile:
+	$(call compile_locks,$(LOCK_OUT))
 
 translations: $(BIN)/eduapp
 	$(BIN)/pybabel -q compile -d eduapp/translations
@@ -90,4 +137,4 @@ lint: install
 	$(BIN)/ruff check eduapp tests bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache build eduapp.egg-info

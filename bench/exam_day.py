@@ -44,7 +44,7 @@ scenario is a timeline (login before an absolute opening time, the deadline, a c
 after the request was written), which plain coroutines express directly; and the database checks
 need every acknowledged save, which a process-local ledger keeps, without Locust's gevent
 monkey-patching the process that also drives psycopg and the server subprocesses. aiohttp and
-uvloop are in the ``bench`` optional dependencies (``pip install -e '.[bench]'``).
+uvloop are in the ``bench`` optional dependencies (``pip install -r requirements/bench-lock.txt``).
 
     python bench/exam_day.py [--quick] [--check] [--candidates N] [--exam-minutes M] [--floor-only]
         [--worker-class sync|gthread|gevent] [--workers N] [--threads N]

@@ -76,7 +76,7 @@ def register_extensions(app: Flask) -> None:
             from eduapp.db_pool import ping_idle_connections
 
             ping_idle_connections(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(migrations_directory(app.root_path)))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     form_messages.install(app)
@@ -84,6 +84,13 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     security.init_app(app, login_manager)
     celery_init_app(app)
+
+
+def migrations_directory(root_path: str) -> Path:
+    """The Alembic scripts: inside the package when installed from a wheel (setup.py copies them there),
+    the repository's migrations/ folder in a checkout or an editable install."""
+    packaged = Path(root_path) / "migrations"
+    return packaged if packaged.is_dir() else Path(root_path).parent / "migrations"
 
 
 def register_blueprints(app: Flask) -> None:
