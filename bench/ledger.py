@@ -1,7 +1,7 @@
 """Benchmark: the study points ledger on PostgreSQL.
 
 Targets (issue 5):
-  (a) awards from 4 concurrent clients: >= 2,000 awards/s (services.points.award, each its own
+  (a) awards from 4 concurrent clients: >= 2,000 awards/s (services.awards.award, each its own
       committed transaction: the entry, its lot and the balance, one statement on PostgreSQL);
   (b) reserve + post cycles from 4 concurrent clients: >= 500 cycles/s;
   (c) balance query (services.points.balance) p99 < 5 ms with 1,000,000 entries in the ledger.
