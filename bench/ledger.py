@@ -1,7 +1,7 @@
 """Benchmark: the study points ledger on PostgreSQL.
 
 Targets (issue 5):
-  (a) awards from 4 concurrent clients: >= 2,000 awards/s (services.points.award, each its own
+  (a) awards from 4 concurrent clients: >= 2,000 awards/s (services.awards.award, each its own
       committed transaction: the entry, its lot and the balance, one statement on PostgreSQL);
   (b) reserve + post cycles from 4 concurrent clients: >= 500 cycles/s;
   (c) balance query (services.points.balance) p99 < 5 ms with 1,000,000 entries in the ledger.
@@ -152,7 +152,7 @@ def client(job: str, url: str, number: int, count: int, people: int, barrier, re
     """One client process: ``count`` operations of ``job`` on its own connection; reports its timing."""
     from eduapp.extensions import db
     from eduapp.models import User
-    from eduapp.services import points
+    from eduapp.services import awards, reservations
 
     app = app_for(url)
     rng = random.Random(1000 + number)
@@ -168,13 +168,13 @@ def client(job: str, url: str, number: int, count: int, people: int, barrier, re
         for n in range(count):
             try:
                 if job == "award":
-                    points.award(rng.choice(mine), 1 + n % 5, f"bench-award:{number}:{n}", "Study time")
+                    awards.award(rng.choice(mine), 1 + n % 5, f"bench-award:{number}:{n}", "Study time")
                 elif job == "activity":
                     user = db.session.get(User, rng.choice(mine))
-                    points.award_for_activity(user, "training", f"training:{number}:{n}", points=2)
+                    awards.award_for_activity(user, "training", f"training:{number}:{n}", points=2)
                 elif job == "cycle":
-                    reservation = points.reserve(mine[n % len(mine)], 3, f"bench-cycle:{number}:{n}")
-                    points.post(reservation)
+                    reservation = reservations.reserve(mine[n % len(mine)], 3, f"bench-cycle:{number}:{n}")
+                    reservations.post(reservation)
             except Exception:  # counted and reported: a benchmark must not stop half-way
                 db.session.rollback()
                 errors += 1
@@ -205,7 +205,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def bench_reads(app, people: int, samples: int) -> dict:
     from eduapp.extensions import db
-    from eduapp.services import points
+    from eduapp.services import ledger_verify, points
 
     rng = random.Random(3)
     with app.app_context():
@@ -226,7 +226,7 @@ def bench_reads(app, people: int, samples: int) -> dict:
             ledger_ms.append((time.perf_counter() - t0) * 1000)
             db.session.rollback()
         t0 = time.perf_counter()
-        discrepancies = points.verify()
+        discrepancies = ledger_verify.verify()
         verify_seconds = time.perf_counter() - t0
     return {
         "balance_samples": samples, "balance_p50_ms": statistics.median(balance_ms),

@@ -17,9 +17,9 @@ def points_group():
 def points_verify(account_id: int | None):
     """Check that cached balances, lots and reservations agree with the entries; exit 1 naming
     each difference."""
-    from eduapp.services import points
+    from eduapp.services import ledger_verify
 
-    found = points.verify(account_id)
+    found = ledger_verify.verify(account_id)
     for discrepancy in found:
         click.echo(f"points ledger MISMATCH: {discrepancy}", err=True)
     if found:
@@ -31,7 +31,7 @@ def points_verify(account_id: int | None):
 @with_appcontext
 def points_expire():
     """Write off the points of expired lots now (the nightly task does the same)."""
-    from eduapp.services import points
+    from eduapp.services import awards
 
-    run = points.expire()
+    run = awards.expire()
     click.echo(f"expired {run.points} points in {run.lots} lots of {run.accounts} accounts")

@@ -39,7 +39,7 @@ from eduapp.models import (
     User,
     ViolationType,
 )
-from eduapp.services import dashboard, offsets, points, rule_sets, trainings
+from eduapp.services import awards, dashboard, offsets, points, rule_sets, trainings
 from tests import factories
 from tests.pdfs import fonts, text
 
@@ -122,11 +122,11 @@ def world(ctx):
     w["t1"] = t1
 
     pool_a = points.pool_account(a)
-    points.award(pool_a, 30_000, "test:pool-a", "测试积分", now=at("2026-02-01"), expires_at=at("2027-01-31"))
-    points.award(points.person_account(w["civil1"]), 40, "test:civil1", "测试积分", now=at("2026-02-01"),
+    awards.award(pool_a, 30_000, "test:pool-a", "测试积分", now=at("2026-02-01"), expires_at=at("2027-01-31"))
+    awards.award(points.person_account(w["civil1"]), 40, "test:civil1", "测试积分", now=at("2026-02-01"),
                  expires_at=at("2026-04-01"))
-    points.expire(now=at("2026-04-02"))
-    points.adjust(points.person_account(w["staff_b1"]), 10, "补录培训积分", w["admin"], now=at("2026-02-02"))
+    awards.expire(now=at("2026-04-02"))
+    awards.adjust(points.person_account(w["staff_b1"]), 10, "补录培训积分", w["admin"], now=at("2026-02-02"))
 
     vt = ViolationType(code="AIR-99-1", name="未依法取得排污许可证排放大气污染物", law="中华人民共和国大气污染防治法",
                        article="第九十九条", clause="第（一）项", fine_min=10_000_000, fine_max=100_000_000)

@@ -12,7 +12,7 @@ from eduapp.domain import offsets as rules
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import OffsetApplication, PenaltyCase
-from eduapp.services import cases, points, rule_sets
+from eduapp.services import awards, cases, points, rule_sets
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -37,7 +37,7 @@ def world(ctx):
     })
     from eduapp.models import Organisation
 
-    points.award(points.pool_account(db.session.get(Organisation, ids["org_a"])), 100_000, "test:pool", "测试积分")
+    awards.award(points.pool_account(db.session.get(Organisation, ids["org_a"])), 100_000, "test:pool", "测试积分")
     return ids
 
 

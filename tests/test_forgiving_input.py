@@ -14,7 +14,7 @@ from sqlalchemy import select
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, User
-from eduapp.services import offsets, points, trainings
+from eduapp.services import awards, offsets, points, reservations, trainings
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -151,8 +151,8 @@ def test_the_pool_reservation_from_several_lots_shows_as_one_line(client, auth, 
     factories.user("contact-a", firm, Role.ENTERPRISE_CONTACT)
     pool = points.pool_account(firm)
     for n, amount in enumerate((5, 10, 20)):
-        points.award(pool, amount, f"seed:{n}", "seed", now=NOW)
-    points.reserve(pool, 30, "offset_application:1", now=NOW)  # 5 + 10 + 15 of the three lots
+        awards.award(pool, amount, f"seed:{n}", "seed", now=NOW)
+    reservations.reserve(pool, 30, "offset_application:1", now=NOW)  # 5 + 10 + 15 of the three lots
     auth.login("contact-a")
     page = client.get("/points/").get_data(as_text=True)
     assert page.count('text-danger">-') == 1 and 'text-danger">-30<' in page  # not -5, -10 and -15

@@ -13,7 +13,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, NonPenaltyDecision, NonPenaltyList, PenaltyCase, ViolationType
-from eduapp.services import non_penalty, non_penalty_lists, offsets, points, rule_sets
+from eduapp.services import awards, non_penalty, non_penalty_lists, offsets, points, rule_sets
 from tests import factories
 from tests.conftest import PASSWORD
 
@@ -66,7 +66,7 @@ def world(ctx):
         "conditions": offset_rules.Conditions(key_roles=(), cooling_days=365), "maths": offset_rules.Maths(),
         "procedure": {}})
     lst = non_penalty_lists.save(people["reviewer"], None, _list())
-    points.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
+    awards.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
     return {"org": org, "cases": cases, "list": lst, **people}
 
 

@@ -12,7 +12,7 @@ from eduapp.domain import offsets as rules
 from eduapp.domain.problems import InputError
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, OffsetApplication, OffsetDecision, PenaltyCase, RuleSet
-from eduapp.services import audit, case_register, cases, offset_steps, offsets, points, rule_sets
+from eduapp.services import audit, case_register, cases, ledger_verify, offset_steps, offsets, points, rule_sets
 from eduapp.services.offsets import OffsetError
 from tests.conftest import PASSWORD
 from tests.test_offsets import _rule, world  # noqa: F401 (the fixture)
@@ -64,7 +64,7 @@ def test_art45_the_officer_lowers_the_fine_after_applying_and_approval_keeps_the
     assert all(d["evaluation"]["fine_before"] == 12_000_000 for d in decided.json["decisions"])
     pool = points.balance(points.pool_account(world["org"]))
     assert (pool.available, pool.reserved) == (10_000, 0)  # 20,000 spent, the 10,000 not needed returned
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
     assert audit.verify()[1] is None
 
 

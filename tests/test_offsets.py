@@ -11,7 +11,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import OffsetApplication, PenaltyCase, RuleSet, ViolationType, utcnow
-from eduapp.services import offsets, points, rule_sets
+from eduapp.services import awards, offsets, points, rule_sets
 from eduapp.services.offsets import OffsetError
 from tests import factories
 from tests.conftest import PASSWORD
@@ -57,7 +57,7 @@ def world(ctx):
         cases.append(case)
     db.session.commit()
     rule_sets.save(None, None, _rule())
-    points.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
+    awards.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
     return {"org": org, "other": other, "cases": cases, **people}
 
 

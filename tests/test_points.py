@@ -22,7 +22,7 @@ from eduapp.models import (
     TrainingAttendance,
 )
 from eduapp.models.audit import AppendOnlyViolation
-from eduapp.services import points, trainings
+from eduapp.services import awards, competitions, ledger_verify, points, reservations, trainings
 from eduapp.services.points import InsufficientPoints, LedgerError
 from tests import factories
 from tests.conftest import PASSWORD
@@ -65,13 +65,13 @@ def _fresh(account):
 
 def test_an_award_twice_with_the_same_key_is_one_entry(people):
     account = points.person_account(_user(people["staff"]))
-    first = points.award(account, 10, "manual:1", "test", now=NOW)
-    again = points.award(account, 10, "manual:1", "test", now=NOW)
+    first = awards.award(account, 10, "manual:1", "test", now=NOW)
+    again = awards.award(account, 10, "manual:1", "test", now=NOW)
     assert again.id == first.id
     assert _count(PointsEntry) == 1 and _count(PointsLot) == 1
     assert points.balance(account, NOW) == (10, 0, 0)
     assert first.expires_at == datetime(2027, 3, 15, 15, 59, 59, 999999, tzinfo=UTC)
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_accounts_are_created_once(people):
@@ -88,13 +88,13 @@ def test_awards_must_be_whole_positive_points(people):
     account = points.person_account(_user(people["staff"]))
     for bad in (0, -3, 2.5, True):
         with pytest.raises(ValueError):
-            points.award(account, bad, f"bad:{bad}", "x")
+            awards.award(account, bad, f"bad:{bad}", "x")
     assert _count(PointsEntry) == 0
 
 
 def test_the_ledger_is_append_only(people):
     account = points.person_account(_user(people["staff"]))
-    entry = points.award(account, 5, "manual:1", "test")
+    entry = awards.award(account, 5, "manual:1", "test")
     entry.amount = 500
     with pytest.raises(AppendOnlyViolation):
         db.session.flush()
@@ -117,89 +117,89 @@ def _pool_with(people, *lots):
     pool = points.pool_account(people["firm"])
     for n, (amount, days) in enumerate(lots):
         expires_at = rules.expiry_for(NOW, 0) + timedelta(days=days)
-        points.award(pool, amount, f"seed:{n}", "seed", expires_at=expires_at,
+        awards.award(pool, amount, f"seed:{n}", "seed", expires_at=expires_at,
                      now=min(NOW, expires_at - timedelta(days=30)))  # a lot that has expired was awarded earlier
     return pool
 
 
 def test_reserve_post_round_trip_takes_the_soonest_expiring_lots(people):
     pool = _pool_with(people, (10, 200), (5, 20), (8, 0))  # the last lot expires today
-    reservation = points.reserve(pool, 15, "offset_application:1", now=NOW)
+    reservation = reservations.reserve(pool, 15, "offset_application:1", now=NOW)
     lots = dict(db.session.execute(select(PointsLot.amount, PointsLot.remaining)).all())
     assert lots == {8: 0, 5: 0, 10: 8}
     assert [part for _, part in reservation.allocations] == [8, 5, 2]
     assert points.balance(pool, NOW) == (8, 15, 0)
-    posted = points.post(reservation.id, now=NOW)
+    posted = reservations.post(reservation.id, now=NOW)
     assert posted.state == "posted" and points.balance(pool, NOW) == (8, 0, 0)
-    assert points.post(reservation, now=NOW).state == "posted"  # again: nothing changes
+    assert reservations.post(reservation, now=NOW).state == "posted"  # again: nothing changes
     assert _count(PointsEntry, PointsEntry.kind == "post") == 1
     with pytest.raises(LedgerError) as refused:
-        points.void(reservation.id)
+        reservations.void(reservation.id)
     assert refused.value.code == "reservation_settled"
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_reserve_void_round_trip_gives_the_points_back_to_their_lots(people):
     pool = _pool_with(people, (10, 200), (5, 20))
-    reservation = points.reserve(pool, 12, now=NOW)
+    reservation = reservations.reserve(pool, 12, now=NOW)
     assert points.balance(pool, NOW) == (3, 12, 0)  # the 5 expiring in 20 days went first
-    points.void(reservation.id, now=NOW)
-    assert points.void(reservation, now=NOW).state == "voided"  # again: nothing changes
+    reservations.void(reservation.id, now=NOW)
+    assert reservations.void(reservation, now=NOW).state == "voided"  # again: nothing changes
     assert points.balance(pool, NOW) == (15, 0, 5)
     assert dict(db.session.execute(select(PointsLot.amount, PointsLot.remaining)).all()) == {10: 10, 5: 5}
     with pytest.raises(LedgerError):
-        points.post(reservation.id)
-    assert points.verify() == []
+        reservations.post(reservation.id)
+    assert ledger_verify.verify() == []
 
 
 def test_a_partial_post_spends_what_is_used_and_releases_the_rest_latest_expiring_first(people):
     pool = _pool_with(people, (10, 200), (5, 20))
-    reservation = points.reserve(pool, 12, "offset_application:9", now=NOW)  # 5 (soonest) + 7 of the 10
+    reservation = reservations.reserve(pool, 12, "offset_application:9", now=NOW)  # 5 (soonest) + 7 of the 10
     with pytest.raises(LedgerError) as refused:
-        points.post(reservation.id, points=13, now=NOW)  # never more than reserved
+        reservations.post(reservation.id, points=13, now=NOW)  # never more than reserved
     assert refused.value.code == "more_than_reserved"
-    posted = points.post(reservation.id, points=8, now=NOW)
+    posted = reservations.post(reservation.id, points=8, now=NOW)
     assert posted.state == "posted" and points.balance(pool, NOW) == (7, 0, 0)
     # the 4 not needed go back to the lot taken last (the 10 expiring in 200 days)
     assert dict(db.session.execute(select(PointsLot.amount, PointsLot.remaining)).all()) == {10: 7, 5: 0}
     released = db.session.execute(select(PointsEntry).where(PointsEntry.kind == "release")).scalars().all()
     assert [(e.amount, e.reservation_id) for e in released] == [(4, reservation.id)]
-    assert points.post(reservation.id, points=8, now=NOW).state == "posted"  # again: nothing changes
+    assert reservations.post(reservation.id, points=8, now=NOW).state == "posted"  # again: nothing changes
     assert _count(PointsEntry, PointsEntry.kind == "post") == 1
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_voided_points_of_a_lot_that_expired_meanwhile_expire_at_once(people):
     pool = _pool_with(people, (4, 0), (10, 100))  # 4 points expire tonight
-    reservation = points.reserve(pool, 6, now=NOW)
+    reservation = reservations.reserve(pool, 6, now=NOW)
     tomorrow = NOW + timedelta(days=1)
-    points.void(reservation.id, now=tomorrow)
+    reservations.void(reservation.id, now=tomorrow)
     assert points.balance(pool, tomorrow) == (10, 0, 0)
     assert _fresh(pool).available == 10
     expired = db.session.execute(select(PointsEntry).where(PointsEntry.kind == "expire")).scalars().all()
     assert [(e.amount, e.reason) for e in expired] == [(-4, rules.EXPIRED_ON_RETURN)]
-    assert points.expire(tomorrow).points == 0
-    assert points.verify() == []
+    assert awards.expire(tomorrow).points == 0
+    assert ledger_verify.verify() == []
 
 
 def test_a_reservation_short_by_one_is_refused_and_writes_nothing(people):
     pool = _pool_with(people, (10, 100), (5, -1))  # the 5 expired yesterday
     entries = _count(PointsEntry)
     with pytest.raises(InsufficientPoints) as short:
-        points.reserve(pool, 11, now=NOW)
+        reservations.reserve(pool, 11, now=NOW)
     assert isinstance(short.value, ValueError)
     assert (short.value.needed, short.value.available) == (11, 10)
     db.session.rollback()
     assert _count(PointsEntry) == entries and _count(PointsReservation) == 0
-    assert points.reserve(pool, 10, now=NOW).amount == 10
+    assert reservations.reserve(pool, 10, now=NOW).amount == 10
 
 
 def test_a_purpose_reserves_once(people):
     pool = _pool_with(people, (10, 100))
-    first = points.reserve(pool, 4, "offset_application:9", now=NOW)
-    assert points.reserve(pool, 4, "offset_application:9", now=NOW).id == first.id
+    first = reservations.reserve(pool, 4, "offset_application:9", now=NOW)
+    assert reservations.reserve(pool, 4, "offset_application:9", now=NOW).id == first.id
     with pytest.raises(LedgerError):
-        points.reserve(pool, 5, "offset_application:9", now=NOW)
+        reservations.reserve(pool, 5, "offset_application:9", now=NOW)
     assert points.balance(pool, NOW).reserved == 4
 
 
@@ -215,19 +215,19 @@ def test_lots_of_lists_the_usable_lots_for_the_eligibility_engine(people):
 
 def test_expiry_writes_off_what_is_left_once(people):
     pool = _pool_with(people, (10, 100), (5, 0))
-    points.reserve(pool, 3, now=NOW)  # from the lot expiring today: 2 of it are left
+    reservations.reserve(pool, 3, now=NOW)  # from the lot expiring today: 2 of it are left
     later = NOW + timedelta(days=1)
     assert points.balance(pool, later) == (10, 3, 0)  # before the task runs, the expired lot is left out
     assert _fresh(pool).available == 12  # the cached figure until the task runs
-    run = points.expire(later)
+    run = awards.expire(later)
     assert (run.accounts, run.lots, run.points) == (1, 1, 2)
-    assert points.expire(later) == points.ExpiryRun(0, 0, 0)
+    assert awards.expire(later) == awards.ExpiryRun(0, 0, 0)
     assert _fresh(pool).available == 10
     entry = db.session.execute(select(PointsEntry).where(PointsEntry.kind == "expire")).scalar_one()
     assert (entry.amount, entry.reason) == (-2, "Expired")
     # reserved points do not expire with their lot: posting them still spends 3
-    points.post(db.session.execute(select(PointsReservation)).scalar_one(), now=later)
-    assert points.balance(pool, later) == (10, 0, 0) and points.verify() == []
+    reservations.post(db.session.execute(select(PointsReservation)).scalar_one(), now=later)
+    assert points.balance(pool, later) == (10, 0, 0) and ledger_verify.verify() == []
 
 
 def test_the_expiry_task_runs_in_process(people):
@@ -235,7 +235,7 @@ def test_the_expiry_task_runs_in_process(people):
 
     person = points.person_account(_user(people["staff"]))
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
-    points.award(person, 3, "manual:x", "x", expires_at=long_ago + timedelta(days=30), now=long_ago)
+    awards.award(person, 3, "manual:x", "x", expires_at=long_ago + timedelta(days=30), now=long_ago)
     assert expire_points.apply().get() == {"accounts": 1, "lots": 1, "points": 3}
     assert expire_points.apply().get() == {"accounts": 0, "lots": 0, "points": 0}
 
@@ -248,58 +248,58 @@ def test_an_adjustment_needs_a_reason_and_is_audited(people):
     account = points.person_account(_user(people["staff"]))
     db.session.commit()
     with pytest.raises(InputError) as err:
-        points.adjust(account, 5, "   ", admin)
+        awards.adjust(account, 5, "   ", admin)
     assert [p.field for p in err.value.problems] == ["reason"]
     db.session.rollback()
     assert _count(PointsEntry) == 0
-    entries = points.adjust(account, 5, "补录线下学习积分", admin, now=NOW)
+    entries = awards.adjust(account, 5, "补录线下学习积分", admin, now=NOW)
     assert [(e.kind, e.amount, e.actor_id) for e in entries] == [("adjust", 5, admin.id)]
-    taken = points.adjust(account, -3, "重复发放", admin, now=NOW)
+    taken = awards.adjust(account, -3, "重复发放", admin, now=NOW)
     assert [e.amount for e in taken] == [-3]
     with pytest.raises(InputError) as err:
-        points.adjust(account, -3, "再扣", admin, now=NOW)
+        awards.adjust(account, -3, "再扣", admin, now=NOW)
     assert err.value.problems[0].field == "points"
     db.session.rollback()
     assert points.balance(account, NOW).available == 2
     records = db.session.execute(select(AuditRecord).where(AuditRecord.action == "points.adjust")).scalars().all()
     assert len(records) == 2 and "补录线下学习积分" in records[0].summary
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_reversing_an_award_and_an_adjustment(people):
     admin = _user(people["admin"])
     account = points.person_account(_user(people["staff"]))
-    wrong = points.award(account, 6, "manual:wrong", "mistake", now=NOW)
-    points.award(account, 4, "manual:right", "fine", now=NOW)
-    reservation = points.reserve(account, 8, now=NOW)  # takes the 6 and 2 of the 4
+    wrong = awards.award(account, 6, "manual:wrong", "mistake", now=NOW)
+    awards.award(account, 4, "manual:right", "fine", now=NOW)
+    reservation = reservations.reserve(account, 8, now=NOW)  # takes the 6 and 2 of the 4
     with pytest.raises(LedgerError) as refused:
-        points.reverse(wrong, "发放错误", admin, now=NOW)  # only 2 points left to take
+        awards.reverse(wrong, "发放错误", admin, now=NOW)  # only 2 points left to take
     assert refused.value.code == "insufficient_points"
     db.session.rollback()
-    points.void(reservation, now=NOW)
-    done = points.reverse(wrong.id, "发放错误", admin, now=NOW)
+    reservations.void(reservation, now=NOW)
+    done = awards.reverse(wrong.id, "发放错误", admin, now=NOW)
     assert [(e.kind, e.amount, e.reverses_id) for e in done] == [("reverse", -6, wrong.id)]
-    assert points.reverse(wrong.id, "again", admin, now=NOW)[0].id == done[0].id  # once only
+    assert awards.reverse(wrong.id, "again", admin, now=NOW)[0].id == done[0].id  # once only
     assert points.balance(account, NOW).available == 4
-    taken = points.adjust(account, -4, "误扣测试", admin, now=NOW)
-    points.reverse(taken[0], "误扣，退回", admin, now=NOW)
+    taken = awards.adjust(account, -4, "误扣测试", admin, now=NOW)
+    awards.reverse(taken[0], "误扣，退回", admin, now=NOW)
     assert points.balance(account, NOW).available == 4
     with pytest.raises(LedgerError):
-        points.reverse(done[0], "x", admin)  # a reversal is not reversed
+        awards.reverse(done[0], "x", admin)  # a reversal is not reversed
     with pytest.raises(InputError):
-        points.reverse(wrong, "", admin)
+        awards.reverse(wrong, "", admin)
     assert _count(AuditRecord, AuditRecord.action == "points.reverse") == 2
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_verify_finds_a_tampered_lot_and_the_command_fails(people, app):
     account = points.person_account(_user(people["staff"]))
-    points.award(account, 5, "manual:1", "x")
+    awards.award(account, 5, "manual:1", "x")
     runner = app.test_cli_runner()
     assert runner.invoke(args=["points", "verify"]).exit_code == 0
     db.session.execute(update(PointsLot).values(remaining=50))
     db.session.commit()
-    found = points.verify()
+    found = ledger_verify.verify()
     assert [(d.what, d.field, d.expected, d.actual) for d in found] == [("lot", "remaining", 5, 50)]
     result = runner.invoke(args=["points", "verify"])
     assert result.exit_code == 1 and "lot #" in result.output
@@ -318,7 +318,7 @@ def _rule(kind, points_, **extra):
 
 def test_civil_servants_points_never_reach_a_pool(people):
     civil = _user(people["civil"])
-    points.award_for_activity(civil, "training", "training:1:civil", NOW, points=5)
+    awards.award_for_activity(civil, "training", "training:1:civil", NOW, points=5)
     assert points.balance(points.person_account(civil), NOW).available == 5
     assert _count(PointsAccount, PointsAccount.owner_kind == "enterprise") == 0
 
@@ -327,13 +327,13 @@ def test_staff_points_flow_into_the_pool_within_the_cap_per_period(people):
     _rule("pool_person_cap", 5, period_days=30)
     staff, staff2 = _user(people["staff"]), _user(people["staff2"])
     for n in range(3):
-        points.award_for_activity(staff, "training", f"training:{n}:a", NOW + timedelta(days=n), points=3)
-    points.award_for_activity(staff2, "training", "training:0:b", NOW, points=3)
+        awards.award_for_activity(staff, "training", f"training:{n}:a", NOW + timedelta(days=n), points=3)
+    awards.award_for_activity(staff2, "training", "training:0:b", NOW, points=3)
     pool = points.pool_account(people["firm"])
     assert points.balance(points.person_account(staff), NOW + timedelta(days=3)).available == 9  # personal: all
     assert points.balance(pool, NOW + timedelta(days=3)).available == 5 + 3  # staff-a capped at 5, staff-b 3
     # 30 days after the first award the period has moved on: staff-a adds again
-    points.award_for_activity(staff, "training", "training:9:a", NOW + timedelta(days=30), points=3)
+    awards.award_for_activity(staff, "training", "training:9:a", NOW + timedelta(days=30), points=3)
     assert points.balance(pool, NOW + timedelta(days=30)).available == 8 + 3
     assert set(points.contributors(points.ledger(pool).items).values()) == {"staff-a", "staff-b"}
 
@@ -341,13 +341,13 @@ def test_staff_points_flow_into_the_pool_within_the_cap_per_period(people):
 def test_practice_earns_up_to_the_daily_cap(people):
     _rule("practice", 2, daily_cap=5)
     staff = _user(people["staff"])
-    earned = [points.award_for_activity(staff, "practice", f"practice_answer:{n}", NOW) for n in range(4)]
+    earned = [awards.award_for_activity(staff, "practice", f"practice_answer:{n}", NOW) for n in range(4)]
     assert [e.amount if e else 0 for e in earned] == [2, 2, 1, 0]
     # the next day in China starts afresh
     tomorrow = NOW + timedelta(days=1)
-    assert points.award_for_activity(staff, "practice", "practice_answer:9", tomorrow).amount == 2
+    assert awards.award_for_activity(staff, "practice", "practice_answer:9", tomorrow).amount == 2
     with pytest.raises(ValueError):
-        points.award_for_activity(staff, "practice", "other:1", NOW)
+        awards.award_for_activity(staff, "practice", "other:1", NOW)
 
 
 def test_a_right_practice_answer_earns_points(people):
@@ -407,10 +407,10 @@ def test_competition_placings_are_awarded_once(people):
                                finished_by="candidate", score=score, max_score=2000, passed=True, points_awarded=0))
     db.session.commit()
     with pytest.raises(LedgerError):
-        points.award_competition_placings(None, exam.id)  # still open
+        competitions.award_competition_placings(None, exam.id)  # still open
     after = exam.close_at + timedelta(minutes=1)
-    assert points.award_competition_placings(None, exam.id, now=after) == 2
-    assert points.award_competition_placings(None, exam.id, now=after) == 0
+    assert competitions.award_competition_placings(None, exam.id, now=after) == 2
+    assert competitions.award_competition_placings(None, exam.id, now=after) == 0
     assert points.by_source_key(f"competition:{exam.id}:{staff.id}").amount == 10
     assert points.by_source_key(f"competition:{exam.id}:{staff2.id}").amount == 6
 
@@ -418,17 +418,17 @@ def test_competition_placings_are_awarded_once(people):
 def test_saving_rules_is_all_or_nothing_and_audited(people):
     admin = _user(people["admin"])
     values = {kind: {"points": r.points, "daily_cap": r.daily_cap, "period_days": r.period_days,
-                     "valid_months": r.valid_months} for kind, r in points.rules_table().items()}
+                     "valid_months": r.valid_months} for kind, r in awards.rules_table().items()}
     values["practice"]["points"] = 3
     values["training"]["valid_months"] = 0
     with pytest.raises(InputError) as err:
-        points.save_rules(admin, values)
+        awards.save_rules(admin, values)
     assert [p.field for p in err.value.problems] == ["training-valid_months"]
     db.session.rollback()
     assert _count(EarningRule) == 0
     values["training"]["valid_months"] = 24
-    points.save_rules(admin, values)
-    assert points.rule_for("practice").points == 3 and points.rule_for("training").valid_months == 24
+    awards.save_rules(admin, values)
+    assert awards.rule_for("practice").points == 3 and awards.rule_for("training").valid_months == 24
     assert _count(AuditRecord, AuditRecord.action == "points.rules") == 1
 
 
@@ -449,9 +449,9 @@ def test_api_my_points_and_ledger(client, people):
     assert client.get("/api/v1/me/ledger", headers=headers).json["total"] == 0
     account = points.person_account(staff)
     for n in range(25):
-        points.award(account, 1, f"manual:{n}", "x")
-    points.award(account, 2, "manual:soon", "y", expires_at=datetime.now(UTC) + timedelta(days=3))
-    points.reserve(account, 3)
+        awards.award(account, 1, f"manual:{n}", "x")
+    awards.award(account, 2, "manual:soon", "y", expires_at=datetime.now(UTC) + timedelta(days=3))
+    reservations.reserve(account, 3)
     assert client.get("/api/v1/me/points", headers=headers).json == {"available": 24, "reserved": 3,
                                                                       "expiring_30d": 0}
     page = client.get("/api/v1/me/ledger?page=2&per_page=10", headers=headers).json
@@ -469,7 +469,7 @@ def test_api_my_points_and_ledger(client, people):
 
 def test_api_enterprise_pool_is_for_contacts_only(client, people):
     pool = points.pool_account(people["firm"])
-    points.award(pool, 40, "seed:1", "seed")
+    awards.award(pool, 40, "seed:1", "seed")
     body = client.get("/api/v1/enterprise/points", headers=_token(client, "contact-a")).json
     assert body == {"available": 40, "reserved": 0, "expiring_30d": 0, "enterprise_id": people["firm"],
                     "enterprise_name": "甲企业"}
@@ -489,7 +489,7 @@ def test_openapi_lists_the_points_endpoints(client):
 
 def test_my_points_page_shows_balance_ledger_and_for_contacts_the_pool(client, auth, people):
     staff = _user(people["staff"])
-    points.award_for_activity(staff, "training", "training:1:a", points=3)
+    awards.award_for_activity(staff, "training", "training:1:a", points=3)
     auth.login("staff-a")
     page = client.get("/points/").get_data(as_text=True)
     assert client.get("/points/").status_code == 200 and 'href="/points/"' in page
@@ -505,7 +505,7 @@ def test_admin_rules_form_names_bad_fields_and_changes_nothing(client, auth, peo
     auth.login("admin-a")
     form = client.get("/points/rules").get_data(as_text=True)
     assert 'name="practice-daily_cap"' in form
-    data = {f"{kind}-{name}": str(value) for kind, rule in points.rules_table().items()
+    data = {f"{kind}-{name}": str(value) for kind, rule in awards.rules_table().items()
             for name, value in vars(rule).items() if name != "kind" and value is not None}
     data = {k: v for k, v in data.items() if k.split("-")[1] in ("points", "daily_cap", "valid_months", "period_days")}
     data.pop("exam_pass-daily_cap", None)
@@ -515,7 +515,7 @@ def test_admin_rules_form_names_bad_fields_and_changes_nothing(client, auth, peo
     body = response.get_data(as_text=True)
     assert "is-invalid" in body and _count(EarningRule) == 0
     ok = auth.post("/points/rules", dict(data, **{"practice-points": "2"}), form_page="/points/rules")
-    assert ok.status_code == 302 and points.rule_for("practice").points == 2
+    assert ok.status_code == 302 and awards.rule_for("practice").points == 2
 
 
 def test_admin_adjusts_with_a_reason_and_reverses(client, auth, people):

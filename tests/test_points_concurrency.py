@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import PointsAccount, PointsEntry, PointsLot, PointsReservation, User
-from eduapp.services import points
+from eduapp.services import awards, ledger_verify, points, reservations
 from eduapp.services.points import InsufficientPoints
+from eduapp.stores import ledger as ledger_store
 from tests import factories
 
 pytestmark = pytest.mark.postgres
@@ -35,7 +36,7 @@ def world(ctx):
     staff = factories.user("staff-a", firm, Role.ENTERPRISE_STAFF)
     pool = points.pool_account(firm)
     for n, amount in enumerate(POOL_LOTS):
-        points.award(pool, amount, f"seed:{n}", "seed", valid_months=n + 1)
+        awards.award(pool, amount, f"seed:{n}", "seed", valid_months=n + 1)
     db.session.commit()
     return {"pool": pool.id, "staff": staff.id, "firm": firm.id}
 
@@ -69,7 +70,7 @@ def invariant_violations(account_id: int, succeeded: int, total: int, each: int)
     balance or lot below zero, the wrong number of winners, cached figures that differ from the
     entries."""
     db.session.expire_all()
-    found = [str(d) for d in points.verify(account_id)]
+    found = [str(d) for d in ledger_verify.verify(account_id)]
     account = db.session.get(PointsAccount, account_id)
     entries = db.session.execute(
         select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(PointsEntry.account_id == account_id)
@@ -93,7 +94,7 @@ def invariant_violations(account_id: int, succeeded: int, total: int, each: int)
 
 
 def _reserve_all(app, pool_id):
-    return race(app, CLIENTS, lambda i: points.reserve(pool_id, EACH, f"offset_application:{i}").id)
+    return race(app, CLIENTS, lambda i: reservations.reserve(pool_id, EACH, f"offset_application:{i}").id)
 
 
 def test_twenty_concurrent_reservations_never_overdraw_the_pool(app, world):
@@ -106,7 +107,7 @@ def test_twenty_concurrent_reservations_never_overdraw_the_pool(app, world):
 
 def test_control_without_the_lock_is_detected_as_broken(app, world, monkeypatch):
     """The same reservations through the same code, minus the row lock: the checker must see it."""
-    locked_read = points._lots
+    locked_read = ledger_store.held_lots
 
     def unlocked_account(account_id):  # reads the account without FOR UPDATE
         return db.session.execute(select(PointsAccount.id).where(PointsAccount.id == account_id)).scalar_one()
@@ -116,8 +117,8 @@ def test_control_without_the_lock_is_detected_as_broken(app, world, monkeypatch)
         time.sleep(0.05)  # widen the window between reading the lots and writing
         return lots
 
-    monkeypatch.setattr(points, "_lock_account", unlocked_account)
-    monkeypatch.setattr(points, "_lots", slow_lots)
+    monkeypatch.setattr(ledger_store, "lock_account", unlocked_account)
+    monkeypatch.setattr(ledger_store, "held_lots", slow_lots)
     reserved, errors = _reserve_all(app, world["pool"])
     monkeypatch.undo()
     assert not [e for e in errors if not isinstance(e, InsufficientPoints)], errors
@@ -128,7 +129,7 @@ def test_control_without_the_lock_is_detected_as_broken(app, world, monkeypatch)
 
 def test_concurrent_duplicate_awards_make_one_entry(app, world):
     pool_id = world["pool"]
-    results, errors = race(app, 12, lambda i: points.award(pool_id, 9, "manual:same", "dup").id)
+    results, errors = race(app, 12, lambda i: awards.award(pool_id, 9, "manual:same", "dup").id)
     assert errors == [] and len(set(results)) == 1
     assert db.session.execute(
         select(func.count()).select_from(PointsEntry).where(PointsEntry.source_key == "manual:same")
@@ -139,7 +140,7 @@ def test_concurrent_duplicate_awards_make_one_entry(app, world):
     staff_id = world["staff"]
 
     def train(i):
-        entry = points.award_for_activity(db.session.get(User, staff_id), "training", "training:1:staff", points=5)
+        entry = awards.award_for_activity(db.session.get(User, staff_id), "training", "training:1:staff", points=5)
         return entry.id
 
     results, errors = race(app, 12, train)
@@ -149,15 +150,15 @@ def test_concurrent_duplicate_awards_make_one_entry(app, world):
     assert points.balance(person).available == 5
     assert db.session.execute(select(func.count()).select_from(PointsAccount)).scalar_one() == 2
     assert points.balance(pool_id).available == sum(POOL_LOTS) + 9 + 5
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_concurrent_posts_and_voids_settle_once(app, world):
-    first = points.reserve(world["pool"], 30, "offset_application:1").id
-    second = points.reserve(world["pool"], 30, "offset_application:2").id
-    posted, errors = race(app, 8, lambda i: points.post(first).state)
+    first = reservations.reserve(world["pool"], 30, "offset_application:1").id
+    second = reservations.reserve(world["pool"], 30, "offset_application:2").id
+    posted, errors = race(app, 8, lambda i: reservations.post(first).state)
     assert errors == [] and set(posted) == {"posted"}
-    voided, errors = race(app, 8, lambda i: points.void(second).state)
+    voided, errors = race(app, 8, lambda i: reservations.void(second).state)
     assert errors == [] and set(voided) == {"voided"}
     kinds = dict(db.session.execute(
         select(PointsEntry.kind, func.count()).where(PointsEntry.reservation_id.in_([first, second]))
@@ -165,7 +166,7 @@ def test_concurrent_posts_and_voids_settle_once(app, world):
     ).all())
     assert kinds["post"] == 1
     assert points.balance(world["pool"]) == (70, 0, 0)
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_racing_posts_voids_and_reservations_on_one_pool_stay_consistent(app, world):
@@ -174,14 +175,14 @@ def test_racing_posts_voids_and_reservations_on_one_pool_stay_consistent(app, wo
     from eduapp.services.points import LedgerError
 
     pool_id = world["pool"]
-    held = [points.reserve(pool_id, 5, f"offset_application:{n}").id for n in range(10)]  # 50 of the 100
+    held = [reservations.reserve(pool_id, 5, f"offset_application:{n}").id for n in range(10)]  # 50 of the 100
 
     def work(i):
         if i < 10:
-            return points.post(held[i]).state
+            return reservations.post(held[i]).state
         if i < 20:
-            return points.void(held[i - 10]).state
-        return points.reserve(pool_id, 5, f"offset_application:new-{i}").state
+            return reservations.void(held[i - 10]).state
+        return reservations.reserve(pool_id, 5, f"offset_application:new-{i}").state
 
     results, errors = race(app, 25, work)
     assert all(isinstance(e, LedgerError) and e.code in ("reservation_settled", "insufficient_points")
@@ -191,5 +192,5 @@ def test_racing_posts_voids_and_reservations_on_one_pool_stay_consistent(app, wo
     assert set(states) <= {"posted", "voided"}
     settled_errors = [e for e in errors if e.code == "reservation_settled"]
     assert len(settled_errors) == 10  # exactly one of each post/void pair lost
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
     assert points.balance(pool_id).available >= 0

@@ -20,7 +20,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, ExamOverride, PenaltyCase, Reminder
-from eduapp.services import api_tokens, cases, offsets, points, reminders, rule_sets
+from eduapp.services import api_tokens, awards, cases, offsets, points, reminders, rule_sets
 from tests import factories
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -126,7 +126,7 @@ def _application(world, case):
         "legal_basis": ["《中华人民共和国行政处罚法》第六条、第三十三条"], "eligible_codes": ["AIR-99-1"],
         "excluded_codes": [], "conditions": offset_rules.Conditions(key_roles=(), cooling_days=365),
         "maths": offset_rules.Maths(cap_percent=20), "procedure": {"officer": 5, "reviewer": 5, "approver": 3}})
-    points.award(points.pool_account(world["firm"]), 30_000, "test:pool", "测试积分")
+    awards.award(points.pool_account(world["firm"]), 30_000, "test:pool", "测试积分")
     return offsets.apply(world["contact"], case)
 
 

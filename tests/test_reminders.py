@@ -26,7 +26,7 @@ from eduapp.models import (
     TrainingRegistration,
     ViolationType,
 )
-from eduapp.services import points, reminder_sending, reminders
+from eduapp.services import awards, points, reminder_sending, reminders
 from tests import factories
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
@@ -78,10 +78,10 @@ def test_points_expiring_go_to_the_person_and_to_the_contacts_of_a_pool(world):
     from eduapp.domain.points import end_of_day
 
     soon = end_of_day(TODAY + timedelta(days=6))
-    points.award(points.person_account(world["staff"]), 4, "t:1", "test", expires_at=soon, now=NOW)
-    points.award(points.person_account(world["staff"]), 2, "t:2", "test", expires_at=soon, now=NOW)
-    points.award(points.pool_account(world["firm"]), 50, "t:3", "test", expires_at=soon, now=NOW)
-    points.award(points.person_account(world["officer"]), 5, "t:4", "test",
+    awards.award(points.person_account(world["staff"]), 4, "t:1", "test", expires_at=soon, now=NOW)
+    awards.award(points.person_account(world["staff"]), 2, "t:2", "test", expires_at=soon, now=NOW)
+    awards.award(points.pool_account(world["firm"]), 50, "t:3", "test", expires_at=soon, now=NOW)
+    awards.award(points.person_account(world["officer"]), 5, "t:4", "test",
                  expires_at=end_of_day(TODAY + timedelta(days=60)), now=NOW)  # too far off
     reminders.scan(rules.POINTS_EXPIRING, NOW)
     rows = {(r.recipient_id, r.params["points"], r.occasion) for r in db.session.execute(select(Reminder)).scalars()}

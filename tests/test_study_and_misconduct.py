@@ -14,7 +14,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, AuditRecord, PointsEntry, User
-from eduapp.services import misconduct, points, study
+from eduapp.services import awards, ledger_verify, misconduct, points, study
 from eduapp.services.misconduct import MisconductError
 from eduapp.tasks.points import award_competition_placings
 from tests import factories
@@ -124,7 +124,7 @@ def cheat(ctx):
     factories.bank()
     exam = factories.exam(points_on_pass=5)
     attempt = _finished(staff, exam, 1800, True, points_awarded=5)
-    points.award_for_activity(staff, "exam_pass", f"exam_attempt:{attempt.id}", NOW, points=5)
+    awards.award_for_activity(staff, "exam_pass", f"exam_attempt:{attempt.id}", NOW, points=5)
     return {"firm": firm, "staff": staff, "manager": manager, "exam": exam, "attempt": attempt}
 
 
@@ -143,7 +143,7 @@ def test_annulling_an_attempt_reverses_its_points_and_is_audited(cheat):
     assert misconduct.enterprise_has_fraud(cheat["firm"].id)
     with pytest.raises(MisconductError):  # once
         misconduct.annul(cheat["exam"].id, attempt.id, cheat["manager"], "again", now=later)
-    assert points.verify() == []
+    assert ledger_verify.verify() == []
 
 
 def test_annulling_needs_a_reason_and_changes_nothing_without_one(cheat):

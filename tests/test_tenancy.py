@@ -92,7 +92,7 @@ def tenants(ctx):
     # a rule set (bureau-wide), an offset application and a points pool entry per enterprise, a training
     from eduapp.domain import offsets as offset_rules
     from eduapp.models import OffsetApplication
-    from eduapp.services import points, rule_sets, trainings
+    from eduapp.services import awards, points, rule_sets, trainings
 
     rule = rule_sets.save(None, None, {
         "name": "规则", "doc_number": "文号", "authority": "局", "effective_from": date(2026, 1, 1),
@@ -116,7 +116,7 @@ def tenants(ctx):
         db.session.flush()
         ids[f"application_{tenant}"] = application.id
         pool = points.pool_account(ids[f"org_{tenant}"])
-        ids[f"points_entry_{tenant}"] = points.award(pool, 5, f"tenancy:{tenant}", "seed").id
+        ids[f"points_entry_{tenant}"] = awards.award(pool, 5, f"tenancy:{tenant}", "seed").id
         ids[f"points_account_{tenant}"] = pool.id
     db.session.commit()
     admin = factories.user("admin-t", factories.unit("办公室"), Role.SYSADMIN)

@@ -20,7 +20,7 @@ from eduapp.models import (
     StudyDay,
     ViolationType,
 )
-from eduapp.services import attempts, offsets, points, practice, rule_sets
+from eduapp.services import attempts, awards, offsets, points, practice, rule_sets
 from tests import factories
 from tests.conftest import PASSWORD
 from tests.test_offsets import _rule
@@ -69,8 +69,8 @@ def learner(ctx, frozen):
     db.session.commit()
     # 50 points, 20 of them expiring on 1 July (within 30 days)
     account = points.person_account(staff)
-    points.award(account, 30, "test:later", "测试积分", valid_months=12)
-    points.award(account, 20, "test:soon", "测试积分", expires_at=datetime(2026, 7, 1, 15, 0, tzinfo=UTC))
+    awards.award(account, 30, "test:later", "测试积分", valid_months=12)
+    awards.award(account, 20, "test:soon", "测试积分", expires_at=datetime(2026, 7, 1, 15, 0, tzinfo=UTC))
     exam = factories.exam(title="年度学法考试")
     return {"user": staff, "exam": exam}
 
@@ -165,7 +165,7 @@ def world(ctx, frozen):
         cases.append(case)
     db.session.commit()
     rule_sets.save(None, None, _rule())  # the offset rule of tests/test_offsets.py
-    points.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
+    awards.award(points.pool_account(org), 30_000, "test:pool", "测试积分")
     return {"org": org, "cases": cases, **people}
 
 

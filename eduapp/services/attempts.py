@@ -237,9 +237,9 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
         ).first()
         if earlier is None:
             attempt.points_awarded = exam.points_on_pass
-            from eduapp.services import points
+            from eduapp.services import awards
 
-            points.award_for_activity(db.session.get(User, attempt.user_id), "exam_pass", f"exam_attempt:{attempt.id}",
+            awards.award_for_activity(db.session.get(User, attempt.user_id), "exam_pass", f"exam_attempt:{attempt.id}",
                                       now, points=exam.points_on_pass, commit=False)
     from eduapp.services import certificates
 

@@ -252,7 +252,7 @@ def _offsets(result: DemoResult, today: date) -> None:
 
     from eduapp.domain import offsets as offset_rules
     from eduapp.models import PenaltyCase, RuleSet
-    from eduapp.services import cases, points, rule_sets
+    from eduapp.services import awards, cases, points, rule_sets
 
     summary = cases.load_catalogue(actor=None)
     result.created += len(summary.added)
@@ -297,7 +297,7 @@ def _offsets(result: DemoResult, today: date) -> None:
 
     pool = points.pool_account(enterprise)
     if points.by_source_key("demo:pool:2026") is None:
-        points.award(pool, DEMO_POOL_POINTS, "demo:pool:2026", "示范数据：企业员工学法积分")
+        awards.award(pool, DEMO_POOL_POINTS, "demo:pool:2026", "示范数据：企业员工学法积分")
         result.created += 1
     else:
         result.unchanged += 1

@@ -132,18 +132,18 @@ def _trainings(admin, today: date) -> None:
 
 def _points(admin, today: date, scan) -> None:
     """A civil servant's points that nobody used expire; an administrator's adjustment."""
-    from eduapp.services import points
+    from eduapp.services import awards, points
 
     civil2 = accounts.find_by_username("demo-civil2")
     staff7 = accounts.find_by_username("demo-staff7")
     if civil2 is not None:
-        points.award(points.person_account(civil2), 20, "demo:history:expiring", "示范数据：往年学法积分",
+        awards.award(points.person_account(civil2), 20, "demo:history:expiring", "示范数据：往年学法积分",
                      now=at(today, 400), expires_at=at(today, 30, 23))
         scan("points_expiring", 60)
         scan("points_expiring", 36)
-        points.expire(now=at(today, 29, 0))
+        awards.expire(now=at(today, 29, 0))
     if staff7 is not None:
-        points.adjust(points.person_account(staff7), 8, "示范数据：补录线下学法积分", admin, now=at(today, 60))
+        awards.adjust(points.person_account(staff7), 8, "示范数据：补录线下学法积分", admin, now=at(today, 60))
 
 
 def _case(number: str, code: str, fine: int, enterprise, officer, today: date, opened: int, **stages):
@@ -165,7 +165,7 @@ def _case(number: str, code: str, fine: int, enterprise, officer, today: date, o
 def _cases(enterprise, today: date, scan) -> None:
     """示范印染: an offset approved in three steps, a fine decided and paid, a case not penalised
     (包容审慎), one transferred."""
-    from eduapp.services import cases, offsets, points
+    from eduapp.services import awards, cases, offsets, points
 
     officer = accounts.find_by_username("demo-officer")
     year = (today - timedelta(days=140)).year
@@ -185,7 +185,7 @@ def _cases(enterprise, today: date, scan) -> None:
               (("officer", "demo-officer"), ("reviewer", "demo-reviewer"), ("approver", "demo-approver"))}
     if offset_case is None or contact is None or None in people.values():
         return
-    points.award(points.pool_account(enterprise), 12_000, "demo:history:pool", "示范数据：企业员工学法积分",
+    awards.award(points.pool_account(enterprise), 12_000, "demo:history:pool", "示范数据：企业员工学法积分",
                  now=at(today, 200))
     try:
         application = offsets.apply(contact, offset_case, now=at(today, 110))

@@ -82,13 +82,13 @@ def _weekly_quiz(result) -> None:
 
 def _expiring_points(result, today: date) -> None:
     from eduapp.domain.points import end_of_day
-    from eduapp.services import points
+    from eduapp.services import awards, points
 
     staff = accounts.find_by_username("demo-staff")
     if staff is None or points.by_source_key("demo:expiring") is not None:
         result.unchanged += 1
         return
-    points.award(points.person_account(staff), 3, "demo:expiring", "示范数据：即将过期的学法积分",
+    awards.award(points.person_account(staff), 3, "demo:expiring", "示范数据：即将过期的学法积分",
                  expires_at=end_of_day(today + timedelta(days=20)))
     result.created += 1
 
@@ -116,7 +116,7 @@ def _case(number: str, code: str, fine: int, enterprise_name: str, fields: dict,
 def _application_awaiting_review(result, today: date) -> None:
     """示范热电 applied for an offset; the case officer's step is due tomorrow."""
     from eduapp.models import OffsetApplication
-    from eduapp.services import offsets, points
+    from eduapp.services import awards, offsets, points
     from eduapp.services.demo import _contact_passes_an_exam
 
     number, code, fine = REVIEW_CASE
@@ -132,7 +132,7 @@ def _application_awaiting_review(result, today: date) -> None:
         result.unchanged += 1
         return
     _contact_passes_an_exam(result, contact)
-    points.award(points.pool_account(case.enterprise_id), 15_000, "demo:pool:thermal", "示范数据：企业员工学法积分")
+    awards.award(points.pool_account(case.enterprise_id), 15_000, "demo:pool:thermal", "示范数据：企业员工学法积分")
     try:
         application = offsets.apply(contact, case)
     except (offsets.OffsetError, InputError):  # e.g. no exam passed yet: the bank is not imported

@@ -84,7 +84,7 @@ def annul(exam_id: int, attempt_id: int, actor: User, reason: str, ip: str | Non
 def _reverse_awards(attempt: Attempt, actor: User, ip: str | None, now: datetime) -> Annulment:
     """Reverse the pass's points (each reversal its own transaction); points already spent stay
     spent and are reported, so that an administrator can adjust."""
-    from eduapp.services import points
+    from eduapp.services import awards, points
 
     key = f"exam_attempt:{attempt.id}"
     entries = db.session.execute(
@@ -94,7 +94,7 @@ def _reverse_awards(attempt: Attempt, actor: User, ip: str | None, now: datetime
     result = Annulment(attempt)
     for entry in entries:
         try:
-            done = points.reverse(entry, point_rules.ANNULLED_FOR_MISCONDUCT, actor, now=now, ip=ip)
+            done = awards.reverse(entry, point_rules.ANNULLED_FOR_MISCONDUCT, actor, now=now, ip=ip)
         except points.LedgerError:
             db.session.rollback()
             result.not_reversed.append(entry.id)

@@ -43,9 +43,9 @@ def snapshot(case: PenaltyCase) -> dict:
 
 
 def reserved_points(application: OffsetApplication) -> int:
-    from eduapp.services import points
+    from eduapp.services import reservations
 
-    reservation = points.get_reservation(application.reservation_id) if application.reservation_id else None
+    reservation = reservations.get(application.reservation_id) if application.reservation_id else None
     return reservation.amount if reservation is not None else application.points
 
 

@@ -212,7 +212,7 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
     """File an application for the enterprise's open case; its points are reserved at once. The
     enterprise accepts UNDERTAKING (stored with its time); the pages and the API ask for it
     explicitly (``undertaking`` False: refused, naming the field)."""
-    from eduapp.services import points
+    from eduapp.services import points, reservations
 
     now = now or utcnow()
     if not undertaking:
@@ -244,7 +244,7 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
     db.session.flush()
     application.step_deadline = _deadline(application, "officer", now)
     try:
-        reservation = points.reserve(points.pool_account(case.enterprise), evaluation.points,
+        reservation = reservations.reserve(points.pool_account(case.enterprise), evaluation.points,
                                      f"offset_application:{application.id}", now=now, commit=False)
     except ValueError:
         db.session.rollback()
@@ -258,16 +258,16 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
 
 
 def _settle(application: OffsetApplication, status: str, now: datetime) -> None:
-    from eduapp.services import points
+    from eduapp.services import reservations
 
     application.status = status
     application.finished_at = now
     application.step_deadline = None
     if application.reservation_id is not None:
         if status == "approved":  # only what the evaluation at approval uses; the rest goes back
-            points.post(application.reservation_id, points=application.points, now=now, commit=False)
+            reservations.post(application.reservation_id, points=application.points, now=now, commit=False)
         else:
-            points.void(application.reservation_id, now=now, commit=False)
+            reservations.void(application.reservation_id, now=now, commit=False)
 
 
 def decide(user: User, application: OffsetApplication, decision: str, comment: str = "",

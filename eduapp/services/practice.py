@@ -275,10 +275,10 @@ def _store(user: User, outcome: Outcome, source: str, now: datetime) -> None:
     )
     db.session.add(answer)
     if outcome.correct:  # a right answer earns practice points, up to the daily cap
-        from eduapp.services import points
+        from eduapp.services import awards
 
         db.session.flush()
-        points.award_for_activity(user, "practice", f"practice_answer:{answer.id}", now, commit=False)
+        awards.award_for_activity(user, "practice", f"practice_answer:{answer.id}", now, commit=False)
     db.session.commit()
 
 

@@ -46,7 +46,7 @@ def _day_row(user_id: int, day: date, now: datetime) -> tuple[StudyDay, bool]:
 
 def heartbeat(user: User, now: datetime | None = None) -> Beat:
     """Count the time since this person's previous heartbeat today (see ``eduapp.domain.study``)."""
-    from eduapp.services import points
+    from eduapp.services import awards
 
     now = now or datetime.now(UTC)
     day = china_day(now)
@@ -57,7 +57,7 @@ def heartbeat(user: User, now: datetime | None = None) -> Beat:
         row.last_beat_at = max(row.last_beat_at, now)
     units = rules.units_completed(before, row.seconds)
     for unit in units:
-        points.award_for_activity(user, STUDY_TIME, f"study_time:{user.id}:{day.isoformat()}:{unit}", now,
+        awards.award_for_activity(user, STUDY_TIME, f"study_time:{user.id}:{day.isoformat()}:{unit}", now,
                                   commit=False)
     db.session.commit()
     return Beat(day, row.seconds, units)

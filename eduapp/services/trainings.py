@@ -1,5 +1,5 @@
 """Trainings (学法培训): bureau staff create them (with their kind, time, place and capacity) and record
-who attended, which awards the training's points through the ledger (services/points.py). Learners'
+who attended, which awards the training's points through the ledger (services/awards.py). Learners'
 registrations are in services/training_registrations.py; the kinds and their rules in
 eduapp.domain.trainings.
 """
@@ -18,7 +18,8 @@ from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import Training, TrainingAttendance, TrainingRegistration, User, utcnow
 from eduapp.services import audit
-from eduapp.services.points import _insert, award_for_activity
+from eduapp.services.awards import award_for_activity
+from eduapp.stores import insert_on_conflict
 
 
 def trainings(limit: int = 100) -> list[Training]:
@@ -98,7 +99,7 @@ def record_attendance(actor: User, training: Training, usernames: list[str], now
         if user.id in present:
             already.append(name)
         else:
-            db.session.execute(_insert(TrainingAttendance).values(
+            db.session.execute(insert_on_conflict(TrainingAttendance).values(
                 training_id=training.id, user_id=user.id, recorded_by_id=actor.id, recorded_at=now,
             ).on_conflict_do_nothing())
             added.append(name)

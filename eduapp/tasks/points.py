@@ -9,15 +9,15 @@ from celery import shared_task
 @shared_task(name="eduapp.points.expire", ignore_result=False)
 def expire_points() -> dict:
     """Safe to run twice: a second run finds nothing left to expire."""
-    from eduapp.services import points
+    from eduapp.services import awards
 
-    run = points.expire()
+    run = awards.expire()
     return {"accounts": run.accounts, "lots": run.lots, "points": run.points}
 
 
 @shared_task(name="eduapp.points.award_competitions", ignore_result=False)
 def award_competition_placings() -> dict:
     """Safe to run twice: each placing is awarded once (its source key)."""
-    from eduapp.services import points
+    from eduapp.services import competitions
 
-    return {str(exam_id): n for exam_id, n in points.award_due_competitions().items()}
+    return {str(exam_id): n for exam_id, n in competitions.award_due_competitions().items()}

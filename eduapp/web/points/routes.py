@@ -1,7 +1,8 @@
 """Study points (学法积分): my balance and ledger (and an enterprise contact's pool); for system
 administrators the earning rules, adjustments and reversals. Trainings are in web/points/trainings.py.
 
-The ledger is written by services/points.py only; these views read the request and pick a template.
+The ledger is written by its services only (points, reservations, awards); these views read the request
+and pick a template.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, orgs, points, study
+from eduapp.services import accounts, awards, competitions, orgs, points, study
 from eduapp.services.points import LedgerError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, page_arg
@@ -97,10 +98,10 @@ def study_heartbeat():
 @bp.route("/rules", methods=["GET", "POST"])
 @require(ADMIN)
 def rules():
-    form = rules_form(points.rules_table())
+    form = rules_form(awards.rules_table())
     if form.validate_on_submit():
         try:
-            points.save_rules(current_user, rule_values(form), client_ip())
+            awards.save_rules(current_user, rule_values(form), client_ip())
         except InputError as err:
             attach_problems(form, err.problems)
         else:
@@ -108,7 +109,7 @@ def rules():
             return redirect(url_for(".rules"))
     return render_template(
         "points/rules.html", form=form, kinds=RULE_KINDS, labels=RULE_LABELS, notes=RULE_NOTES,
-        rule_fields=rule_fields, competitions=points.closed_competitions(), confirm=ConfirmForm(),
+        rule_fields=rule_fields, competitions=competitions.closed_competitions(), confirm=ConfirmForm(),
     ), 400 if form.errors else 200
 
 
@@ -117,7 +118,7 @@ def rules():
 def award_competition(exam_id: int):
     if ConfirmForm().validate_on_submit():
         try:
-            count = points.award_competition_placings(current_user, exam_id, ip=client_ip())
+            count = competitions.award_competition_placings(current_user, exam_id, ip=client_ip())
         except LedgerError as error:
             if error.status == 404:
                 abort(404)
@@ -153,7 +154,7 @@ def adjust():
         account = _resolve_account(form)
         if account is not None:
             try:
-                points.adjust(account, form.points.data, form.reason.data, current_user,
+                awards.adjust(account, form.points.data, form.reason.data, current_user,
                               valid_months=form.valid_months.data, ip=client_ip())
             except InputError as err:
                 attach_problems(form, err.problems)
@@ -199,7 +200,7 @@ def reverse(entry_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            points.reverse(entry, form.reason.data, current_user, ip=client_ip())
+            awards.reverse(entry, form.reason.data, current_user, ip=client_ip())
         except InputError as err:
             attach_problems(form, err.problems)
         except LedgerError as err:

@@ -17,7 +17,7 @@ from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import split_codes
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
-from eduapp.services import points, training_registrations, trainings
+from eduapp.services import awards, training_registrations, trainings
 from eduapp.services.training_registrations import RegistrationRefused
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok
@@ -86,7 +86,7 @@ def unregister_training(training_id: int):
 def trainings_page():
     form = TrainingForm()
     if request.method == "GET":
-        form.points.data = points.rule_for("training").points
+        form.points.data = awards.rule_for("training").points
     if form.validate_on_submit():
         try:
             training = trainings.create_training(
