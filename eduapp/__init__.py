@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     # JSON as UTF-8, not \u escapes: Chinese text is half the bytes (a 50-question paper sent to a phone
     # at the start of an exam is 41 KB instead of 71 KB). No page inlines JSON in a script (the CSP
     # forbids inline scripts), so nothing relies on the escapes.
-    from eduapp.web import input_guard
+    from eduapp import input_guard
 
     input_guard.init_app(app)  # the strict JSON provider, the <id:…> converter, the NUL/surrogate check
     app.json.ensure_ascii = False
@@ -66,8 +66,8 @@ def register_extensions(app: Flask) -> None:
     from eduapp import security
     from eduapp.celery_app import celery_init_app
     from eduapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from eduapp.i18n import select_locale
     from eduapp.web import form_messages
-    from eduapp.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():

@@ -123,7 +123,7 @@ def _api_password_change_required(endpoint: str):
         return None
     from flask_babel import gettext
 
-    from eduapp.api.routes import ApiError
+    from eduapp.api.errors import ApiError
 
     raise ApiError(403, "password_change_required", gettext(
         "Choose a new password first: send the current and the new one to POST /api/v1/me/password."))

@@ -16,7 +16,7 @@ from flask_login import current_user, login_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import problems_error, responds
+from eduapp.api.errors import problems_error, responds
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, signed_in

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db, limiter
+from eduapp.i18n import attach_problems
 from eduapp.models import User
 from eduapp.security import client_ip, public, require, signed_in
 from eduapp.services import sessions
@@ -23,7 +24,6 @@ from eduapp.services import two_factor as service
 from eduapp.web.auth import bp
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, one_or_404, safe_next
-from eduapp.web.i18n import attach_problems
 
 # A signed cookie key: the code step after a right password (user id, session token, when, next page).
 PENDING = "2fa_pending"

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from eduapp.domain.cases import MAX_CASE_NUMBER, MAX_DESCRIPTION, parse_yuan
 from eduapp.domain.fines import MAX_OCCURRENCES
 from eduapp.domain.problems import N_, Problem
-from eduapp.web.i18n import message
+from eduapp.i18n import message
 
 
 class Yuan:

@@ -17,12 +17,12 @@ from eduapp.domain import cases as case_rules
 from eduapp.domain import non_penalty as rules
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
+from eduapp.i18n import attach_problems
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import cases, non_penalty
 from eduapp.web.cases import bp
 from eduapp.web.forms import choices
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import attach_problems
 
 GROUND_LABELS = {rules.GROUND_MINOR: _l("Minor, corrected in time, no harmful consequence (§33 ¶1, shall not be "
                                         "penalised)"),

@@ -19,6 +19,7 @@ from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems, message
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import case_deadlines, cases, fines, handling_units, history
@@ -28,7 +29,6 @@ from eduapp.web.cases.non_penalty import status_moves
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, id_arg, page_arg
 from eduapp.web.history import rows as history_rows
-from eduapp.web.i18n import attach_problems, message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Problems of the service name model fields; the form names some of them differently.

@@ -1,0 +1,45 @@
+"""The ``eduapp`` command (a FlaskGroup): ``eduapp db upgrade``, ``eduapp users create``,
+``eduapp orgs import``, ``eduapp demo``, ``eduapp audit verify``, ``eduapp audit anchor`` and Flask's own commands.
+``eduapp --as USERNAME …`` (or EDUAPP_OPERATOR) names the account the audit trail records as the actor.
+
+One module per command group (users, orgs, demo, audit, questions, laws, cases, points, reminders,
+casestudies); what they share is in eduapp.cli.common. ``register`` adds them to the app's command line."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from eduapp.cli.audit import audit_group
+from eduapp.cli.case_studies import case_studies_group
+from eduapp.cli.cases import cases_group
+from eduapp.cli.demo import demo
+from eduapp.cli.laws import laws_group
+from eduapp.cli.orgs import orgs_group
+from eduapp.cli.points import points_group
+from eduapp.cli.questions import questions_group
+from eduapp.cli.reminders import reminders_group
+from eduapp.cli.users import users_group
+from eduapp.services import cli_operator
+
+
+def _create_app():
+    from eduapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+@click.option("--as", "operator", envvar="EDUAPP_OPERATOR", default=None, metavar="USERNAME",
+              help="The account this command runs as: the audit trail names it as the actor of every change "
+                   "(default: EDUAPP_OPERATOR; without either the record says the command line, no operator named).")
+def cli(operator: str | None):
+    """eduapp: legal education, study points and fine offsets."""
+    cli_operator.set_name(operator)
+
+
+def register(app: Flask) -> None:
+    for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group, cases_group,
+                    points_group, reminders_group, case_studies_group):
+        app.cli.add_command(command)
