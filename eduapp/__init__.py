@@ -114,6 +114,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     register_template_context(app)
+    from eduapp import security
+    from eduapp.web.auth.two_factor import gate
+
+    security.set_gate(app, security.SECOND_FACTOR, gate)  # two-factor before any page or API call
 
     from eduapp import api
 

@@ -67,6 +67,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     api.init_app(app)
     errors.register(app)  # ApiError as {"error": {"code", "message", "fields"?}}
+    from eduapp import security
+    from eduapp.api.password import password_change_required
+
+    security.set_gate(app, security.API_PASSWORD_CHANGE, password_change_required)
     init_auth(app)
     csrf.exempt(auth_blp)  # cookie-authenticated writes are checked by init_auth, bearer ones need no token
     csrf.exempt(blp)
