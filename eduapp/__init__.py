@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         register_template_context,
         reminders,
         roster,
+        views,  # noqa: F401 (the pages' routes, on their blueprints before these are registered)
     )
 
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
@@ -131,6 +132,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from eduapp.cli import register
+    from eduapp.cli.commands import register
 
     register(app)

@@ -3,30 +3,19 @@
 ``eduapp --as USERNAME …`` (or EDUAPP_OPERATOR) names the account the audit trail records as the actor.
 
 One module per command group (users, orgs, demo, audit, questions, laws, cases, points, reminders,
-casestudies); what they share is in eduapp.cli.common. ``register`` adds them to the app's command line."""
+casestudies); what they share is in eduapp.cli.common. create_app adds them to the app's command line
+(eduapp.cli.commands.register)."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import FlaskGroup
 
-from eduapp.cli.audit import audit_group
-from eduapp.cli.case_studies import case_studies_group
-from eduapp.cli.cases import cases_group
-from eduapp.cli.demo import demo
-from eduapp.cli.laws import laws_group
-from eduapp.cli.orgs import orgs_group
-from eduapp.cli.points import points_group
-from eduapp.cli.questions import questions_group
-from eduapp.cli.reminders import reminders_group
-from eduapp.cli.users import users_group
+from eduapp import create_app
 from eduapp.services import cli_operator
 
 
 def _create_app():
-    from eduapp import create_app
-
     return create_app()
 
 
@@ -37,9 +26,3 @@ def _create_app():
 def cli(operator: str | None):
     """eduapp: legal education, study points and fine offsets."""
     cli_operator.set_name(operator)
-
-
-def register(app: Flask) -> None:
-    for command in (users_group, orgs_group, demo, audit_group, questions_group, laws_group, cases_group,
-                    points_group, reminders_group, case_studies_group):
-        app.cli.add_command(command)

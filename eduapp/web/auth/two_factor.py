@@ -21,6 +21,7 @@ from eduapp.models import User
 from eduapp.security import client_ip, public, require, signed_in
 from eduapp.services import sessions
 from eduapp.services import two_factor as service
+from eduapp.services.qr_codes import qr_svg
 from eduapp.web.auth import bp
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, one_or_404, safe_next
@@ -158,7 +159,7 @@ def two_factor_qr():
     found = service.record(user)
     if found is None or found.confirmed_at is not None:
         abort(404)  # the secret is shown only while enrolling
-    response = Response(service.qr_svg(service.provisioning_uri(user, found)), mimetype="image/svg+xml")
+    response = Response(qr_svg(service.provisioning_uri(user, found)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 
