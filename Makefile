@@ -135,6 +135,7 @@ fuzz: install
 
 lint: install
 	$(BIN)/ruff check eduapp tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache build eduapp.egg-info

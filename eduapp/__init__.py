@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     # JSON as UTF-8, not \u escapes: Chinese text is half the bytes (a 50-question paper sent to a phone
     # at the start of an exam is 41 KB instead of 71 KB). No page inlines JSON in a script (the CSP
     # forbids inline scripts), so nothing relies on the escapes.
-    from eduapp.web import input_guard
+    from eduapp import input_guard
 
     input_guard.init_app(app)  # the strict JSON provider, the <id:…> converter, the NUL/surrogate check
     app.json.ensure_ascii = False
@@ -66,9 +66,9 @@ def register_extensions(app: Flask) -> None:
     from eduapp import security
     from eduapp.celery_app import celery_init_app
     from eduapp.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from eduapp.i18n import select_locale
     from eduapp.stores import is_postgresql
     from eduapp.web import form_messages
-    from eduapp.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         register_template_context,
         reminders,
         roster,
+        views,  # noqa: F401 (the pages' routes, on their blueprints before these are registered)
     )
 
     for module in (main, auth, roster, orgs, admin, questions, laws, exams, exam_admin, exam_stats, practice, cases,
@@ -122,6 +123,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(dashboard.bp)
     register_template_context(app)
+    from eduapp import security
+    from eduapp.web.auth.two_factor import gate
+
+    security.set_gate(app, security.SECOND_FACTOR, gate)  # two-factor before any page or API call
 
     from eduapp import api
 
@@ -135,6 +140,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from eduapp.cli import register
+    from eduapp.cli.commands import register
 
     register(app)

@@ -35,6 +35,14 @@ CSP = {
 
 _STATIC_ENDPOINTS = ("static", "bootstrap.static")
 
+# The checks of the layers above that run before every request once a user is signed in: the web's
+# two-factor gate (eduapp.web.auth.two_factor.gate) and the API's password-change gate
+# (eduapp.api.password.password_change_required). They install themselves with set_gate, so that this
+# module imports neither pages nor API.
+GATES = "eduapp.access_gates"
+SECOND_FACTOR = "second_factor"
+API_PASSWORD_CHANGE = "api_password_change"  # noqa: S105 (a gate's name, not a password)
+
 # Endpoints a user who must change their password can still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "main.set_language", "static", "bootstrap.static"}
 
@@ -103,30 +111,19 @@ def _enforce_access():
         if request.path.startswith("/api/"):
             abort(401)
         return current_app.login_manager.unauthorized()
+    gates = current_app.extensions.get(GATES, {})
     if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
         if request.path.startswith("/api/"):
-            return _api_password_change_required(endpoint)
+            return gates[API_PASSWORD_CHANGE](endpoint)
         return redirect(url_for("auth.change_password"))
     if not current_user.must_change_password:
-        from eduapp.web.auth.two_factor import gate
-
-        return gate()
+        return gates[SECOND_FACTOR]()
     return None
 
 
-def _api_password_change_required(endpoint: str):
-    """Under /api/: an account with its first password reaches only the password change (and revoking its
-    token) until it has set its own; anything else is 403 password_change_required (docs/api.md)."""
-    from eduapp.api.password import PASSWORD_CHANGE_ENDPOINTS
-
-    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
-        return None
-    from flask_babel import gettext
-
-    from eduapp.api.routes import ApiError
-
-    raise ApiError(403, "password_change_required", gettext(
-        "Choose a new password first: send the current and the new one to POST /api/v1/me/password."))
+def set_gate(app: Flask, name: str, gate) -> None:
+    """Install a before-request check of a layer above (SECOND_FACTOR, API_PASSWORD_CHANGE)."""
+    app.extensions.setdefault(GATES, {})[name] = gate
 
 
 def _no_store(response):

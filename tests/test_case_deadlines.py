@@ -326,7 +326,7 @@ IMPORT_ROW = "罚1,甲企业,AIR-99-1,2026-09-01,已决定,2026-10-01,2026-10-20
 
 
 def _import(runner, tmp_path, *rows, header, name="cases.csv"):
-    from eduapp.cli_cases import cases_group
+    from eduapp.cli.cases import cases_group
 
     path = tmp_path / name
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from eduapp.cli_cases import cases_group
+from eduapp.cli.cases import cases_group
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db

@@ -1,9 +1,9 @@
 from sqlalchemy import func, select
 
+from eduapp import demo as demo_service
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, Organisation, User
-from eduapp.services import demo as demo_service
 from tests import factories
 
 
@@ -138,7 +138,7 @@ def test_demo_exams_need_the_bank_and_open_for_every_learner(client, runner, aut
     exams = db.session.execute(select(Exam).order_by(Exam.id)).scalars().all()
     assert [(e.is_competition, sum(s["count"] for s in e.sections), e.pass_score) for e in exams] == [
         (False, 20, 60), (True, 20, 60), (False, 10, 60),  # the third: the weekly quiz closing in two days
-        (False, 20, 60), (False, 20, 60)]  # two closed exams of the dashboard's history (services/demo_history.py)
+        (False, 20, 60), (False, 20, 60)]  # two closed exams of the dashboard's history (eduapp/demo/history.py)
     again = runner.invoke(args=["demo"])
     assert "0 created, 0 updated" in again.output
     auth.login("demo-staff", demo_service.DEFAULT_PASSWORD)
@@ -187,10 +187,10 @@ def test_demo_shows_every_path_of_a_case(runner, ctx):
 
     import time_machine
 
+    from eduapp.demo.non_penalty import DEMO_CASE
+    from eduapp.demo.reminders import DEADLINE_CASE
     from eduapp.models import PenaltyCase
     from eduapp.services import case_deadlines, non_penalty, offsets
-    from eduapp.services.demo_non_penalty import DEMO_CASE
-    from eduapp.services.demo_reminders import DEADLINE_CASE
     from tests.test_question_import import BANK
 
     assert runner.invoke(args=["questions", "import", str(BANK)]).exit_code == 0

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from eduapp.cli_cases import cases_group
+from eduapp.cli.cases import cases_group
 from eduapp.domain import offsets as rules
 from eduapp.domain.roles import Role
 from eduapp.extensions import db

@@ -11,7 +11,7 @@ from flask.cli import ScriptInfo
 from sqlalchemy import select
 
 from eduapp.cli import cli
-from eduapp.cli_cases import cases_group
+from eduapp.cli.cases import cases_group
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import AuditRecord, PenaltyCase, User

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from eduapp.cli_laws import laws_group
+from eduapp.cli.laws import laws_group
 from eduapp.domain.blueprint import Section
 from eduapp.domain.roles import Role
 from eduapp.extensions import db

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from eduapp.cli_laws import laws_group
+from eduapp.cli.laws import laws_group
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db

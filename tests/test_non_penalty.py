@@ -316,7 +316,7 @@ def test_the_dashboard_counts_cases_decided_not_penalised_in_the_period(world, c
 
 
 def test_the_demo_publishes_a_list_and_has_a_case_it_covers(runner, ctx):
-    from eduapp.services import demo_non_penalty
+    from eduapp.demo import non_penalty as demo_non_penalty
 
     assert runner.invoke(args=["demo", "--password", "demo-password-1"]).exit_code == 0
     published = db.session.execute(select(NonPenaltyList)).scalars().all()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from eduapp.cli_cases import cases_group
+from eduapp.cli.cases import cases_group
 from eduapp.domain import exam_rules
 from eduapp.domain import offsets as offset_rules
 from eduapp.domain import reminders as rules

@@ -258,7 +258,7 @@ def test_messages_in_the_recipients_language(world):
 
 
 def test_cli_run_on_the_demo_sends_every_kind(app, runner, ctx):
-    from eduapp.services import demo
+    from eduapp import demo
 
     factories.bank(per_type=12)
     today = datetime.now(UTC).date()

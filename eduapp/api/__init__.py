@@ -13,15 +13,17 @@ import functools
 from flask import Flask
 from flask_smorest import Api
 
-from eduapp.api.common import ErrorSchema
+from eduapp.api import errors
+from eduapp.api.errors import ErrorSchema
 
 
 class JsonApi(Api):
-    """flask-smorest without its app-wide error handler: eduapp.web.errors answers every error, as JSON
-    under /api/ and as a page elsewhere."""
+    """flask-smorest without its app-wide error handler: the app's handlers (eduapp.web.errors, and
+    eduapp.api.errors for ApiError, both rendering with eduapp.errors) answer every error, as JSON under
+    /api/ and as a page elsewhere."""
 
     # The error responses the document refers to (404, the 422 of every argument schema, default) have
-    # the body eduapp.web.errors really sends: {"error": {"code", "message", "fields"?}}.
+    # the body eduapp.errors.render really sends: {"error": {"code", "message", "fields"?}}.
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
@@ -64,6 +66,11 @@ def init_app(app: Flask) -> None:
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
     api.init_app(app)
+    errors.register(app)  # ApiError as {"error": {"code", "message", "fields"?}}
+    from eduapp import security
+    from eduapp.api.password import password_change_required
+
+    security.set_gate(app, security.API_PASSWORD_CHANGE, password_change_required)
     init_auth(app)
     csrf.exempt(auth_blp)  # cookie-authenticated writes are checked by init_auth, bearer ones need no token
     csrf.exempt(blp)

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import ErrorDetailSchema, responds
+from eduapp.api.errors import ErrorDetailSchema, responds
 from eduapp.extensions import csrf, limiter
 from eduapp.security import client_ip, public, signed_in
 

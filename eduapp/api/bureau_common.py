@@ -16,7 +16,9 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import FileStorage
 
 from eduapp.api.common import ID, MAX_ID  # noqa: E402,F401 (one definition, shared by every API module)
+from eduapp.api.errors import ApiError
 from eduapp.domain.problems import InputError, Problem
+from eduapp.i18n import message
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NO_NUL = r"^[^\x00]*$"
@@ -192,14 +194,10 @@ def errors(blp: Blueprint, *codes: int):
 
 
 def api_error(status: int, code: str, message: str, fields_: dict | None = None):
-    from eduapp.api.routes import ApiError
-
     return ApiError(status, code, message, fields_)
 
 
 def problem_text(problem: Problem) -> str:
-    from eduapp.web.i18n import message
-
     return message(problem)
 
 

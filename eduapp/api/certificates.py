@@ -10,13 +10,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import PageArgs, page_out, page_schema, responds
-from eduapp.api.routes import ApiError
+from eduapp.api.common import PageArgs, page_out, page_schema
+from eduapp.api.errors import ApiError, responds
 from eduapp.domain import certificates as rules
 from eduapp.domain.roles import Permission
+from eduapp.rate_limits import CHECK_LIMIT
 from eduapp.security import public, require
 from eduapp.services import certificates
-from eduapp.web.certificates.routes import CHECK_LIMIT
 
 blp = Blueprint("api_certificates", __name__, url_prefix="/api/v1",
                 description="My certificates and the public check of a certificate")

@@ -7,10 +7,12 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import MAX_ID, responds
+from eduapp.api.common import MAX_ID
+from eduapp.api.errors import ApiError, responds
 from eduapp.domain import periods
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.security import require
 from eduapp.services import dashboard
 from eduapp.services.offsets import today_local
@@ -183,9 +185,6 @@ class DashboardOut(Schema):
 
 
 def _invalid(problems: list[Problem]):
-    from eduapp.api.routes import ApiError
-    from eduapp.web.i18n import message
-
     found = {p.field or "request": message(p) for p in problems}
     return ApiError(422, "invalid", "; ".join(f"{k}: {v}" for k, v in found.items()), found)
 

@@ -10,7 +10,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import ID, PageArgs, Points, StrictBoolean, Text, page_out, page_schema, problems_error, responds
+from eduapp.api.common import ID, PageArgs, Points, StrictBoolean, Text, page_out, page_schema
+from eduapp.api.errors import problems_error, responds
 from eduapp.api.routes import _points
 from eduapp.domain.masking import mask_email, mask_phone
 from eduapp.domain.problems import N_, InputError, Problem

@@ -14,7 +14,8 @@ from flask_babel import gettext
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import ID, PageArgs, Text, page_out, page_schema, responds
+from eduapp.api.common import ID, PageArgs, Text, page_out, page_schema
+from eduapp.api.errors import responds
 from eduapp.domain.law_library import LEVEL_LABELS, LEVELS, article_key
 from eduapp.domain.laws import search_terms, snippet, version_of
 from eduapp.security import signed_in
@@ -175,7 +176,7 @@ def show(law_id: int):
 @blp.route(f"/<{ID}:law_id>/articles/<{ARTICLE}:key>")
 @signed_in
 @blp.response(200, LawArticleDetailOut)
-@responds(blp, 401, 403, 404, 422)  # 422: a key holding a NUL byte (eduapp.web.input_guard)
+@responds(blp, 401, 403, 404, 422)  # 422: a key holding a NUL byte (eduapp.input_guard)
 def article(law_id: int, key: str):
     """An article (by its key, 99 or 20-1, or its label) with its neighbours and the published questions
     citing it."""

@@ -14,7 +14,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import ID, MAX_ID, responds
+from eduapp.api.common import ID, MAX_ID
+from eduapp.api.errors import responds
 from eduapp.extensions import db
 from eduapp.models import Organisation
 from eduapp.security import signed_in

@@ -14,18 +14,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from eduapp.api.certificates import CertificateOut, certificate_out
-from eduapp.api.common import (
-    MAX_ID,
-    PageArgs,
-    Points,
-    StrictInteger,
-    Text,
-    page_out,
-    page_schema,
-    problem_error,
-    responds,
-)
-from eduapp.api.routes import ApiError, OptionOut, _points
+from eduapp.api.common import MAX_ID, PageArgs, Points, StrictInteger, Text, page_out, page_schema
+from eduapp.api.errors import ApiError, problem_error, responds
+from eduapp.api.routes import OptionOut, _points
 from eduapp.domain.grading import check_response
 from eduapp.domain.practice import BOOK, MAX_SCOPE_VALUE, SCOPE_KINDS, parse_scope, typed_letters
 from eduapp.domain.roles import Permission

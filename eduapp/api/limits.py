@@ -36,7 +36,7 @@ def _limit_value() -> str:
 
 
 def _breached(request_limit):
-    """The answer to a request beyond the limit (eduapp.web.errors returns it as it is)."""
+    """The answer to a request beyond the limit (the app's HTTPException handler returns it as it is)."""
     wait = max(int(request_limit.reset_at - time.time()), 1)
     response = jsonify({"error": {
         "code": "rate_limited",

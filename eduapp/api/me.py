@@ -11,7 +11,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import ID, PageArgs, StrictBoolean, page_out, page_schema, responds
+from eduapp.api.common import ID, PageArgs, StrictBoolean, page_out, page_schema
+from eduapp.api.errors import responds
 from eduapp.domain import reminders as reminder_rules
 from eduapp.domain.roles import permissions_of
 from eduapp.security import signed_in

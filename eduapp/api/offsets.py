@@ -11,8 +11,10 @@ from marshmallow import Schema, fields, validate
 from eduapp.api.bureau_case_deadlines import DeadlineOut, PaymentOut
 from eduapp.api.bureau_case_deadlines import case_fields as deadline_fields
 from eduapp.api.common import ID
+from eduapp.api.errors import ApiError
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.security import require
 from eduapp.services import non_penalty, offsets
 from eduapp.services.offsets import OffsetError
@@ -21,16 +23,10 @@ blp = Blueprint("api_offsets", __name__, url_prefix="/api/v1", description="Pena
 
 
 def _error(error: OffsetError):
-    from eduapp.api.routes import ApiError
-    from eduapp.web.i18n import message
-
     return ApiError(error.status, error.code, message(Problem(error.msgid, error.params)))
 
 
 def _input(error: InputError):
-    from eduapp.api.routes import ApiError
-    from eduapp.web.i18n import message
-
     found = {p.field or "request": message(p) for p in error.problems}
     return ApiError(422, "invalid", "; ".join(f"{k}: {v}" for k, v in found.items()), found)
 

@@ -12,11 +12,12 @@ token and session of the account: the app then asks for a token with the new pas
 from __future__ import annotations
 
 from flask import current_app, session
+from flask_babel import gettext
 from flask_login import current_user, login_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from eduapp.api.common import problems_error, responds
+from eduapp.api.errors import ApiError, problems_error, responds
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
 from eduapp.security import client_ip, signed_in
@@ -26,6 +27,16 @@ blp = Blueprint("api_password", __name__, url_prefix="/api/v1/me", description="
 
 # What an account that must change its password may still reach through the API (eduapp.security).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"api_password.change_password", "api_auth.revoke"})
+
+
+def password_change_required(endpoint: str):
+    """Under /api/ (the gate eduapp.security runs before every request): an account with its first password
+    reaches only the password change (and revoking its token) until it has set its own; anything else is
+    403 password_change_required (docs/api.md)."""
+    if endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    raise ApiError(403, "password_change_required", gettext(
+        "Choose a new password first: send the current and the new one to POST /api/v1/me/password."))
 
 
 class PasswordChangeIn(Schema):

@@ -8,23 +8,17 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from eduapp.api.common import ID, Points
+from eduapp.api.errors import ApiError
 from eduapp.domain.grading import points_number
-from eduapp.domain.problems import InputError
+from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.models import utcnow
 from eduapp.security import require
 from eduapp.services import attempts, exams
 from eduapp.services.attempts import AttemptError
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Exams, attempts and study points")
-
-
-class ApiError(Exception):
-    """Raised by the API views; eduapp.web.errors turns it into {"error": {"code", "message"}}."""
-
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
-        super().__init__(code)
-        self.status, self.code, self.message, self.fields = status, code, message, fields
 
 
 def _points(centipoints: int | None) -> int | float | None:
@@ -117,15 +111,10 @@ class ResultOut(Schema):
 
 
 def _attempt_error(error: AttemptError) -> ApiError:
-    from eduapp.domain.problems import Problem
-    from eduapp.web.i18n import message
-
     return ApiError(error.status, error.code, message(Problem(error.msgid, error.params)))
 
 
 def _input_error(error: InputError) -> ApiError:
-    from eduapp.web.i18n import message
-
     fields_ = {p.field or "request": message(p) for p in error.problems}
     text = "; ".join(f"{k}: {v}" for k, v in fields_.items())
     return ApiError(422, "invalid", text, fields_)

@@ -12,8 +12,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import ID, responds
-from eduapp.api.routes import ApiError
+from eduapp.api.common import ID
+from eduapp.api.errors import ApiError, responds
 from eduapp.domain.roles import Permission
 from eduapp.domain.trainings import KIND_LABELS, REFUSALS
 from eduapp.models import utcnow

@@ -3,7 +3,7 @@ its authenticator app (or a recovery code) as ``otp``; an account that must enro
 
 from __future__ import annotations
 
-from eduapp.api.common import problem_error
+from eduapp.api.errors import problem_error
 from eduapp.domain.problems import N_, Problem
 from eduapp.models import User
 

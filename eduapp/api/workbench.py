@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from eduapp.api.common import responds
+from eduapp.api.errors import responds
 from eduapp.models import utcnow
 from eduapp.security import signed_in
 from eduapp.services import workbench

@@ -15,6 +15,7 @@ from eduapp.domain.problems import N_, InputError
 from eduapp.extensions import db
 from eduapp.models import Attempt, Certificate, Exam, User, utcnow
 from eduapp.services import audit
+from eduapp.services.qr_codes import qr_svg as draw
 
 
 class CertificateError(Exception):
@@ -105,8 +106,6 @@ def verify_url(certificate: Certificate) -> str:
 
 def qr_svg(certificate: Certificate) -> str:
     """The QR code of the verification address, as inline SVG markup, drawn on this server."""
-    from eduapp.services.two_factor import qr_svg as draw
-
     svg = draw(verify_url(certificate)).decode("utf-8")
     return svg[svg.index("<svg"):]
 

@@ -86,7 +86,7 @@ def parse_file(data: bytes, filename: str, fmt: str | None, category: str | None
 
 def plan(files: list[tuple[str, ParseResult]], report: ImportReport) -> list[_Planned]:
     """Decide what each question would do, without writing anything."""
-    from eduapp.web.i18n import message  # messages in the caller's language
+    from eduapp.i18n import message  # messages in the caller's language
 
     planned: list[_Planned] = []
     existing = {

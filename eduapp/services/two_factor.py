@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import secrets
 from datetime import datetime
 
 import pyotp
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 from sqlalchemy import delete, select, update
 
@@ -58,13 +55,6 @@ def begin(user: User) -> TwoFactor:
 
 def provisioning_uri(user: User, found: TwoFactor) -> str:
     return pyotp.TOTP(found.secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
-
-
-def qr_svg(text: str) -> bytes:
-    """``text`` as a QR code in SVG, drawn here (no third-party service sees the secret)."""
-    out = io.BytesIO()
-    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2).save(out)
-    return out.getvalue()
 
 
 def _normalise(code: str | None) -> str:

@@ -8,7 +8,7 @@ def register_template_context(app: Flask) -> None:
 
     from eduapp.domain.questions import blank_count
     from eduapp.domain.roles import Permission
-    from eduapp.web.i18n import html_lang
+    from eduapp.i18n import html_lang
     from eduapp.web.labels import KIND_LABELS, role_label
     from eduapp.web.reminders.routes import unread_badge
 

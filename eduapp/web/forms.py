@@ -6,8 +6,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import Form, SelectChoice, ValidationError
 
 from eduapp.domain.upload_types import TABLE_TYPES, type_problem
+from eduapp.i18n import message
 from eduapp.web.form_messages import CatalogMeta
-from eduapp.web.i18n import message
 
 
 def choices(pairs) -> list[SelectChoice]:

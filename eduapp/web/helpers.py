@@ -10,10 +10,10 @@ from sqlalchemy import Select, func, select
 
 from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import Problem
+from eduapp.errors import BadInput
 from eduapp.extensions import db
-from eduapp.web.errors import BadInput
-from eduapp.web.i18n import message
-from eduapp.web.input_guard import MAX_ID, MAX_PAGE
+from eduapp.i18n import message
+from eduapp.input_guard import MAX_ID, MAX_PAGE
 
 
 def one_or_404(query: Select, model, object_id: int):

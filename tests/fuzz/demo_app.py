@@ -48,7 +48,7 @@ def demo_app(pg_url: str = PG_URL):
 
     from flask_migrate import upgrade
 
-    from eduapp.services import demo
+    from eduapp import demo
     from eduapp.services.question_import import import_files
 
     if pg_url:

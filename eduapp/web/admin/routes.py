@@ -9,6 +9,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission, Role
 from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems
 from eduapp.models import AuditRecord, Organisation, User, UserRole
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, audit, tenancy
@@ -17,7 +18,6 @@ from eduapp.web.admin.forms import UserForm
 from eduapp.web.forms import ConfirmForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.history import rows as history_rows
-from eduapp.web.i18n import attach_problems
 
 
 def _org_choices():

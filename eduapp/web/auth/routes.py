@@ -4,12 +4,12 @@ from flask_login import current_user, login_user, logout_user
 
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter
+from eduapp.i18n import attach_problems
 from eduapp.security import client_ip, public, signed_in
 from eduapp.services import accounts, captcha, sessions, sign_in_guard
 from eduapp.web.auth import bp, two_factor
 from eduapp.web.auth.forms import ChangePasswordForm, LoginForm
 from eduapp.web.helpers import flash_ok, safe_next
-from eduapp.web.i18n import attach_problems
 
 
 def _login_limit() -> str:

@@ -16,14 +16,15 @@ from wtforms.validators import DataRequired, Length
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.extensions import db, limiter
+from eduapp.i18n import attach_problems
 from eduapp.models import User
 from eduapp.security import client_ip, public, require, signed_in
 from eduapp.services import sessions
 from eduapp.services import two_factor as service
+from eduapp.services.qr_codes import qr_svg
 from eduapp.web.auth import bp
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, one_or_404, safe_next
-from eduapp.web.i18n import attach_problems
 
 # A signed cookie key: the code step after a right password (user id, session token, when, next page).
 PENDING = "2fa_pending"
@@ -158,7 +159,7 @@ def two_factor_qr():
     found = service.record(user)
     if found is None or found.confirmed_at is not None:
         abort(404)  # the secret is shown only while enrolling
-    response = Response(service.qr_svg(service.provisioning_uri(user, found)), mimetype="image/svg+xml")
+    response = Response(qr_svg(service.provisioning_uri(user, found)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -16,6 +16,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import split_list
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems, message
 from eduapp.models import PenaltyCase
 from eduapp.security import require
 from eduapp.services import case_studies, case_study_files
@@ -23,7 +24,6 @@ from eduapp.web.case_studies import bp
 from eduapp.web.case_studies.forms import CaseStudyForm, ConfirmImportForm, FromCaseForm, ImportCaseStudiesForm
 from eduapp.web.forms import ConfirmForm, choices
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import attach_problems, message
 
 MAX_UPLOAD = 1_000_000
 

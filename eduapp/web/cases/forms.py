@@ -7,7 +7,7 @@ from eduapp.domain.case_register import MAX_CASE_NUMBER, MAX_DESCRIPTION
 from eduapp.domain.cases import parse_yuan
 from eduapp.domain.fines import MAX_OCCURRENCES
 from eduapp.domain.problems import N_, Problem
-from eduapp.web.i18n import message
+from eduapp.i18n import message
 
 
 class Yuan:

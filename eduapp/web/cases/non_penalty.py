@@ -17,12 +17,13 @@ from eduapp.domain import cases as case_rules
 from eduapp.domain import non_penalty as rules
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission
+from eduapp.i18n import attach_problems
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import cases, non_penalty
 from eduapp.web.cases import bp
+from eduapp.web.cases.routes import _render_case
 from eduapp.web.forms import choices
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import attach_problems
 
 GROUND_LABELS = {rules.GROUND_MINOR: _l("Minor, corrected in time, no harmful consequence (§33 ¶1, shall not be "
                                         "penalised)"),
@@ -38,11 +39,6 @@ class NonPenaltyForm(FlaskForm):
                               description=_l("Empty: the article of the ground."))
     education = TextAreaField(_l("Education given to the party (§33 ¶3)"), render_kw={"rows": 2})
     decided_on = DateField(_l("Decided on"), validators=[Optional()])
-
-
-def status_moves(status: str) -> tuple[str, ...]:
-    """The moves the generic status form offers: not_penalised only through its own decision form."""
-    return tuple(s for s in case_rules.allowed_transitions(status) if s != case_rules.NOT_PENALISED)
 
 
 def _form(case, form: NonPenaltyForm | None = None) -> NonPenaltyForm:
@@ -85,8 +81,6 @@ def _case_or_404(case_id: int):
 @bp.route("/<id:case_id>/not-penalised", methods=["POST"])
 @require(Permission.CASES_HANDLE)
 def not_penalised(case_id: int):
-    from eduapp.web.cases.routes import _render_case
-
     case = _case_or_404(case_id)
     form = _form(case, NonPenaltyForm())
     if form.validate_on_submit():

@@ -20,20 +20,25 @@ from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.domain.tabular import read_rows
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems, message
 from eduapp.models import ENTERPRISE, Organisation, PenaltyCase, ViolationType
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import case_deadlines, case_register, cases, fines, handling_units, history
 from eduapp.web.cases import bp
 from eduapp.web.cases.forms import CaseForm, ExtensionForm, StatusForm
-from eduapp.web.cases.non_penalty import status_moves
 from eduapp.web.forms import ConfirmForm, UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, id_arg, page_arg
 from eduapp.web.history import rows as history_rows
-from eduapp.web.i18n import attach_problems, message
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Problems of the service name model fields; the form names some of them differently.
 FORM_FIELD = {"enterprise_id": "enterprise", "fine_basis_fen": "fine_basis"}
+
+
+def status_moves(status: str) -> tuple[str, ...]:
+    """The moves the generic status form offers: not_penalised only through its own decision form
+    (eduapp.web.cases.non_penalty)."""
+    return tuple(s for s in rules.allowed_transitions(status) if s != rules.NOT_PENALISED)
 
 
 @bp.context_processor

@@ -5,20 +5,12 @@ eduapp.domain.certificates.PublicView holds, and is rate-limited per address
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
-from eduapp.extensions import limiter
-from eduapp.security import client_ip, public
+from eduapp.rate_limits import CHECK_LIMIT  # one budget per address, shared with the API's check
+from eduapp.security import public
 from eduapp.services import certificates
 from eduapp.web.certificates import bp
-
-
-def certificate_limit() -> str:
-    return current_app.config["CERTIFICATE_RATE_LIMIT"]
-
-
-# One budget per address for the page and GET /api/v1/certificates/<code> together.
-CHECK_LIMIT = limiter.shared_limit(certificate_limit, scope="certificate-check", key_func=lambda: client_ip() or "")
 
 
 @bp.route("/verify/<code>")

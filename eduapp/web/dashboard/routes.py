@@ -10,13 +10,13 @@ from flask_babel import lazy_gettext as _l
 from eduapp.domain import periods
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.security import require
 from eduapp.services import dashboard
 from eduapp.services.offsets import today_local
 from eduapp.services.org_tree import OrgTree
 from eduapp.web.dashboard import bp, present
 from eduapp.web.helpers import whole_number
-from eduapp.web.i18n import message
 
 VIEWERS = (Permission.ORGS_VIEW,)
 FIELD_LABELS = {"from": _l("From"), "to": _l("To"), "org": _l("Organisation"), "year": _l("Year")}

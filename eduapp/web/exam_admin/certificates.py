@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.security import client_ip, require
 from eduapp.services import certificates
 from eduapp.web.exam_admin import bp
 from eduapp.web.exam_admin.forms import CertificateAnnulForm
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import message
 
 
 @bp.route("/<id:exam_id>/certificates/<id:certificate_id>/annul", methods=["POST"])

@@ -16,13 +16,13 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission, Role
 from eduapp.domain.typed_input import fold_width, split_list
 from eduapp.extensions import db
+from eduapp.i18n import message
 from eduapp.models import Attempt, Exam, Organisation, User
 from eduapp.security import client_ip, require
 from eduapp.services import certificates, exams, misconduct
 from eduapp.web.exam_admin import bp
 from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, CertificateAnnulForm, ExamForm
 from eduapp.web.helpers import flash_ok, whole_number
-from eduapp.web.i18n import message
 from eduapp.web.labels import role_label
 
 LOCAL = ZoneInfo("Asia/Shanghai")

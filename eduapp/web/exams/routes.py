@@ -13,6 +13,7 @@ from flask_login import current_user
 from eduapp.domain.problems import InputError
 from eduapp.domain.questions import FILL_BLANK, MULTIPLE, SINGLE, TRUE_FALSE
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.models import utcnow
 from eduapp.security import require
 from eduapp.services import attempts, exams, laws
@@ -20,7 +21,6 @@ from eduapp.services.attempts import AttemptError
 from eduapp.web.exams import bp
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import whole_number
-from eduapp.web.i18n import message
 
 
 def _own_attempt(attempt_id: int):

@@ -16,11 +16,11 @@ from wtforms.validators import DataRequired, Length
 from eduapp.domain import non_penalty as rules
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import attach_problems
 from eduapp.security import require, signed_in
 from eduapp.services import non_penalty_lists as lists
 from eduapp.services.cases import local_today
 from eduapp.web.helpers import flash_ok, whole_number
-from eduapp.web.i18n import attach_problems
 from eduapp.web.offsets import bp
 from eduapp.web.offsets.forms import RuleSetForm
 

@@ -12,12 +12,12 @@ from flask_login import current_user
 from eduapp.domain import offsets as rules
 from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import attach_problems, message
 from eduapp.security import require
 from eduapp.services import offsets, rule_sets
 from eduapp.services.offsets import OffsetError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import attach_problems, message
 from eduapp.web.offsets import bp
 from eduapp.web.offsets.forms import ApplyForm, DecisionForm, DiscussionForm, RuleSetForm
 

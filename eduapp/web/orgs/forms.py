@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from eduapp.domain import uscc
 from eduapp.domain.problems import Problem
-from eduapp.web.i18n import message
+from eduapp.i18n import message
 
 
 def _valid_uscc(form, field):

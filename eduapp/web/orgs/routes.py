@@ -11,12 +11,12 @@ from eduapp.domain.roles import Permission
 from eduapp.domain.tabular import read_rows
 from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems
 from eduapp.models import ENTERPRISE, GOVERNMENT, Organisation, User
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import orgs, tenancy
 from eduapp.web.forms import UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
-from eduapp.web.i18n import attach_problems
 from eduapp.web.orgs import bp
 from eduapp.web.orgs.forms import EnterpriseForm, UnitForm
 

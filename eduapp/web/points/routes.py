@@ -18,13 +18,13 @@ from eduapp.domain.points import EXPIRING_SOON_DAYS, RULE_KINDS, SYSTEM_REASONS
 from eduapp.domain.practice import china_day
 from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
+from eduapp.i18n import attach_problems, message
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, awards, competitions, orgs, points, study
 from eduapp.services.points import LedgerError
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok, page_arg
-from eduapp.web.i18n import attach_problems, message
 from eduapp.web.points import bp
 from eduapp.web.points.forms import (
     ENTRY_KIND_LABELS,

@@ -15,13 +15,13 @@ from eduapp.domain import trainings as rules
 from eduapp.domain.problems import N_, InputError
 from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import split_codes
+from eduapp.i18n import attach_problems
 from eduapp.models import utcnow
 from eduapp.security import client_ip, require
 from eduapp.services import awards, training_registrations, trainings
 from eduapp.services.training_registrations import RegistrationRefused
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import flash_ok
-from eduapp.web.i18n import attach_problems
 from eduapp.web.points import bp
 from eduapp.web.points.forms import AttendanceForm, TrainingForm
 

@@ -14,10 +14,10 @@ from eduapp.domain.practice import BOOK, CASE_STUDY, CATEGORY, LAW, RIGHT, TAG, 
 from eduapp.domain.problems import Problem
 from eduapp.domain.questions import LETTERS, MULTIPLE
 from eduapp.domain.roles import Permission
+from eduapp.i18n import message
 from eduapp.security import require
 from eduapp.services import practice
 from eduapp.services.practice import AnswerProblem
-from eduapp.web.i18n import message
 from eduapp.web.practice import bp
 from eduapp.web.practice.forms import FIELD_LABELS, TF_LABELS, AnswerForm
 from eduapp.web.questions.forms import TYPE_LABELS

@@ -26,6 +26,7 @@ from eduapp.domain.questions import (
 from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import split_list
 from eduapp.extensions import db
+from eduapp.i18n import attach_problems
 from eduapp.models import Category, Question, QuestionVersion, VersionTag
 from eduapp.security import client_ip, require
 from eduapp.services import bureau_queries, question_bank
@@ -33,7 +34,6 @@ from eduapp.services.question_export import render
 from eduapp.services.question_import import import_files
 from eduapp.web.forms import ConfirmForm
 from eduapp.web.helpers import Page, flash_ok, one_or_404, page_arg, whole_number
-from eduapp.web.i18n import attach_problems
 from eduapp.web.questions import bp
 from eduapp.web.questions.forms import STATUS_LABELS, TYPE_LABELS, ImportQuestionsForm, QuestionForm
 
@@ -219,7 +219,7 @@ def preview():
     form.validate()
     q = _form_to_data(form)
     problems = validate(q) if q.stem else []
-    from eduapp.web.i18n import message
+    from eduapp.i18n import message
 
     return render_template("questions/_preview.html", q=q, problems=[message(p) for p in problems], types=TYPE_LABELS)
 

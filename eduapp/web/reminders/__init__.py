@@ -4,5 +4,3 @@ delivery log for system administrators (its paths under /admin/reminders/, next 
 from flask import Blueprint
 
 bp = Blueprint("reminders", __name__)
-
-from eduapp.web.reminders import routes  # noqa: E402,F401

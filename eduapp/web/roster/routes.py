@@ -8,12 +8,12 @@ from eduapp.domain import roster as roster_rules
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Permission, Role
 from eduapp.domain.tabular import read_rows, template_bytes
+from eduapp.i18n import attach_problems
 from eduapp.models import User
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, api_queries, tenancy
 from eduapp.web.forms import ConfirmForm, UploadForm
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
-from eduapp.web.i18n import attach_problems
 from eduapp.web.roster import bp
 from eduapp.web.roster.forms import StaffEditForm, StaffForm
 

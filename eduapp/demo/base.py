@@ -1,6 +1,5 @@
-"""Demo data: a bureau with its units, three enterprises, and an account for every role.
-
-Idempotent: a second run with the same password finds everything as it left it and writes nothing.
+"""Demo data, the base: a bureau with its units, three enterprises, an account for every role, the demo
+exams and the offset rule with its cases. The constants and ``DemoResult`` the other demo modules share.
 """
 
 from __future__ import annotations
@@ -8,12 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from eduapp.domain.practice import china_day
+from sqlalchemy import select
+
+from eduapp.domain import offsets as offset_rules
+from eduapp.domain.blueprint import Section
+from eduapp.domain.exam_rules import AudienceEntry
+from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.domain.uscc import make_code
 from eduapp.extensions import db
-from eduapp.models import Organisation, UserRole, utcnow
-from eduapp.services import accounts, audit, orgs
+from eduapp.models import Attempt, Exam, Organisation, PenaltyCase, RuleSet, UserRole, utcnow
+from eduapp.services import accounts, audit, exams, orgs
 from eduapp.services.passwords import hash_password, verify_password
 
 DEFAULT_PASSWORD = "eduapp-demo-2026"  # noqa: S105 (documented demo password)
@@ -108,8 +112,9 @@ DEMO_SECTIONS = [("单选题", "single", 10), ("多选题", "multiple", 4), ("�
                  ("填空题", "fill_blank", 2)]
 
 
-def load(password: str, today: date | None = None) -> DemoResult:
-    today = today or china_day(utcnow())
+def load_base(password: str, today: date) -> DemoResult:
+    """The organisations, the accounts, the demo exams and the offset rule with its cases; the other demo
+    modules build on what this leaves (eduapp.demo.load runs them in order)."""
     result = DemoResult()
 
     def unit(name: str, parent_name: str | None) -> Organisation:
@@ -180,34 +185,11 @@ def load(password: str, today: date | None = None) -> DemoResult:
     db.session.commit()
     _exams(result)
     _offsets(result, today)
-    from eduapp.services import demo_reminders
-
-    demo_reminders.load(result, today)
-    from eduapp.services import demo_history
-
-    demo_history.load(result, today)  # half a year of past activity for the dashboard
-    from eduapp.services import demo_trainings
-
-    demo_trainings.load(result, today)  # upcoming trainings of each kind to register for
-    from eduapp.services import demo_non_penalty
-
-    demo_non_penalty.load(result, today, DEMO_ENTERPRISE, BUREAU)  # the 免罚清单 and a case it covers (§33)
-    from eduapp.services import demo_case_studies
-
-    demo_case_studies.load(result)  # two published typical cases (以案释法) with questions attached
     return result
 
 
 def _exams(result: DemoResult) -> None:
     """The demo exam and competition, once; skipped (and said) while the bank cannot fill them."""
-    from sqlalchemy import select
-
-    from eduapp.domain.blueprint import Section
-    from eduapp.domain.exam_rules import AudienceEntry
-    from eduapp.domain.problems import InputError
-    from eduapp.models import Exam, utcnow
-    from eduapp.services import exams
-
     now = utcnow().replace(second=0, microsecond=0)
     sections = [Section(title, qtype, count, 5) for title, qtype, count in DEMO_SECTIONS]
     audience = [AudienceEntry("role", r.value)
@@ -248,10 +230,6 @@ DEMO_CASES = [
 def _offsets(result: DemoResult, today: date) -> None:
     """The violation catalogue, an active rule set, the contact's passed exam, three open cases of the
     demo enterprise and a pool with points for one offset but not for both."""
-    from sqlalchemy import select
-
-    from eduapp.domain import offsets as offset_rules
-    from eduapp.models import PenaltyCase, RuleSet
     from eduapp.services import awards, cases, points, rule_sets
 
     summary = cases.load_catalogue(actor=None)
@@ -279,7 +257,7 @@ def _offsets(result: DemoResult, today: date) -> None:
     officer = accounts.find_by_username("demo-officer")
     if enterprise is None or contact is None:
         return
-    _contact_passes_an_exam(result, contact)
+    contact_passes_an_exam(result, contact)
 
     for number, code, fine, harm, corrected in DEMO_CASES:
         if db.session.execute(select(PenaltyCase.id).where(PenaltyCase.case_number == number)).first() is not None:
@@ -303,11 +281,8 @@ def _offsets(result: DemoResult, today: date) -> None:
         result.unchanged += 1
 
 
-def _contact_passes_an_exam(result: DemoResult, contact) -> None:
+def contact_passes_an_exam(result: DemoResult, contact) -> None:
     """The environmental manager passes the demo exam once (the offset rule asks for it)."""
-    from sqlalchemy import select
-
-    from eduapp.models import Attempt, Exam
     from eduapp.services import attempts
 
     exam = db.session.execute(select(Exam).where(Exam.title == DEMO_EXAMS[0]["title"])).scalar_one_or_none()

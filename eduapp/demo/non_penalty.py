@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from eduapp.domain.non_penalty import Entry
 from eduapp.extensions import db
+from eduapp.models import NonPenaltyList, PenaltyCase
+from eduapp.services import accounts, cases, non_penalty_lists, orgs
 
 DEMO_LIST_DOC = "示环规〔2026〕2号"
 DEMO_CASE = "示环罚〔2026〕110号"
@@ -26,9 +28,6 @@ ENTRIES = [
 
 
 def load(result, today: date, enterprise_name: str, authority: str) -> None:
-    from eduapp.models import NonPenaltyList, PenaltyCase
-    from eduapp.services import accounts, cases, non_penalty_lists, orgs
-
     if db.session.execute(select(NonPenaltyList.id).where(NonPenaltyList.doc_number == DEMO_LIST_DOC)).first():
         result.unchanged += 1
     else:

@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from eduapp.cli_questions import _collect
+from eduapp.cli.common import collect_files
 from eduapp.domain import case_studies as rules
+from eduapp.i18n import message
+from eduapp.services.case_study_files import export, import_files
 
 
 @click.group("casestudies")
@@ -23,10 +25,7 @@ def case_studies_group():
 @with_appcontext
 def case_studies_import(path: Path, dry_run: bool):
     """Import case studies from PATH (a YAML file, or a folder of them); any problem and nothing is written."""
-    from eduapp.services.case_study_files import import_files
-    from eduapp.web.i18n import message
-
-    files = [(name, data) for name, data in _collect(path) if name.endswith((".yaml", ".yml"))]
+    files = [(name, data) for name, data in collect_files(path) if name.endswith((".yaml", ".yml"))]
     report = import_files(files, dry_run=dry_run)
     for label, conditional in (("added", "would add"), ("updated", "would update")):
         for uid, line, title in getattr(report, label):
@@ -47,8 +46,6 @@ def case_studies_import(path: Path, dry_run: bool):
 @with_appcontext
 def case_studies_export(status: str | None, out: Path):
     """Export the case studies to OUT (one YAML file holding a list)."""
-    from eduapp.services.case_study_files import export
-
     text, count = export(status)
     out.write_text(text, encoding="utf-8")
     click.echo(f"wrote {count} case studies to {out}")

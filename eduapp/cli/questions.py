@@ -8,15 +8,14 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from eduapp.cli.common import collect_files
 from eduapp.domain.formats import registry
+from eduapp.domain.item_stats import TOO_EASY, TOO_HARD
+from eduapp.services.coverage import coverage_map
+from eduapp.services.question_export import export
+from eduapp.services.question_import import import_files
 
 FORMAT_CHOICES = ["auto", *registry.FORMATS]
-
-
-def _collect(path: Path) -> list[tuple[str, bytes]]:
-    if path.is_dir():
-        return [(str(p.relative_to(path)), p.read_bytes()) for p in sorted(path.rglob("*")) if p.is_file()]
-    return [(path.name, path.read_bytes())]
 
 
 @click.group("questions")
@@ -33,9 +32,7 @@ def questions_group():
 @with_appcontext
 def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, skip_invalid: bool):
     """Import questions from PATH (a file, or a folder of files)."""
-    from eduapp.services.question_import import import_files
-
-    report = import_files(_collect(path), fmt=fmt, category=category, dry_run=dry_run, skip_invalid=skip_invalid)
+    report = import_files(collect_files(path), fmt=fmt, category=category, dry_run=dry_run, skip_invalid=skip_invalid)
     for name in report.ignored_files:
         click.echo(f"ignored {name} (not a question file)")
     for label, conditional in (("added", "would add"), ("updated", "would update")):
@@ -72,8 +69,6 @@ def questions_import(path: Path, fmt: str, category: str | None, dry_run: bool, 
 @with_appcontext
 def questions_export(fmt: str, status: str | None, out: Path):
     """Export the bank to OUT (a file; for yaml a folder gives one file per law, as in question_bank/)."""
-    from eduapp.services.question_export import export
-
     written, left_out = export(fmt, out, status=status)
     for path, count in written:
         click.echo(f"wrote {count} questions to {path}")
@@ -100,9 +95,6 @@ def questions_coverage(min_questions: int, fail_under: bool):
     """The coverage map: per statute and article the published questions, how often they were drawn
     and their facility; then the catalogue's uncovered penalty articles. The last line is JSON.
     Exits 0, or 1 with --fail-under when something is uncovered."""
-    from eduapp.domain.item_stats import TOO_EASY, TOO_HARD
-    from eduapp.services.coverage import coverage_map
-
     found = coverage_map(min_questions)
     flags = {TOO_HARD: " TOO HARD", TOO_EASY: " TOO EASY"}
     for law in found.laws:

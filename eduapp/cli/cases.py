@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext
 
-from eduapp.cli import fail, problem_lines
+from eduapp.cli.common import fail, problem_lines
+from eduapp.domain import case_register as register_rules
 from eduapp.domain.problems import InputError
+from eduapp.domain.tabular import read_rows
+from eduapp.services import case_register, cases
 
 
 @click.group("cases")
@@ -24,8 +28,6 @@ def cases_catalogue(file: Path | None):
     """Load or update the violation catalogue from FILE (default: the packaged eduapp/data/violations.yaml).
 
     Types are matched by code; running it twice changes nothing."""
-    from eduapp.services import cases
-
     source = file or cases.PACKAGED_CATALOGUE
     try:
         summary = cases.load_catalogue(cases.read_catalogue(source))
@@ -53,12 +55,6 @@ def cases_import(file: Path, dry_run: bool):
     """Import or update penalty cases from an XLSX or CSV case register, matched by case number.
 
     A file with any problem imports nothing; each problem names its row and column."""
-    from flask import current_app
-
-    from eduapp.domain import case_register as register_rules
-    from eduapp.domain.tabular import read_rows
-    from eduapp.services import case_register
-
     try:
         rows = read_rows(
             file.read_bytes(),

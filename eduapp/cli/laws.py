@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext
 
 from eduapp.domain.problems import InputError, Problem
+from eduapp.services import law_amendments, laws
 
 
 @click.group("laws")
@@ -36,8 +37,6 @@ def laws_import(path: Path):
     new version of a statute in the library (the same title) keeps the earlier version, and its
     amendments flow into the question bank. A problem in any file and nothing is imported. The last
     line is JSON: the counts of the import and of the amendments."""
-    from eduapp.services import law_amendments, laws
-
     try:
         summary = laws.import_dir(path) if path.is_dir() else laws.import_file(path)
     except InputError as err:
@@ -63,8 +62,6 @@ def laws_import(path: Path):
 def laws_repeal(title: str, on: str):
     """Record that the statute TITLE is repealed from the day --on: from that day its questions are left
     out of new papers. The last line is JSON."""
-    from eduapp.services import law_amendments
-
     try:
         day = date.fromisoformat(on.strip())
     except ValueError:

@@ -11,14 +11,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from eduapp.demo.base import ACCOUNTS, contact_passes_an_exam
 from eduapp.domain.blueprint import Section
 from eduapp.domain.exam_rules import AudienceEntry
+from eduapp.domain.points import end_of_day
 from eduapp.domain.practice import CHINA
 from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
-from eduapp.models import Exam, PenaltyCase, Training, TrainingRegistration, User, utcnow
-from eduapp.services import accounts, audit, orgs
+from eduapp.models import Exam, OffsetApplication, PenaltyCase, Training, TrainingRegistration, User, utcnow
+from eduapp.services import accounts, audit, cases, exams, orgs
 
 WEEKLY_QUIZ = "每周学法小测（示范）"
 TRAINING = "排污许可管理条例专题培训（示范）"
@@ -42,8 +44,6 @@ def load(result, today: date) -> None:
 def _addresses(result) -> None:
     """Demo accounts get an e-mail address and a mobile number, so e-mail and SMS go out (to the
     console backends unless SMTP or an SMS gateway is configured)."""
-    from eduapp.services.demo import ACCOUNTS
-
     changed = 0
     for n, (username, *_rest) in enumerate(ACCOUNTS):
         user = accounts.find_by_username(username)
@@ -58,8 +58,6 @@ def _addresses(result) -> None:
 
 
 def _weekly_quiz(result) -> None:
-    from eduapp.services import exams
-
     if db.session.execute(select(Exam.id).where(Exam.title == WEEKLY_QUIZ)).first() is not None:
         result.unchanged += 1
         return
@@ -81,7 +79,6 @@ def _weekly_quiz(result) -> None:
 
 
 def _expiring_points(result, today: date) -> None:
-    from eduapp.domain.points import end_of_day
     from eduapp.services import awards, points
 
     staff = accounts.find_by_username("demo-staff")
@@ -94,8 +91,6 @@ def _expiring_points(result, today: date) -> None:
 
 
 def _case(number: str, code: str, fine: int, enterprise_name: str, fields: dict, today: date) -> PenaltyCase | None:
-    from eduapp.services import cases
-
     found = db.session.execute(select(PenaltyCase).where(PenaltyCase.case_number == number)).scalar_one_or_none()
     if found is not None:
         return None
@@ -115,9 +110,7 @@ def _case(number: str, code: str, fine: int, enterprise_name: str, fields: dict,
 
 def _application_awaiting_review(result, today: date) -> None:
     """示范热电 applied for an offset; the case officer's step is due tomorrow."""
-    from eduapp.models import OffsetApplication
     from eduapp.services import awards, offsets, points
-    from eduapp.services.demo import _contact_passes_an_exam
 
     number, code, fine = REVIEW_CASE
     case = _case(number, code, fine, "示范热电有限公司",
@@ -131,7 +124,7 @@ def _application_awaiting_review(result, today: date) -> None:
             select(OffsetApplication.id).where(OffsetApplication.case_id == case.id)).first() is not None:
         result.unchanged += 1
         return
-    _contact_passes_an_exam(result, contact)
+    contact_passes_an_exam(result, contact)
     awards.award(points.pool_account(case.enterprise_id), 15_000, "demo:pool:thermal", "示范数据：企业员工学法积分")
     try:
         application = offsets.apply(contact, case)

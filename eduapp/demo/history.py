@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
+from eduapp.demo.base import DEMO_SECTIONS
 from eduapp.domain.blueprint import Section
 from eduapp.domain.exam_rules import AudienceEntry
 from eduapp.domain.practice import CHINA
@@ -22,7 +23,7 @@ from eduapp.domain.problems import InputError
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Delivery, Exam, PenaltyCase
-from eduapp.services import accounts, orgs
+from eduapp.services import accounts, cases, exams, orgs, reminders, trainings
 
 CIVIL_EXAM = "公务员网上学法考试（示范，已结束）"
 ENTERPRISE_EXAM = "企业环境法律知识测试（示范，已结束）"
@@ -61,7 +62,6 @@ def load(result, today: date) -> None:
         result.notes.append("dashboard history: the question bank cannot fill its exams yet (import question_bank/ "
                             "first, then run eduapp demo again)")
         return
-    from eduapp.services import reminders
 
     delivered: list[int] = []
 
@@ -85,9 +85,6 @@ def load(result, today: date) -> None:
 
 
 def _exam(title: str, today: date, opens: int, closes: int, roles: tuple[Role, ...]) -> Exam | None:
-    from eduapp.services import exams
-    from eduapp.services.demo import DEMO_SECTIONS
-
     try:
         return exams.save(None, None, {
             "title": title, "description": "示范数据：往期考试，已结束。", "is_competition": False,
@@ -122,8 +119,6 @@ def _take_all(exam: Exam, today: date, takers: list[tuple[str, int, bool]]) -> N
 
 
 def _trainings(admin, today: date) -> None:
-    from eduapp.services import trainings
-
     for title, kind, days_before, usernames in TRAININGS:
         training = trainings.create_training(admin, title, today - timedelta(days=days_before), 2, kind=kind,
                                              at=time(14, 30), place="局三楼会议室")
@@ -147,8 +142,6 @@ def _points(admin, today: date, scan) -> None:
 
 
 def _case(number: str, code: str, fine: int, enterprise, officer, today: date, opened: int, **stages):
-    from eduapp.services import cases
-
     vt = cases.violation_by_code(code)
     if vt is None or db.session.execute(select(PenaltyCase.id).where(PenaltyCase.case_number == number)).first():
         return None

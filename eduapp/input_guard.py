@@ -22,7 +22,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
-from eduapp.web.errors import BadInput
+from eduapp.errors import BadInput
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: anything larger is simply not found
 MAX_PAGE = 1_000_000  # keeps OFFSET within what every database accepts
