@@ -12,11 +12,7 @@ import pytest
 
 # Imports known to close a cycle, each removed from the graph before the check. Drop an entry when the
 # branch that removes the import lands (the test fails once an entry no longer exists).
-ALLOWED_IMPORTS = {
-    # services.points -> services.attempts (trainings and competitions in points.py): the `ledger` branch
-    # splits points.py and removes it (issue 18).
-    ("eduapp.services.points", "eduapp.services.attempts"),
-}
+ALLOWED_IMPORTS: set[tuple[str, str]] = set()
 
 # Cycles that were there before this test and are not yet broken, as the set of modules they may span: a
 # cycle reaching any other module fails. Penalty cases, offsets and reminders import each other inside
