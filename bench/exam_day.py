@@ -27,8 +27,10 @@ and the opening is set so that it has finished before the first sign-in.
 Afterwards the database is checked: every acknowledged answer stored (the stored seq at least the
 acknowledged one, with the response sent under it), exactly one result per attempt (one attempt per
 candidate, one ``attempt.submit`` audit record, one set of practice answers), exactly one points
-award per first pass, no 5xx. The output is a table of requests/s and p50/p95/p99 per endpoint, the
-checks, and as its last line a JSON object.
+award per first pass, no 5xx, and no autosave sent before the deadline refused as late ("refused
+though sent in time": the app judges an answer by when it reached it, eduapp/request_time.py). The
+output is a table of requests/s and p50/p95/p99 per endpoint, the checks, and as its last line a
+JSON object.
 
 The floor. Before the exam, the same gunicorn measures at saturation (closed loop, one client per
 probe account, alternated rounds) a bare Flask + Flask-SQLAlchemy insert of the same JSON body
