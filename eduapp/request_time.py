@@ -10,8 +10,10 @@ server processes it after; one that reached us after it is refused, as before.
   ``$msec``), ``t=1700000000123`` (milliseconds) and ``t=1700000000123456`` (microseconds), with or
   without ``t=``;
 - otherwise (and when the header is missing, malformed, in the future or older than
-  EDUAPP_REQUEST_START_MAX_AGE_SECONDS, default 120), the time the WSGI server handed the request to the
-  app, stamped by ``ArrivalStamp`` (the outermost WSGI middleware) into the environ;
+  EDUAPP_REQUEST_START_MAX_AGE_SECONDS, default 120), the time the server accepted it: with gunicorn's
+  ``eduapp.gunicorn_worker.ArrivalThreadWorker`` when it queued the request for a thread, with any
+  other server when it handed the request to the app; ``ArrivalStamp`` (the outermost WSGI
+  middleware) puts it in the environ;
 - never a time the client claims: without trusted proxies the header is ignored.
 
 The result is never later than the processing time, and never earlier than the bound allows.
@@ -20,6 +22,7 @@ The result is never later than the processing time, and never earlier than the b
 from __future__ import annotations
 
 import re
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -30,15 +33,22 @@ HEADER = "X-Request-Start"
 _STAMP = re.compile(r"^\s*(?:t=)?(\d{1,20}(?:\.\d{1,9})?)\s*$")
 
 
+# Set by the server for the request its thread handles: eduapp/gunicorn_worker.py notes when gunicorn
+# queued the request for a thread (the wait a busy server adds before the app sees it).
+server_stamp = threading.local()
+
+
 class ArrivalStamp:
-    """WSGI middleware: the time the request reached the app, as early as the app can see it. A server
-    hook that ran earlier (gunicorn's ``pre_request``) may have set it already."""
+    """WSGI middleware: the time the request reached us, as early as the app can know it: the server's
+    stamp (server_stamp, or an environ key a server hook set) if there is one, else now."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        environ.setdefault(ENVIRON_KEY, time.time())
+        if ENVIRON_KEY not in environ:
+            queued = getattr(server_stamp, "queued_at", None)
+            environ[ENVIRON_KEY] = queued if queued is not None else time.time()
         return self.wsgi_app(environ, start_response)
 
 

@@ -169,3 +169,56 @@ def test_a_page_of_answers_posted_in_time_is_kept_though_processed_late(world, o
         assert posted.status_code == 302
     db.session.remove()
     assert db.session.get(AttemptItem, item.id).seq == 1
+
+
+_QUEUE_APP = '''
+import time
+from eduapp.request_time import ENVIRON_KEY, ArrivalStamp
+
+def _app(environ, start_response):
+    if environ["PATH_INFO"] == "/slow":
+        time.sleep(2)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [repr(environ[ENVIRON_KEY]).encode()]
+
+app = ArrivalStamp(_app)
+'''
+
+
+def test_gunicorn_s_worker_stamps_a_request_when_it_is_queued_not_when_a_thread_takes_it(tmp_path):
+    """One thread, busy 2 s with a first request: the second request, sent meanwhile, is stamped when it
+    reached gunicorn (with the first), not 2 s later when the thread got to it (gthread's own worker
+    fails this: 2.0 s)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from tests.live_server import request as http_request
+
+    (tmp_path / "queue_app.py").write_text(_QUEUE_APP)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen([str(gunicorn), "--chdir", str(tmp_path), "--bind", f"127.0.0.1:{port}", "--workers",
+                               "1", "--threads", "1", "--worker-class", "eduapp.gunicorn_worker.ArrivalThreadWorker",
+                               "queue_app:app"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):  # up within 20 s
+            try:
+                if http_request(port, "GET", "/ready")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        with ThreadPoolExecutor(2) as pool:
+            slow = pool.submit(http_request, port, "GET", "/slow")
+            time.sleep(0.3)  # /slow has the thread
+            queued = pool.submit(http_request, port, "GET", "/queued")
+            slow_stamp, queued_stamp = (float(f.result()[1]) for f in (slow, queued))
+        assert 0 < queued_stamp - slow_stamp < 1.5, (slow_stamp, queued_stamp)  # not >= 2 s: the queue counts
+    finally:
+        server.terminate()
+        server.wait(10)
