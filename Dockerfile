@@ -24,4 +24,4 @@ EXPOSE 8000
 # gthread: one worker process per core (gunicorn reads WEB_CONCURRENCY; set it to the cores given to
 # the container) x 6 threads (docs/performance.md).
 ENV WEB_CONCURRENCY=2
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "gthread", "--threads", "6", "--access-logfile", "-", "wsgi:app"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-class", "eduapp.gunicorn_worker.ArrivalThreadWorker", "--threads", "6", "--access-logfile", "-", "wsgi:app"]

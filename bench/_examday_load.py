@@ -103,6 +103,7 @@ class Ledger:
     attempts: dict[str, int] = field(default_factory=dict)  # username -> attempt id
     submitted: dict[int, dict] = field(default_factory=dict)  # attempt id -> the submit's reply
     late_refused: int = 0
+    refused_in_time: int = 0  # saves sent before the deadline that the server refused (409): must be 0
     drops: int = 0
     resent: int = 0
 
@@ -324,6 +325,7 @@ class Candidate:
         while self.pending and not run.over:
             item_id = next(iter(self.pending))
             seq, response = self.pending[item_id]
+            sent_at = time.monotonic()
             status, body = await run.client.call(
                 "autosave", "PUT", f"{API}/attempts/{self.attempt_id}/answers/{item_id}", self.token,
                 {"response": response, "seq": seq})
@@ -337,6 +339,8 @@ class Candidate:
             elif status is None or status >= 500:
                 await asyncio.sleep(RETRY_DELAY)
             else:  # refused (4xx): exam.js drops it and says so next to the question
+                if status == 409 and sent_at < run.t0 + run.scenario.exam_seconds:
+                    run.ledger.refused_in_time += 1  # sent in time, refused as late: what item 2 of issue 19 ends
                 del self.pending[item_id]
         self.offline_until = 0.0
 

@@ -30,6 +30,10 @@ class GunicornSettings:
         return f"{self.worker_class}, {self.workers} workers{threads}{connections}"
 
 
+# gthread as shipped (Dockerfile): the worker that stamps when a request was queued (eduapp/request_time.py)
+_WORKER_CLASSES = {"gthread": "eduapp.gunicorn_worker.ArrivalThreadWorker"}
+
+
 def bench_env(database_url: str, redis_url: str, queue: str) -> dict[str, str]:
     """The servers' environment: production settings, the bench's own database, Redis db and queue,
     and the rate limits raised (configuration only) for thousands of candidates behind one loopback
@@ -78,7 +82,8 @@ class Servers:
         self.port = free_port()
         g = self.gunicorn
         command = [str(BIN / "gunicorn"), "--chdir", str(ROOT / "bench"), "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(g.workers), "--worker-class", g.worker_class, "--backlog", "4096",
+                   "--workers", str(g.workers), "--worker-class", _WORKER_CLASSES.get(g.worker_class, g.worker_class),
+                   "--backlog", "4096",
                    "--timeout", "120", "--graceful-timeout", "5"]
         if g.worker_class == "gthread":
             command += ["--threads", str(g.threads)]

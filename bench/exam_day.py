@@ -27,8 +27,10 @@ and the opening is set so that it has finished before the first sign-in.
 Afterwards the database is checked: every acknowledged answer stored (the stored seq at least the
 acknowledged one, with the response sent under it), exactly one result per attempt (one attempt per
 candidate, one ``attempt.submit`` audit record, one set of practice answers), exactly one points
-award per first pass, no 5xx. The output is a table of requests/s and p50/p95/p99 per endpoint, the
-checks, and as its last line a JSON object.
+award per first pass, no 5xx, and no autosave sent before the deadline refused as late ("refused
+though sent in time": the app judges an answer by when it reached it, eduapp/request_time.py). The
+output is a table of requests/s and p50/p95/p99 per endpoint, the checks, and as its last line a
+JSON object.
 
 The floor. Before the exam, the same gunicorn measures at saturation (closed loop, one client per
 probe account, alternated rounds) a bare Flask + Flask-SQLAlchemy insert of the same JSON body
@@ -268,6 +270,8 @@ def main(argv=None) -> int:
     print(f"\n[{time.monotonic() - began:.0f} s] exam ({wall:.0f} s from the first login to the last request; "
           f"load average after {load_after}):")
     report_table({**summary, **floor_summary})
+    print(f"{'refused though sent in time':<32}{ledger.refused_in_time:>8}  (autosaves sent before the deadline "
+          f"and answered 409; must be 0)")
     print(f"CPU seconds in the exam: web {cpu['web']:.0f}, PostgreSQL (all databases) {cpu['postgres_all']:.0f}, "
           f"load generator {cpu['client']:.0f} (of {2 * wall:.0f} on 2 cores)")
     print(f"papers drawn ahead by the worker: {prepared} (candidates and probes) in {prepare_seconds:.1f} s, "
@@ -291,6 +295,7 @@ def main(argv=None) -> int:
         "errors": errors,
         "server_errors_5xx": stats.server_errors(),
         "lost_answers": found["lost_answers"],
+        "refused_in_time": ledger.refused_in_time,
         "duplicate_results": found["duplicate_results"],
         "duplicate_awards": found["duplicate_awards"],
         "beats_scheduling": sum(beats.values()),
@@ -312,6 +317,7 @@ def main(argv=None) -> int:
     met = {
         "errors": result["errors"] == 0 and result["server_errors_5xx"] == 0,
         "lost_answers": result["lost_answers"] == 0,
+        "refused_in_time": result["refused_in_time"] == 0,
         "duplicates": result["duplicate_results"] == 0 and result["duplicate_awards"] == 0,
         "one_beat": result["beats_scheduling"] == 1,
         **{k: (result[k] is not None and (result[k] >= v if k == "ratio" else result[k] <= v))

@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     apply_proxy_fix(app)
+    from eduapp import request_time
+
+    request_time.init_app(app)  # outermost: the time the request reached the app (eduapp/request_time.py)
     return app
 
 

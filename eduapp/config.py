@@ -385,6 +385,11 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # address, every request counted: a check is a few a day, an enumeration thousands.
         "CERTIFICATE_RATE_LIMIT": rate_limit_setting(env, "CERTIFICATE_RATE_LIMIT", "30 per minute"),
         "API_TOKEN_HOURS": env_int(env, "API_TOKEN_HOURS", 12),
+        # A bearer token's check is kept this many seconds per process (eduapp/services/token_cache.py):
+        # revocation, a password change or a deactivation reaches other processes within it (0: no cache).
+        "TOKEN_CACHE_SECONDS": env_int_between(env, "TOKEN_CACHE_SECONDS", 5, 0, 60),
+        # An X-Request-Start older than this (or in the future) is ignored (eduapp/request_time.py).
+        "REQUEST_START_MAX_AGE_SECONDS": env_int_between(env, "REQUEST_START_MAX_AGE_SECONDS", 120, 1, 600),
         # Exam papers are drawn this many minutes before the exam opens (0: only at the start).
         "EXAM_PREPARE_MINUTES": _prepare_minutes(env),
         # Celery: eager (in-process) unless a broker is configured.

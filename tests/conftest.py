@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from eduapp import create_app
 from eduapp.extensions import db, limiter
-from eduapp.services import shown_versions
+from eduapp.services import shown_versions, token_cache
 
 PG_URL = os.environ.get("EDUAPP_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("EDUAPP_TEST_REDIS_URL", "")
@@ -110,6 +110,7 @@ def _clean(request):
                 for name in tables:
                     conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (names from our own metadata)
         limiter.reset()
+        token_cache.of(application).clear()  # checks of tokens whose rows were just deleted
     Path(application.config["AUDIT_ANCHOR_FILE"]).unlink(missing_ok=True)
     shown_versions.forget()  # the next test's versions reuse these ids
 

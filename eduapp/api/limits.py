@@ -24,6 +24,9 @@ _limited: set[str] = set()
 
 
 def rate_key() -> str:
+    """The limit's key. Reading current_user signs the request in once (Flask-Login keeps the user in
+    flask.g): the bearer token's check (eduapp.services.api_tokens.user_for, cached per process) is
+    shared by this key and the view."""
     from flask_login import current_user
 
     if current_user.is_authenticated:

@@ -14,6 +14,7 @@ from eduapp.domain.problems import InputError, Problem
 from eduapp.domain.roles import Permission
 from eduapp.i18n import message
 from eduapp.models import utcnow
+from eduapp.request_time import received_at
 from eduapp.security import require
 from eduapp.services import attempts, exams
 from eduapp.services.attempts import AttemptError
@@ -210,7 +211,7 @@ def save_answer(args, attempt_id: int, item_id: int):
     """Save an answer; only a higher seq than the stored one overwrites (retries are harmless)."""
     try:
         saved = attempts.save_own_answer(current_user.id, attempt_id, item_id, args["response"], args["seq"],
-                                         flagged=args["flagged"])
+                                         flagged=args["flagged"], received_at=received_at())
     except AttemptError as error:
         raise _attempt_error(error)
     except InputError as error:
@@ -223,6 +224,6 @@ def save_answer(args, attempt_id: int, item_id: int):
 @blp.response(200, ResultOut)
 def submit(attempt_id: int):
     """Submit: grade once; submitting again returns the same result."""
-    result = attempts.submit(_own_attempt(attempt_id))
+    result = attempts.submit(_own_attempt(attempt_id), received_at=received_at())
     return {"score": _points(result.score), "max_score": _points(result.max_score), "passed": result.passed,
             "points_awarded": result.points_awarded}

@@ -157,6 +157,9 @@ def update_user(
     if diff:
         audit.record("user.update", actor=actor, obj_type="user", obj_id=user.id, summary=diff, ip=ip)
     db.session.commit()
+    from eduapp.services import api_tokens
+
+    api_tokens.forget_user(user.id)  # this process's cached token checks hold the old roles
     return user
 
 

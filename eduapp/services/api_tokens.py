@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload, lazyload
+from flask import has_app_context
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from eduapp.extensions import db
-from eduapp.models import ApiToken, User, utcnow
+from eduapp.models import ApiToken, User, UserRole, utcnow
+from eduapp.services import token_cache
 
 
 def _digest(token: str) -> str:
@@ -25,27 +30,83 @@ def issue(user: User, hours: int) -> tuple[str, datetime]:
     return token, expires_at
 
 
-# Every API request starts here: one statement, built once, that finds the user of a valid token with
-# their roles (their organisation is loaded if a view asks for it; an autosave does not).
-_USER_FOR = (
-    select(User).join(ApiToken, ApiToken.user_id == User.id)
-    .where(ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > bindparam("now"), User.active.is_(True))
-    .options(joinedload(User.role_rows), lazyload(User.organisation))
+# Every API request starts here: one Core statement, built once, that reads a valid token's row, its
+# active user's columns and their roles as plain rows (one row per role). The result is kept per process
+# for EDUAPP_TOKEN_CACHE_SECONDS (eduapp/services/token_cache.py states the bound on revocation).
+_TOKENS, _USERS, _ROLES = ApiToken.__table__, User.__table__, UserRole.__table__
+_TOKEN_CHECK = (
+    select(_TOKENS.c.id.label("token_id"), _TOKENS.c.expires_at.label("token_expires_at"), *_USERS.c,
+           _ROLES.c.role.label("role_name"))
+    .select_from(_TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+                 .outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+    .where(_TOKENS.c.token_hash == bindparam("digest"), _TOKENS.c.revoked_at.is_(None),
+           _TOKENS.c.expires_at > bindparam("now"), _USERS.c.active.is_(True))
+    .order_by(_ROLES.c.role)
 )
+_USER_KEYS = tuple(c.key for c in _USERS.c)
+
+
+def _read(digest: str, now: datetime) -> token_cache.Entry | None:
+    rows = db.session.connection().execute(_TOKEN_CHECK, {"digest": digest, "now": now}).mappings().all()
+    if not rows:
+        return None
+    first = rows[0]
+    return token_cache.Entry(
+        token_id=first["token_id"], expires_at=first["token_expires_at"],
+        user={key: first[key] for key in _USER_KEYS},
+        roles=tuple(row["role_name"] for row in rows if row["role_name"] is not None), read_at=time.time())
+
+
+def _loaded(model, values: dict):
+    """An instance of ``model`` holding ``values`` as if a query had loaded them (no change to flush),
+    detached, with its identity; without the constructor's attribute events (a third cheaper)."""
+    instance = model._sa_class_manager.new_instance()
+    instance.__dict__.update(values)
+    make_transient_to_detached(instance)
+    return instance
+
+
+def _user_of(entry: token_cache.Entry) -> User:
+    """The entry's user as a persistent instance of this request's session, without a query: the columns
+    and roles are set as if loaded (the organisation loads on first use). The session's own instance if
+    it already has one."""
+    session = db.session
+    existing = session.identity_map.get(identity_key(User, (entry.user["id"],)))
+    if existing is not None:
+        return existing
+    user = _loaded(User, entry.user)
+    set_committed_value(user, "role_rows", [_loaded(UserRole, {"user_id": user.id, "role": name})
+                                            for name in entry.roles])
+    session.add(user)
+    return user
 
 
 def user_for(token: str) -> User | None:
-    """The active user of a valid token (not expired, not revoked), else None."""
-    return db.session.execute(_USER_FOR, {"digest": _digest(token), "now": utcnow()}).unique().scalar_one_or_none()
+    """The active user of a valid token (not expired, not revoked), else None; a check read within the
+    last EDUAPP_TOKEN_CACHE_SECONDS in this process is used again (eduapp/services/token_cache.py)."""
+    digest, now = _digest(token), utcnow()
+    ttl = token_cache.ttl()
+    cache = token_cache.of() if ttl > 0 else None
+    entry = cache.get(digest, ttl) if cache is not None else None
+    if entry is None or entry.expires_at <= now:
+        entry = _read(digest, now)
+        if entry is None:
+            if cache is not None:
+                cache.forget(digest=digest)
+            return None
+        if cache is not None:
+            cache.put(digest, entry)
+    return _user_of(entry)
 
 
 def revoke(token: str) -> bool:
+    digest = _digest(token)
     done = db.session.execute(
-        update(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        update(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     ).rowcount
     db.session.commit()
+    token_cache.of().forget(digest=digest)
     return bool(done)
 
 
@@ -65,11 +126,32 @@ def revoke_by_id(user: User, token_id: int) -> bool:
         .values(revoked_at=utcnow())
     ).rowcount
     db.session.commit()
+    token_cache.of().forget(token_id=token_id)
     return bool(done)
 
 
+_FORGET_ON_COMMIT = "eduapp.forget_token_users"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session) -> None:
+    """A check read by another thread between revoke_all and its commit would still hold the old rows."""
+    users = session.info.pop(_FORGET_ON_COMMIT, None)
+    if users and has_app_context():
+        for user_id in users:
+            forget_user(user_id)
+
+
+def forget_user(user_id: int) -> None:
+    """Drop this process's cached checks of ``user_id``'s tokens (their roles or flags changed)."""
+    token_cache.of().forget(user_id=user_id)
+
+
 def revoke_all(user: User) -> int:
-    """Revoke every live token of ``user`` (a password change); the caller commits."""
+    """Revoke every live token of ``user`` (a password change, a deactivation); the caller commits. This
+    process's cached checks of them are dropped at once; other processes' expire within the TTL."""
+    forget_user(user.id)
+    db.session.info.setdefault(_FORGET_ON_COMMIT, set()).add(user.id)  # and again once it is committed
     return db.session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -136,18 +136,29 @@ def _commit_keeping_loaded() -> None:
 
 
 def save_answer(attempt: Attempt, item_id: int, raw: object, seq: object, now: datetime | None = None,
-                flagged: bool | None = None) -> int:
+                flagged: bool | None = None, received_at: datetime | None = None) -> int:
     """Store a response if ``seq`` is newer than the stored one; returns the sequence number kept."""
-    return save_own_answer(attempt.user_id, attempt.id, item_id, raw, seq, now, flagged)
+    return save_own_answer(attempt.user_id, attempt.id, item_id, raw, seq, now, flagged, received_at)
+
+
+def _arrival(now: datetime, received_at: datetime | None) -> datetime:
+    """The time the deadline is compared with: when the request reached us (eduapp/request_time.py),
+    never later than ``now``."""
+    return now if received_at is None else min(received_at, now)
 
 
 def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, seq: object,
-                    now: datetime | None = None, flagged: bool | None = None) -> int:
+                    now: datetime | None = None, flagged: bool | None = None,
+                    received_at: datetime | None = None) -> int:
     """save_answer for the autosave of the exam page, by ids: one read (the item, its question and its
     attempt's state, only when the attempt is ``user_id``'s) and one conditional UPDATE; on PostgreSQL,
     usually one UPDATE … RETURNING alone. Thousands of candidates send one of these every few seconds on
-    exam day; the attempt, its exam and the exam's audience are not loaded."""
-    now = _now(now)
+    exam day; the attempt, its exam and the exam's audience are not loaded.
+
+    The deadline is compared with ``received_at``, when the answer reached us (eduapp/request_time.py),
+    not with the time it is processed: an answer that arrived in time is kept however busy the server
+    was; its saved_at is that arrival time."""
+    now = _arrival(_now(now), received_at)
     connection = db.session.connection()
     valid_seq = not isinstance(seq, bool) and isinstance(seq, int) and 0 < seq < 2**31
     # PostgreSQL writes first and checks after (the store's one round trip); elsewhere nothing is written here.
@@ -203,12 +214,14 @@ def result_of(attempt: Attempt) -> Result:
     return Result(attempt.score or 0, attempt.max_score, bool(attempt.passed), attempt.points_awarded)
 
 
-def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate") -> Result:
-    """Finish and grade the attempt once; a repeated submit returns the same result."""
+def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate",
+           received_at: datetime | None = None) -> Result:
+    """Finish and grade the attempt once; a repeated submit returns the same result. ``received_at``:
+    when the submission reached us (eduapp/request_time.py), its submitted_at if before the deadline."""
     now = _now(now)
     claimed = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
-        .values(state=FINISHED, submitted_at=min(now, attempt.deadline), finished_by=by)
+        .values(state=FINISHED, submitted_at=min(_arrival(now, received_at), attempt.deadline), finished_by=by)
     ).rowcount
     if not claimed:
         db.session.rollback()
@@ -253,11 +266,12 @@ def submit(attempt: Attempt, now: datetime | None = None, by: str = "candidate")
     return result_of(attempt)
 
 
-def finalise_overdue(now: datetime | None = None) -> int:
-    """Finish every attempt whose deadline has passed (the periodic task); returns how many."""
+def finalise_overdue(now: datetime | None = None, grace: timedelta = timedelta(0)) -> int:
+    """Finish every attempt whose deadline has passed more than ``grace`` ago (the periodic task leaves
+    answers that reached us in time but wait in a busy server's queue that long); returns how many."""
     now = _now(now)
     ids = db.session.execute(
-        select(Attempt.id).where(Attempt.state == IN_PROGRESS, Attempt.deadline < now)
+        select(Attempt.id).where(Attempt.state == IN_PROGRESS, Attempt.deadline < now - grace)
     ).scalars().all()
     for attempt_id in ids:
         attempt = db.session.get(Attempt, attempt_id)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
+
+FINALISE_GRACE = timedelta(seconds=20)
 
 
 @shared_task(name="eduapp.exams.finalise_overdue", ignore_result=False)
 def finalise_overdue_attempts() -> int:
+    """Attempts whose deadline passed over FINALISE_GRACE ago: an answer that reached us before the
+    deadline but still waits in a busy server's queue finds its attempt open (eduapp/request_time.py)."""
     from eduapp.services import attempts
 
-    return attempts.finalise_overdue()
+    return attempts.finalise_overdue(grace=FINALISE_GRACE)
 
 
 @shared_task(name="eduapp.exams.prepare_papers", ignore_result=False)

@@ -15,6 +15,7 @@ from eduapp.domain.questions import FILL_BLANK, MULTIPLE, SINGLE, TRUE_FALSE
 from eduapp.domain.roles import Permission
 from eduapp.i18n import message
 from eduapp.models import utcnow
+from eduapp.request_time import received_at
 from eduapp.security import require
 from eduapp.services import attempts, exams, laws
 from eduapp.services.attempts import AttemptError
@@ -93,7 +94,9 @@ def _response_from_form(item, form) -> object:
 def take(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     now = utcnow()
-    if attempt.state == attempts.IN_PROGRESS and now > attempt.deadline:
+    # A page of answers that reached us before the deadline is saved even if processed after it.
+    arrived = received_at(now) if request.method == "POST" else now
+    if attempt.state == attempts.IN_PROGRESS and arrived > attempt.deadline:
         attempts.submit(attempt, now=attempt.deadline, by="deadline")
     if attempt.state != attempts.IN_PROGRESS:
         return redirect(url_for("exams.result", attempt_id=attempt.id))
@@ -116,7 +119,7 @@ def take(attempt_id: int):
             flagged = request.form.get(f"flag{item.id}") == "1"
             try:
                 attempts.save_answer(attempt, item.id, _response_from_form(item, request.form), item.seq + 1,
-                                     now=now, flagged=flagged)
+                                     now=now, flagged=flagged, received_at=arrived)
             except InputError as error:
                 errors[item.position] = message(error.problems[0])
             except AttemptError as error:
@@ -145,7 +148,7 @@ def confirm_submit(attempt_id: int):
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        attempts.submit(attempt)
+        attempts.submit(attempt, received_at=received_at())
         return redirect(url_for("exams.result", attempt_id=attempt.id))
     return render_template("exams/submit.html", attempt=attempt, unanswered=attempts.unanswered(attempt),
                            flagged=sum(1 for i in attempt.items if i.flagged), confirm=form)
