@@ -374,8 +374,8 @@ def _addresses(user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
             .outerjoin(ReminderPreference, ReminderPreference.user_id == User.id)
             .where(User.id.in_(chunk))
         ):
-            out[user_id] = (email if email and wants_email is not False else None,
-                            phone if phone and wants_sms is not False else None)
+            out[user_id] = (rules.address_for(rules.EMAIL, email, phone, wants_email, wants_sms),
+                            rules.address_for(rules.SMS, email, phone, wants_email, wants_sms))
     return out
 
 
