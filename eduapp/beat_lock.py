@@ -7,6 +7,7 @@ that it waits, until the lock is free. The holder renews the lock every TTL/3 se
 the lock expires after TTL seconds and a waiting beat takes over. A beat that cannot renew its lock
 (Redis unreachable for longer than the TTL, or the lock already someone else's after a long pause)
 stops itself rather than run beside another. Workers are not concerned: they never take the lock.
+The lock is redis-py's ``Lock`` (its scripts renew and release only a lock still ours).
 
 Connected in make_celery.py (``guard``); without Redis (tasks in-process) there is no beat.
 """
@@ -20,7 +21,8 @@ import secrets
 import signal
 import socket
 import threading
-import time
+
+from redis.exceptions import LockError
 
 logger = logging.getLogger(__name__)
 
@@ -28,39 +30,42 @@ LOCK_KEY = "eduapp:beat-lock"
 TTL_SECONDS = 60
 WAIT_SECONDS = 5.0
 
-# Renew or release only a lock that is still ours (another beat may hold it after ours expired).
-_RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
-          "else return 0 end")
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
-
 
 class BeatLock:
+    """redis-py's ``Lock`` under a name of ours and a token that says who holds it (host:pid:random).
+    Its Lua scripts renew (``reacquire``) and release only a lock whose token is still ours: another
+    beat may hold it after ours expired."""
+
     def __init__(self, client, key: str = LOCK_KEY, ttl: int = TTL_SECONDS, owner: str | None = None):
         self.client, self.key, self.ttl = client, key, ttl
         self.token = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}"
+        # thread_local=False: the keeper thread renews the lock the beat's main thread took
+        self._lock = client.lock(key, timeout=ttl, thread_local=False)
 
     def try_acquire(self) -> bool:
-        return bool(self.client.set(self.key, self.token, nx=True, px=self.ttl * 1000))
+        return bool(self._lock.acquire(blocking=False, token=self.token))
 
     def acquire(self, wait: float = WAIT_SECONDS, give_up_after: float | None = None) -> bool:
         """Block until the lock is ours (or ``give_up_after`` seconds have passed: False)."""
-        started = time.monotonic()
-        announced = False
-        while not self.try_acquire():
-            if give_up_after is not None and time.monotonic() - started >= give_up_after:
-                return False
-            if not announced:
-                logger.warning("another beat holds %s (%s): this beat waits and takes over if it stops",
-                               self.key, self.holder())
-                announced = True
-            time.sleep(wait)
-        return True
+        if self.try_acquire():
+            return True
+        logger.warning("another beat holds %s (%s): this beat waits and takes over if it stops",
+                       self.key, self.holder())
+        return bool(self._lock.acquire(sleep=wait, blocking=True, blocking_timeout=give_up_after, token=self.token))
 
     def renew(self) -> bool:
-        return bool(self.client.eval(_RENEW, 1, self.key, self.token, self.ttl * 1000))
+        """Reset the lock's TTL if it is still ours; False if it is not (expired, or someone else's)."""
+        try:
+            return bool(self._lock.reacquire())
+        except LockError:  # LockNotOwnedError, or never acquired
+            return False
 
     def release(self) -> bool:
-        return bool(self.client.eval(_RELEASE, 1, self.key, self.token))
+        try:
+            self._lock.release()
+        except LockError:
+            return False
+        return True
 
     def holder(self) -> str | None:
         value = self.client.get(self.key)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from eduapp.domain import exam_rules
 from eduapp.domain.blueprint import Section
 from eduapp.domain.exam_rules import AudienceEntry
 from eduapp.domain.item_stats import NOT_DISCRIMINATING
@@ -187,6 +188,8 @@ def test_leaderboard_ranks_by_best_score_then_time(ctx):
     assert [(e.rank, e.name, e.score, e.seconds) for e in board.entries] == [
         (1, "三号", 3.0, 900), (2, "二号", 3.0, 1200), (3, "四号", 2.0, 300), (4, "一号", 2.0, 600)]
     assert board.total == 4 and board.viewer.rank == 4 and board.viewer.org_name == "甲企业"
+    keys = [exam_rules.leaderboard_key(e.score, e.seconds) for e in board.entries]  # the one rule, in domain
+    assert keys == sorted(keys) and [e.rank for e in board.entries] == exam_rules.shared_ranks(keys)
     # a short board still finds the viewer's own place
     short = exam_stats.leaderboard(exam, limit=2, viewer_id=p1.id)
     assert [e.name for e in short.entries] == ["三号", "二号"] and short.viewer.rank == 4

@@ -52,3 +52,19 @@ def test_every_single_character_typo_is_caught():
 
 def test_make_code_builds_valid_codes():
     assert uscc.is_valid(uscc.make_code("91", "320100", "MA1DEMA0"))
+
+
+@pytest.mark.parametrize("prefix", ["N2", "Y1", "A1", "51"])
+def test_a_registration_authority_may_be_a_letter(prefix):
+    """N (农业), Y (其他) and the like: python-stdnum's own validate refuses these; ours takes them."""
+    code = uscc.make_code(prefix, "320100", "MA1DEMA0")
+    assert uscc.validate(code) == code
+    assert uscc.validate(code.lower()) == code
+    assert not uscc.is_valid(code[:17] + ("0" if code[17] != "0" else "1"))
+
+
+@pytest.mark.parametrize("code", VALID)
+def test_the_check_character_agrees_with_python_stdnum(code):
+    from stdnum.cn import uscc as stdnum_uscc
+
+    assert stdnum_uscc.is_valid(code) and uscc.check_character(code[:17]) == code[17]

@@ -79,11 +79,6 @@ MAX_REASON = 500
 
 def reason_problems(reason: str | None) -> list:
     """An annulment needs its reason (kept with the certificate and in the audit trail), at most 500 characters."""
-    from eduapp.domain.problems import N_, Problem
+    from eduapp.domain import problems
 
-    text = (reason or "").strip()
-    if not text:
-        return [Problem(N_("Give the reason for annulling the certificate."), {}, "reason")]
-    if len(text) > MAX_REASON:
-        return [Problem(N_("The reason is at most %(max)s characters."), {"max": MAX_REASON}, "reason")]
-    return []
+    return problems.reason_problems(reason, problems.N_("Give the reason for annulling the certificate."), MAX_REASON)

@@ -120,5 +120,22 @@ def counting_attempt(method: str, finished: list[tuple[int, int, datetime]]) -> 
 
 
 def leaderboard_key(score: int, seconds: float) -> tuple[int, float]:
-    """Competitions rank by score, then by time taken (less is better)."""
+    """Competitions rank candidates by their best score, then by the time it took (less is better); equal
+    keys share a rank. services.exam_stats states this order in SQL (rank() over score desc, seconds asc),
+    tests/test_exam_stats.py holds it to this key."""
     return (-score, seconds)
+
+
+def org_leaderboard_key(average: float, participants: int, name: str) -> tuple[float, int, str]:
+    """Organisations rank by their participants' average best score; more participants, then the name,
+    only order the ties (which share a rank: ``shared_ranks`` of the averages)."""
+    return (-average, -participants, name)
+
+
+def shared_ranks(values: list) -> list[int]:
+    """Ranks of values already in leaderboard order: equal neighbours share a rank and the next rank
+    skips (competition ranking: 1, 2, 2, 4)."""
+    ranks: list[int] = []
+    for position, value in enumerate(values, start=1):
+        ranks.append(ranks[-1] if ranks and values[position - 2] == value else position)
+    return ranks

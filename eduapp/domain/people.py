@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
+
 from eduapp.domain.problems import N_, Problem
 from eduapp.domain.typed_input import mobile_digits, mobile_problem
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{2,63}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_phone(phone: str) -> str:
@@ -27,6 +28,13 @@ def phone_problem(phone: str) -> Problem | None:
 
 
 def email_problem(email: str) -> Problem | None:
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+    """An e-mail address as email-validator reads it, syntax only (no DNS: the check must not depend on
+    the network): a domain with a dot, not a special-use one (example.test, hbj.local are refused);
+    internationalised domains and local parts pass. Empty: no address, no problem."""
+    if not email:
+        return None
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
         return Problem(N_("Enter a valid e-mail address."), {}, "email")
     return None

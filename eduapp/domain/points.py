@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 from eduapp.domain.practice import CHINA, china_day, day_bounds
 from eduapp.domain.problems import N_, Problem
+from eduapp.domain.problems import reason_problems as required_reason
+from eduapp.domain.study import UNIT_MINUTES as STUDY_TIME_UNIT_MINUTES
 
 # Entry kinds.
 AWARD, RESERVE, POST, VOID, EXPIRE, ADJUST, REVERSE = "award", "reserve", "post", "void", "expire", "adjust", "reverse"
@@ -52,7 +54,6 @@ SOURCE_PREFIX = {PRACTICE: "practice_answer:", STUDY_TIME: "study_time:"}
 POOL_PREFIX = "pool:"
 
 EXPIRING_SOON_DAYS = 30
-STUDY_TIME_UNIT_MINUTES = 30  # study_time rules give their points per 30 minutes of study
 MAX_POINTS = 100_000  # the most one award, adjustment or reservation may move
 MAX_REASON = 500
 
@@ -272,12 +273,9 @@ def rule_problems(values: Mapping[str, Mapping[str, int | None]]) -> list[Proble
 
 
 def reason_problems(reason: str | None) -> list[Problem]:
-    text = (reason or "").strip()
-    if not text:
-        return [Problem(N_("Give the reason: it is kept in the ledger and the audit trail."), {}, "reason")]
-    if len(text) > MAX_REASON:
-        return [Problem(N_("The reason is at most %(max)s characters."), {"max": MAX_REASON}, "reason")]
-    return []
+    """A points adjustment or annulment needs its reason (kept in the ledger and the audit trail)."""
+    return required_reason(reason, N_("Give the reason: it is kept in the ledger and the audit trail."),
+                           MAX_REASON)
 
 
 def adjustment_problems(points: object, reason: str | None, valid_months: object = 12) -> list[Problem]:

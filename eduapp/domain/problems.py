@@ -25,3 +25,14 @@ class InputError(ValueError):
     def __init__(self, problems: list[Problem]):
         super().__init__("; ".join(p.msgid % p.params if p.params else p.msgid for p in problems))
         self.problems = problems
+
+
+def reason_problems(reason: str | None, missing: str, max_length: int = 500) -> list[Problem]:
+    """A reason the person must give (kept in the audit trail): the ``missing`` message when it is blank,
+    else one when it is longer than ``max_length`` characters; the field is "reason"."""
+    text = (reason or "").strip()
+    if not text:
+        return [Problem(missing, {}, "reason")]
+    if len(text) > max_length:
+        return [Problem(N_("The reason is at most %(max)s characters."), {"max": max_length}, "reason")]
+    return []

@@ -40,6 +40,21 @@ QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED = "queued", "sent", "retrying"
 STATUSES = (QUEUED, SENT, RETRYING, DEFERRED, FAILED, SKIPPED)
 PENDING = (QUEUED, RETRYING, DEFERRED)
 
+
+
+def address_for(channel: str, email: str | None, phone: str | None, wants_email: bool | None,
+                wants_sms: bool | None) -> str | None:
+    """Where a reminder goes on ``channel`` (e-mail or SMS): the person's address, unless they have none or
+    opted out (``wants_*`` False; None, no preference saved, means yes). None: nothing is sent there.
+    The reminder scan (services.reminders) and the sender (reminder_sending) both ask this; the
+    PostgreSQL scan's INSERT of deliveries states the same rule in SQL (tests/test_reminder_recipients.py)."""
+    if channel == EMAIL:
+        return email if email and wants_email is not False else None
+    if channel == SMS:
+        return phone if phone and wants_sms is not False else None
+    return None
+
+
 # Lead times in days (configurable: EDUAPP_REMINDER_LEADS). For the fine, the days are counted
 # after the service of the decision (送达): reminders on day 10 and 14, then an overdue notice after
 # day 15 (§67 ¶3). For the case deadline, days before the §60 deadline.

@@ -3,9 +3,15 @@
 18 characters from a 31-character alphabet (digits and upper-case letters without I, O, Z, S, V):
 1 registration authority, 1 organisation type, 6 administrative division, 9 organisation code
 (GB 11714, with its own check character), 1 check character over the first 17.
+
+The check character is python-stdnum's (``stdnum.cn.uscc``). Its ``validate`` is not used: it requires
+the first two characters to be digits, which refuses real codes whose registration authority is a
+letter (N 农业, Y 其他: e.g. N2 农民专业合作社), and its errors carry no reason we could show.
 """
 
 from __future__ import annotations
+
+from stdnum.cn import uscc as stdnum_uscc
 
 from eduapp.domain.digits import is_digits
 from eduapp.domain.problems import N_
@@ -13,7 +19,6 @@ from eduapp.domain.typed_input import fold_width
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
-WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 # GB 11714 organisation code: 8 body characters (digits and letters) + 1 check character.
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -29,8 +34,8 @@ class USCCError(ValueError):
 
 
 def check_character(first17: str) -> str:
-    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
-    return ALPHABET[(31 - total % 31) % 31]
+    """The 18th character of a code whose first 17 are ``first17`` (GB 32100-2015, by python-stdnum)."""
+    return stdnum_uscc.calc_check_digit(first17)
 
 
 def _org_code_check(body8: str) -> str | None:

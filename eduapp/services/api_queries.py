@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
-from eduapp.domain.typed_input import fold_width, phone_fragment
 from eduapp.extensions import db
 from eduapp.models import Attempt, Exam, PracticeAnswer, User
-from eduapp.services import points, tenancy
+from eduapp.services import points, search, tenancy
 
 
 def _page(query: Select, page: int, per_page: int) -> tuple[list, int]:
@@ -21,30 +20,10 @@ def _page(query: Select, page: int, per_page: int) -> tuple[list, int]:
     return list(items), total
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
-
-
-def people_matching(query: Select, q: str) -> Select:
-    """People whose username, name or phone number holds ``q`` as typed: a username typed full-width
-    (ｚｈａｎｇ３) and a phone number typed with +86, spaces or dashes are found too."""
-    q = (q or "").strip()
-    if not q:
-        return query
-    typed = fold_width(q).strip()
-    return query.where(or_(User.username.ilike(_like(typed), escape="/"), User.full_name.ilike(_like(q), escape="/"),
-                           User.phone.ilike(_like(phone_fragment(typed)), escape="/")))
-
-
 def roster_page(actor: User, q: str = "", active: bool | None = None, page: int = 1,
                 per_page: int = 20) -> tuple[list[User], int]:
-    """The actor's enterprise's people (tenancy.roster), by name; ``q`` matches the username, the name
-    or the phone number (as the roster page searches)."""
-    query = people_matching(tenancy.roster(actor), q)
-    if active is not None:
-        query = query.where(User.active.is_(active))
-    return _page(query.order_by(User.full_name, User.id), page, per_page)
+    """A page of the actor's enterprise's people as the roster page lists them (search.roster)."""
+    return _page(search.roster(actor, q, active), page, per_page)
 
 
 def roster_member(actor: User, user_id: int) -> User | None:

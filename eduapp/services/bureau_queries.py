@@ -1,5 +1,5 @@
-"""Read-only queries behind the bureau's JSON API (eduapp/api/bureau_*.py): filtered lists that the
-pages build in their own views, here as Select statements the API pages through. Nothing here
+"""Read-only queries behind the bureau's JSON API (eduapp/api/bureau_*.py): filtered lists as Select
+statements the API pages through (the question bank's page filters through ``questions`` too). Nothing here
 writes; the writes go through the services that own them (question_import, cases, rule_sets,
 reminder_sending)."""
 
@@ -13,6 +13,7 @@ from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import (
     Attempt,
+    Category,
     Delivery,
     Exam,
     OffsetApplication,
@@ -21,7 +22,9 @@ from eduapp.models import (
     Reminder,
     RuleSet,
     User,
+    VersionTag,
 )
+from eduapp.services.search import contains
 
 
 def paginate(query: Select, page: int, per_page: int) -> tuple[list, int]:
@@ -36,8 +39,10 @@ def paginate(query: Select, page: int, per_page: int) -> tuple[list, int]:
 
 
 def questions(*, status: str | None = None, qtype: str | None = None, law: str | None = None,
-              q: str | None = None) -> Select:
-    """Questions by their current version, as the question bank page filters them; by id (uid)."""
+              q: str | None = None, difficulty: int | None = None, tag: str | None = None,
+              category: str | None = None) -> Select:
+    """Questions by their current version, filtered as the question bank page and the API filter them
+    (``category`` takes in its sub-categories); by id (uid)."""
     query = select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
     if status:
         query = query.where(Question.status == status)
@@ -47,6 +52,13 @@ def questions(*, status: str | None = None, qtype: str | None = None, law: str |
         query = query.where(QuestionVersion.law == law)
     if q:
         query = query.where(question_matches(q))
+    if difficulty is not None:
+        query = query.where(QuestionVersion.difficulty == difficulty)
+    if tag:
+        query = query.where(QuestionVersion.id.in_(select(VersionTag.version_id).where(VersionTag.tag == tag)))
+    if category:
+        query = query.join(Category, Category.id == Question.category_id).where(
+            or_(Category.path == category, Category.path.startswith(category + "/", autoescape=True)))
     return query.order_by(Question.uid)
 
 
@@ -54,8 +66,7 @@ def question_matches(q: str):
     """A question whose text holds ``q``, or whose id holds it (``12`` finds air-0012 and q-1203; case,
     full-width characters and spaces around do not matter): the search box of the question bank."""
     typed = fold_width(q).strip()
-    return or_(QuestionVersion.search_text.contains(q.strip().lower(), autoescape=True),
-               func.lower(Question.uid).contains(typed.lower(), autoescape=True))
+    return or_(contains(QuestionVersion.search_text, q.strip()), contains(Question.uid, typed))
 
 
 # --- exams -------------------------------------------------------------------------------------------
@@ -78,7 +89,7 @@ def exams(*, now: datetime, status: str | None = None, state: str | None = None,
     elif state == "closed":
         query = query.where(Exam.close_at <= now)
     if q:
-        query = query.where(Exam.title.contains(q, autoescape=True))
+        query = query.where(contains(Exam.title, q))
     if is_competition is not None:
         query = query.where(Exam.is_competition.is_(is_competition))
     return query.order_by(Exam.close_at.desc(), Exam.id.desc())

@@ -30,6 +30,7 @@ from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
 from eduapp.services import audit, case_deadlines, handling_units, offset_facts
 from eduapp.services.fines import fine_range, same_act_rules
+from eduapp.services.search import contains
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
 PACKAGED_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "violations.yaml"
@@ -175,9 +176,9 @@ def list_cases(
         query = query.where(PenaltyCase.violation_type_id == violation_type_id)
     q = q.strip()
     if q:
-        like, typed = f"%{q}%", f"%{fold_width(q).strip()}%"  # typed: a number or code typed full-width
-        query = query.where(or_(PenaltyCase.case_number.ilike(like), PenaltyCase.case_number.ilike(typed),
-                                Organisation.name.ilike(like), Organisation.uscc.ilike(typed)))
+        typed = fold_width(q).strip()  # a number or code typed full-width
+        query = query.where(or_(contains(PenaltyCase.case_number, q), contains(PenaltyCase.case_number, typed),
+                                contains(Organisation.name, q), contains(Organisation.uscc, typed)))
     return query.order_by(PenaltyCase.opened_on.desc(), PenaltyCase.id.desc())
 
 

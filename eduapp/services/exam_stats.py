@@ -382,10 +382,8 @@ def org_leaderboard(exam: Exam) -> list[OrgEntry]:
         .join(Organisation, Organisation.id == User.organisation_id)
         .group_by(User.organisation_id, Organisation.name)
     ).all()
-    rows.sort(key=lambda r: (-round(float(r[3]), 6), -r[2], r[1]))
-    ranked: list[OrgEntry] = []
-    for position, (org_id, name, count, average) in enumerate(rows, start=1):
-        average = points(float(average))
-        rank = ranked[-1].rank if ranked and ranked[-1].average == average else position
-        ranked.append(OrgEntry(rank, org_id, name, int(count), average))
-    return ranked
+    standings = sorted(((org_id, name, int(count), points(float(average))) for org_id, name, count, average in rows),
+                       key=lambda r: exam_rules.org_leaderboard_key(r[3], r[2], r[1]))
+    ranks = exam_rules.shared_ranks([r[3] for r in standings])
+    return [OrgEntry(rank, org_id, name, count, average)
+            for rank, (org_id, name, count, average) in zip(ranks, standings, strict=True)]

@@ -19,6 +19,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
 from eduapp.models import Law, LawArticle, Question, QuestionVersion, User, utcnow
 from eduapp.services import audit
+from eduapp.services.search import contains
 
 ADDED, UPDATED, UNCHANGED, AMENDED = "added", "updated", "unchanged", "amended"
 INDEX = "INDEX.tsv"  # a folder's index: file, title, version, [level,] articles
@@ -353,7 +354,7 @@ def matching_laws(terms: list[str], level: str | None = None) -> list[Law]:
     results)."""
     if not terms:
         return []
-    query = select(Law).where(Law.superseded_by_id.is_(None), *[Law.title.icontains(t, autoescape=True) for t in terms])
+    query = select(Law).where(Law.superseded_by_id.is_(None), *[contains(Law.title, t) for t in terms])
     if level is not None:
         query = query.where(Law.level == level)
     return list(
@@ -370,8 +371,8 @@ def search_articles(terms: list[str], level: str | None = None) -> Select:
     Chinese, which has no word breaks."""
     if not terms:
         return select(LawArticle).where(false())
-    in_article = [or_(LawArticle.text.icontains(t, autoescape=True), LawArticle.label == t) for t in terms]
-    each = [or_(cond, Law.title.icontains(t, autoescape=True)) for cond, t in zip(in_article, terms, strict=True)]
+    in_article = [or_(contains(LawArticle.text, t), LawArticle.label == t) for t in terms]
+    each = [or_(cond, contains(Law.title, t)) for cond, t in zip(in_article, terms, strict=True)]
     if level is not None:
         each.append(Law.level == level)
     return (

@@ -16,9 +16,11 @@ from sqlalchemy import exists, select, update
 
 from eduapp.domain import points as point_rules
 from eduapp.domain.problems import N_, InputError, Problem
+from eduapp.domain.typed_input import fold_width
 from eduapp.extensions import db
 from eduapp.models import Attempt, Organisation, PointsEntry, User, utcnow
 from eduapp.services import audit
+from eduapp.services.search import contains
 
 ANNULLED = "annulled"
 FINISHED = "finished"
@@ -47,8 +49,7 @@ def attempts_of_exam(exam_id: int, q: str = "", limit: int = 200) -> list[tuple[
     )
     q = q.strip()
     if q:
-        like = f"%{q}%"
-        query = query.where(User.full_name.ilike(like) | User.username.ilike(like))
+        query = query.where(contains(User.full_name, q) | contains(User.username, fold_width(q).strip()))
     return list(db.session.execute(query.order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(limit)))
 
 

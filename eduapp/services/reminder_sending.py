@@ -92,9 +92,7 @@ def _still_wanted(row) -> str | None:
     """The address to send to, or None when the person has none, opted out or is no longer active."""
     if row.user_id is None or not row.active:
         return None
-    if row.channel == rules.EMAIL:
-        return row.email if row.email and row.wants_email is not False else None
-    return row.phone if row.phone and row.wants_sms is not False else None
+    return rules.address_for(row.channel, row.email, row.phone, row.wants_email, row.wants_sms)
 
 
 def _send(row, address: str) -> None:

@@ -109,7 +109,7 @@ def _write_postgresql(kind: str, due: Iterable, now: datetime) -> Written:
 
 def _addresses(user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     """User id -> (e-mail, phone) for the channels the person has an address for and has not opted out of
-    (the same rule as PG_INSERT_DELIVERIES' WHERE)."""
+    (domain.reminders.address_for; PG_INSERT_DELIVERIES' WHERE states it in SQL)."""
     out = {}
     for chunk in chunks_of(sorted(set(user_ids))):
         for user_id, email, phone, wants_email, wants_sms in db.session.execute(
@@ -117,8 +117,8 @@ def _addresses(user_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
             .outerjoin(ReminderPreference, ReminderPreference.user_id == User.id)
             .where(User.id.in_(chunk))
         ):
-            out[user_id] = (email if email and wants_email is not False else None,
-                            phone if phone and wants_sms is not False else None)
+            out[user_id] = (rules.address_for(rules.EMAIL, email, phone, wants_email, wants_sms),
+                            rules.address_for(rules.SMS, email, phone, wants_email, wants_sms))
     return out
 
 

@@ -234,3 +234,12 @@ def test_reconcile_finds_every_difference():
 ])
 def test_release_plan_of_a_partial_post(allocations, unused, expected):
     assert rules.release_plan(allocations, unused) == expected
+
+
+@pytest.mark.parametrize(("reason", "problems"), [("扣错了", 0), ("", 1), ("   ", 1), (None, 1), ("x" * 500, 0),
+                                                  ("x" * 501, 1)])
+def test_an_adjustment_needs_a_reason_of_at_most_500_characters(reason, problems):
+    found = rules.reason_problems(reason)
+    assert len(found) == problems and all(p.field == "reason" for p in found)
+    if problems and (reason or "").strip():
+        assert found[0].params == {"max": 500}

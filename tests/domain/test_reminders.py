@@ -77,3 +77,20 @@ def test_an_event_kind_has_no_lead_times():
     assert rules.OFFSET_OUTCOME in rules.KINDS and rules.leads()[rules.OFFSET_OUTCOME] == ()
     with pytest.raises(ValueError, match="offset_outcome is sent when it happens"):
         rules.leads({"offset_outcome": [1]})
+
+
+# Who gets a reminder by e-mail or SMS: an address, and no opt-out (no preference saved means yes).
+@pytest.mark.parametrize(("channel", "email", "phone", "wants_email", "wants_sms", "address"), [
+    (rules.EMAIL, "a@example.com", "13800000001", None, None, "a@example.com"),
+    (rules.EMAIL, "a@example.com", None, True, False, "a@example.com"),
+    (rules.EMAIL, "a@example.com", None, False, True, None),
+    (rules.EMAIL, "", "13800000001", True, True, None),
+    (rules.EMAIL, None, "13800000001", None, None, None),
+    (rules.SMS, None, "13800000001", None, None, "13800000001"),
+    (rules.SMS, "a@example.com", "13800000001", False, True, "13800000001"),
+    (rules.SMS, "a@example.com", "13800000001", True, False, None),
+    (rules.SMS, "a@example.com", "", True, True, None),
+    (rules.INBOX, "a@example.com", "13800000001", True, True, None),
+])
+def test_who_gets_a_reminder_by_email_or_sms(channel, email, phone, wants_email, wants_sms, address):
+    assert rules.address_for(channel, email, phone, wants_email, wants_sms) == address

@@ -13,8 +13,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def role_choices():
-    return choices((role.value, ROLE_LABELS[role]) for role in Role)
+ROLE_CHOICES = choices((role.value, ROLE_LABELS[role]) for role in Role)  # lazy labels, translated on render
 
 
 class UserForm(FlaskForm):
@@ -24,7 +23,7 @@ class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     organisation_id = SelectField(_l("Organisation"), coerce=int)
     roles = MultiCheckboxField(
-        _l("Roles"), choices=role_choices, validators=[DataRequired(_l("Choose at least one role."))]
+        _l("Roles"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choose at least one role."))]
     )
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])

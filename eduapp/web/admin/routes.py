@@ -13,6 +13,7 @@ from eduapp.i18n import attach_problems
 from eduapp.models import AuditRecord, Organisation, User, UserRole
 from eduapp.security import client_ip, require
 from eduapp.services import accounts, audit, tenancy
+from eduapp.services.search import contains
 from eduapp.web.admin import bp
 from eduapp.web.admin.forms import UserForm
 from eduapp.web.forms import ConfirmForm, choices
@@ -31,8 +32,7 @@ def users():
     query = tenancy.visible_users(current_user)
     q = request.args.get("q", "").strip()
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.username.ilike(f"%{fold_width(q).strip()}%"), User.full_name.ilike(like)))
+        query = query.where(or_(contains(User.username, fold_width(q).strip()), contains(User.full_name, q)))
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))

@@ -22,6 +22,7 @@ from eduapp.security import client_ip, require
 from eduapp.services import certificates, exams, misconduct
 from eduapp.web.exam_admin import bp
 from eduapp.web.exam_admin.forms import SECTION_ROWS, AnnulForm, CertificateAnnulForm, ExamForm
+from eduapp.web.forms import choices
 from eduapp.web.helpers import flash_ok, whole_number
 from eduapp.web.labels import role_label
 
@@ -41,10 +42,10 @@ def index():
 
 def _form(exam: Exam | None) -> ExamForm:
     form = ExamForm()
-    form.audience_roles.choices = [(r.value, role_label(r)) for r in LEARNER_ROLES]
+    form.audience_roles.choices = choices((r.value, role_label(r)) for r in LEARNER_ROLES)
     orgs = db.session.execute(select(Organisation).where(Organisation.active.is_(True))
                               .order_by(Organisation.kind.desc(), Organisation.name)).scalars()
-    form.audience_orgs.choices = [(str(o.id), o.name) for o in orgs]
+    form.audience_orgs.choices = choices((str(o.id), o.name) for o in orgs)
     return form
 
 

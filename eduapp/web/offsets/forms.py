@@ -50,8 +50,8 @@ class RuleSetForm(FlaskForm):
     cooling_days = IntegerField(_l("No offset granted to the enterprise within (days)"), default=365,
                                 validators=[InputRequired(), NumberRange(0, 3650)])
     key_roles = MultiCheckboxField(_l("Who must have passed an exam"), default=["legal_representative", "env_manager"],
-                                   choices=[("legal_representative", _l("Legal representative")),
-                                            ("env_manager", _l("Environmental manager"))])
+                                   choices=choices([("legal_representative", _l("Legal representative")),
+                                                    ("env_manager", _l("Environmental manager"))]))
     study_topics = StringField(_l("The exam covers one of these laws or tags (empty: any exam)"),
                                validators=[Optional(), Length(max=1000)])
     study_pass_percent = IntegerField(_l("With at least (percent of full marks)"), default=60,
@@ -73,8 +73,8 @@ class RuleSetForm(FlaskForm):
                                           "named below, never on this document alone"))
     below_minimum_basis = StringField(_l("Provision that allows going below the minimum, e.g. 《某某条例》第十条"),
                                       validators=[Optional(), Length(max=500)])
-    below_minimum_level = SelectField(_l("Its level"), choices=[("", "—")] + [
-        (k, v) for k, v in rule_limits.LEVELS.items()], default="")
+    below_minimum_level = SelectField(_l("Its level"), choices=choices([("", "—")] + [
+        (k, v) for k, v in rule_limits.LEVELS.items()]), default="")
     officer_days = IntegerField(_l("Case officer: days to decide"), default=5, validators=[InputRequired(),
                                                                                        NumberRange(1, 60)])
     reviewer_days = IntegerField(_l("Legal reviewer: days to decide"), default=5, validators=[InputRequired(),

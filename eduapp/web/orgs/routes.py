@@ -15,6 +15,7 @@ from eduapp.i18n import attach_problems
 from eduapp.models import ENTERPRISE, GOVERNMENT, Organisation, User
 from eduapp.security import client_ip, require, signed_in
 from eduapp.services import orgs, tenancy
+from eduapp.services.search import contains
 from eduapp.web.forms import UploadForm, choices
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.orgs import bp
@@ -27,13 +28,12 @@ def index():
     query = select(Organisation).where(Organisation.kind == ENTERPRISE)
     q = request.args.get("q", "").strip()
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                Organisation.name.ilike(like),
-                Organisation.uscc.ilike(f"%{fold_width(q).replace(' ', '')}%"),  # a code typed full-width
-                Organisation.district.ilike(like),
-                Organisation.industry.ilike(like),
+                contains(Organisation.name, q),
+                contains(Organisation.uscc, fold_width(q).replace(" ", "")),  # a code typed full-width
+                contains(Organisation.district, q),
+                contains(Organisation.industry, q),
             )
         )
     page = Page(query.order_by(Organisation.name), page_arg())

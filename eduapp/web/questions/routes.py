@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from eduapp.domain.formats import registry
 from eduapp.domain.questions import (
@@ -27,7 +27,7 @@ from eduapp.domain.roles import Permission
 from eduapp.domain.typed_input import split_list
 from eduapp.extensions import db
 from eduapp.i18n import attach_problems
-from eduapp.models import Category, Question, QuestionVersion, VersionTag
+from eduapp.models import Category, Question, QuestionVersion
 from eduapp.security import client_ip, require
 from eduapp.services import bureau_queries, question_bank
 from eduapp.services.question_export import render
@@ -55,31 +55,23 @@ def _filters() -> dict:
 
 
 def _filtered_query(f: dict):
-    query = select(Question).join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
-    if f["q"]:
-        query = query.where(bureau_queries.question_matches(f["q"]))
-    if f["law"]:
-        query = query.where(QuestionVersion.law == f["law"])
-    if f["qtype"] in QTYPES:
-        query = query.where(QuestionVersion.qtype == f["qtype"])
-    if whole_number(f["difficulty"]) is not None:
-        query = query.where(QuestionVersion.difficulty == whole_number(f["difficulty"]))
-    if f["status"] in STATUSES:
-        query = query.where(Question.status == f["status"])
-    if f["tag"]:
-        query = query.where(QuestionVersion.id.in_(select(VersionTag.version_id).where(VersionTag.tag == f["tag"])))
-    if f["category"]:
-        query = query.join(Category, Category.id == Question.category_id).where(
-            or_(Category.path == f["category"], Category.path.startswith(f["category"] + "/", autoescape=True))
-        )
-    return query
+    """The page's filters read through the one question filter the API uses too (bureau_queries)."""
+    return bureau_queries.questions(
+        status=f["status"] if f["status"] in STATUSES else None,
+        qtype=f["qtype"] if f["qtype"] in QTYPES else None,
+        law=f["law"] or None,
+        q=f["q"] or None,
+        difficulty=whole_number(f["difficulty"]),
+        tag=f["tag"] or None,
+        category=f["category"] or None,
+    )
 
 
 @bp.route("/")
 @require(Permission.QUESTIONS_EDIT)
 def index():
     f = _filters()
-    page = Page(_filtered_query(f).order_by(Question.uid), page_arg(), per_page=50)
+    page = Page(_filtered_query(f), page_arg(), per_page=50)
     return render_template(
         "questions/index.html",
         page=page,
@@ -375,7 +367,7 @@ def export():
     f = _filters()
     questions = [
         question_bank.as_data(q)
-        for q in db.session.execute(_filtered_query(f).order_by(Question.uid)).unique().scalars()
+        for q in db.session.execute(_filtered_query(f)).unique().scalars()
     ]
     data, left_out = render(fmt, questions)
     headers = {"Content-Disposition": f"attachment; filename=questions{registry.FILE_SUFFIX[fmt]}"}

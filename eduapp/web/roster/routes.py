@@ -11,7 +11,7 @@ from eduapp.domain.tabular import read_rows, template_bytes
 from eduapp.i18n import attach_problems
 from eduapp.models import User
 from eduapp.security import client_ip, require
-from eduapp.services import accounts, api_queries, tenancy
+from eduapp.services import accounts, search, tenancy
 from eduapp.web.forms import ConfirmForm, UploadForm
 from eduapp.web.helpers import Page, flash_ok, flash_problems, one_or_404, page_arg
 from eduapp.web.roster import bp
@@ -34,13 +34,10 @@ def _member(user_id: int) -> User:
 @bp.route("/")
 @require(Permission.ROSTER_MANAGE)
 def index():
-    query = tenancy.roster(current_user)
     q = request.args.get("q", "").strip()
-    query = api_queries.people_matching(query, q)
     status = request.args.get("status", "active")
-    if status in ("active", "inactive"):
-        query = query.where(User.active.is_(status == "active"))
-    page = Page(query.order_by(User.full_name, User.id), page_arg())
+    active = status == "active" if status in ("active", "inactive") else None
+    page = Page(search.roster(current_user, q, active), page_arg())
     return render_template("roster/index.html", page=page, q=q, status=status, confirm=ConfirmForm())
 
 
