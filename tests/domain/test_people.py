@@ -14,7 +14,6 @@ from eduapp.domain.people import email_problem
     "Wang.Wu@Example.COM",
     "wang_01@mail.sthj.js.gov.cn",
     "wang@生态环境.中国",  # an internationalised domain
-    "张三@example.com",  # an internationalised local part
 ])
 def test_accepted_addresses(address):
     assert email_problem(address) is None
@@ -32,8 +31,9 @@ def test_accepted_addresses(address):
     "zhangsan.@example.com",
     "zhangsan@-example.com",
     "zhangsan@example.com.",
-    "zhangsan@hbj.local",  # a special-use name
+    "zhangsan@hbj.local",  # a special-use name (RFC 6761)
     "zhangsan@localhost",
+    "张三@example.com",  # a non-ASCII local part: the mail channel refuses it (no SMTPUTF8)
     "z@" + "a" * 250 + ".com",  # over 254 characters
     "zhangsan@example.com\nBcc: x@example.com",
 ])
