@@ -185,7 +185,7 @@ def scan_case_deadline(now: datetime, leads: tuple[int, ...]) -> Iterator:
     The occasion carries the deadline ("15d:2026-05-31"), so an extension brings new reminders for the
     new date while a scan run twice writes nothing new."""
     from eduapp.domain import reminders as reminder_rules
-    from eduapp.services.reminders import Due
+    from eduapp.services.reminder_due import Due
 
     today = china_day(now)
     # An extension only moves a deadline later, so a case whose statutory deadline is beyond the longest

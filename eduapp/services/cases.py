@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -30,6 +29,7 @@ from eduapp.extensions import db
 from eduapp.models import ENTERPRISE, AuditRecord, Organisation, PenaltyCase, User, ViolationType, utcnow
 from eduapp.services import audit, case_deadlines, handling_units, offset_facts
 from eduapp.services.fines import fine_range, same_act_rules
+from eduapp.services.prior_cases import PriorCase, prior_cases  # noqa: F401 (re-exported)
 from eduapp.services.search import contains
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # case dates are the bureau's calendar days
@@ -185,26 +185,6 @@ def list_cases(
 def get_case(actor: User, case_id: int) -> PenaltyCase | None:
     """A case through the tenant-scoped query: another enterprise's case is simply not found."""
     return db.session.execute(visible_cases(actor).where(PenaltyCase.id == case_id)).unique().scalar_one_or_none()
-
-
-class PriorCase(NamedTuple):
-    violation_code: str
-    opened_on: date
-    status: str
-
-
-def prior_cases(enterprise_id: int, before: date, exclude_case_id: int | None = None) -> list[PriorCase]:
-    """The enterprise's cases opened before ``before``, oldest first (for "first violation within
-    a look-back window" checks). Every status counts, 不予处罚 included: the caller decides."""
-    query = (
-        select(ViolationType.code, PenaltyCase.opened_on, PenaltyCase.status)
-        .join(ViolationType, PenaltyCase.violation_type_id == ViolationType.id)
-        .where(PenaltyCase.enterprise_id == enterprise_id, PenaltyCase.opened_on < before)
-        .order_by(PenaltyCase.opened_on, PenaltyCase.id)
-    )
-    if exclude_case_id is not None:
-        query = query.where(PenaltyCase.id != exclude_case_id)
-    return [PriorCase(*row) for row in db.session.execute(query)]
 
 
 def case_trail(case: PenaltyCase) -> list[AuditRecord]:

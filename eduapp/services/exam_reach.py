@@ -38,7 +38,8 @@ def may_still_attempt(exam: Exam, now: datetime):
 def scan_exam_closing(now: datetime, leads: tuple[int, ...]) -> Iterator:
     """Learners in the audience of an open exam who have not passed it and have an attempt left (or
     running), 7, 3 and 1 days before it closes."""
-    from eduapp.services.reminders import Due, _local
+    from eduapp.services.reminder_due import Due
+    from eduapp.services.reminder_due import local as _local
 
     today = china_day(now)
     horizon = end_of_day(today + timedelta(days=max(leads)))

@@ -23,7 +23,8 @@ from eduapp.domain import offsets as rules
 from eduapp.domain import rule_limits
 from eduapp.extensions import db
 from eduapp.models import OffsetApplication, PenaltyCase, User, utcnow
-from eduapp.services import audit
+from eduapp.services import audit, offset_inputs, reservations
+from eduapp.services.offset_common import OPEN, open_application, settle, today_local
 
 # The case's facts an offset depends on. fine_basis_fen and occurrences (the basis of a fine set as a
 # multiple or per occurrence) exist once the catalogue's fine bases are added; getattr keeps this
@@ -43,8 +44,6 @@ def snapshot(case: PenaltyCase) -> dict:
 
 
 def reserved_points(application: OffsetApplication) -> int:
-    from eduapp.services import reservations
-
     reservation = reservations.get(application.reservation_id) if application.reservation_id else None
     return reservation.amount if reservation is not None else application.points
 
@@ -57,21 +56,21 @@ def current_evaluation(application: OffsetApplication, now: datetime | None = No
     change or stage move waits for the step, or the step sees it."""
     from sqlalchemy import select
 
-    from eduapp.services import offsets, rule_sets
+    from eduapp.services import rule_sets
 
     now = now or utcnow()
-    today = offsets.today_local(now)
+    today = today_local(now)
     if lock:
         db.session.execute(select(PenaltyCase).where(PenaltyCase.id == application.case_id)
                            .with_for_update(of=PenaltyCase).execution_options(populate_existing=True)).unique().scalar_one()
         db.session.refresh(application)  # read after the lock: a step decided meanwhile shows
     case = application.case
     rule = rule_sets.to_domain(application.rule_set)
-    if rule.status == "retired" and rule.effective_from <= offsets.today_local(application.created_at):
+    if rule.status == "retired" and rule.effective_from <= today_local(application.created_at):
         rule = replace(rule, status="active", effective_to=None)  # in force when the enterprise applied
     pool = rules.Points(lots=((reserved_points(application), today),))
-    return rules.evaluate(rule, offsets._case_facts(case), offsets._history(case),
-                          offsets._study(case.enterprise, rule.conditions.study_within_days, today), pool, today)
+    return rules.evaluate(rule, offset_inputs.case_facts(case), offset_inputs.history(case),
+                          offset_inputs.study(case.enterprise, rule.conditions.study_within_days, today), pool, today)
 
 
 def _bounded(application: OffsetApplication, evaluation: rules.Evaluation) -> tuple[int, int]:
@@ -104,9 +103,7 @@ def latest(application: OffsetApplication) -> dict:
 
 
 def pending_application(case_id: int) -> OffsetApplication | None:
-    from eduapp.services import offsets
-
-    return offsets.open_application(case_id)
+    return open_application(case_id)
 
 
 def after_case_change(case: PenaltyCase, before: dict, before_status: str | None, actor: User | None,
@@ -142,17 +139,15 @@ def end_for_case(application: OffsetApplication, case: PenaltyCase, actor: User 
     ``case_closed`` and its points are released."""
     from sqlalchemy import update
 
-    from eduapp.services import offsets
-
     claimed = db.session.execute(
         update(OffsetApplication).where(OffsetApplication.id == application.id,
-                                        OffsetApplication.status.in_(offsets.OPEN)).values(status="closing")
+                                        OffsetApplication.status.in_(OPEN)).values(status="closing")
     ).rowcount
     if not claimed:
         return None
     db.session.refresh(application)
     reason = CLOSED_REASONS.get(case.status, "案件已离开立案、调查、告知阶段，学法从轻申请随之终结。")
-    offsets._settle(application, "case_closed", now)
+    settle(application, "case_closed", now)
     application.end_reason = reason
     audit.record("offset.case_closed", actor=actor, obj_type="offset_application", obj_id=application.id,
                  summary={"case": case.case_number, "case_status": case.status, "reason": reason,

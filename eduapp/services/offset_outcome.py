@@ -18,7 +18,7 @@ from sqlalchemy import event
 from eduapp.domain import reminders as rules
 from eduapp.domain.offsets import yuan
 from eduapp.extensions import db
-from eduapp.services import reminder_sending, reminders
+from eduapp.services import reminder_due, reminder_sending
 
 COMMENT_CHARS = 200  # of the comment in the notice (the application's page has all of it)
 _QUEUE = "eduapp.offset_outcome.deliveries"
@@ -32,9 +32,9 @@ def notify(application, step: str, decision: str, comment: str, now: datetime) -
         comment = comment[:COMMENT_CHARS - 1] + "…"
     params = {"case": application.case.case_number, "enterprise": application.case.enterprise.name,
               "step": step, "decision": decision, "comment": comment, "fine": yuan(application.case.proposed_fine)}
-    due = reminders.Due("offset_application", application.id, application.applicant_id,
-                        rules.outcome_occasion(step, decision), params, f"/offsets/applications/{application.id}")
-    result = reminders.write(rules.OFFSET_OUTCOME, [due], now)
+    due = reminder_due.Due("offset_application", application.id, application.applicant_id,
+                           rules.outcome_occasion(step, decision), params, f"/offsets/applications/{application.id}")
+    result = reminder_due.write(rules.OFFSET_OUTCOME, [due], now)
     _queue_after_commit(result.queued)
     return result.created
 

@@ -1,6 +1,7 @@
 """What a review step needs besides the four eyes: the case's CURRENT eligibility, the 集体讨论 of
-行政处罚法 §57 ¶2 for an application that may go below the statutory minimum, and the escalation of a
-step past its deadline (the bureau's delay never voids the enterprise's application)."""
+行政处罚法 §57 ¶2 for an application that may go below the statutory minimum, and the steps past their
+deadline with the recipients of their offset_overdue reminders (services.offset_escalation writes them:
+the bureau's delay never voids the enterprise's application)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from eduapp.domain.problems import N_, InputError, Problem
 from eduapp.extensions import db
 from eduapp.models import OffsetApplication, OffsetDiscussion, User, UserRole, utcnow
 from eduapp.services import audit
+from eduapp.services.offset_common import OPEN, STEP_PERMISSION, OffsetError, today_local
 
 OFFSET_OVERDUE = "offset_overdue"  # the reminder kind (eduapp.domain.reminders)
 MAX_TEXT = 4000
@@ -35,7 +37,6 @@ def check_approval(application: OffsetApplication, step: str, current: rules.Eva
     """Raise OffsetError when the step may not approve: the case as it stands is not eligible, or (the
     approver) a required 集体讨论 is not recorded. Rejecting stays possible."""
     from eduapp.services import rule_sets
-    from eduapp.services.offsets import OffsetError
 
     if application.status != rules.STEP_STATUS[step]:
         raise OffsetError("finished", N_("This step has just been decided by someone else."))
@@ -53,8 +54,6 @@ def check_approval(application: OffsetApplication, step: str, current: rules.Eva
 def record_discussion(user: User, application: OffsetApplication, held_on: date | None, participants: str,
                       conclusion: str, now: datetime | None = None) -> OffsetDiscussion:
     """Record the 集体讨论 of the bureau's heads on a pending application (bureau reviewers only)."""
-    from eduapp.services.offsets import OPEN, STEP_PERMISSION, OffsetError, today_local
-
     now = now or utcnow()
     if not any(user.can(p) for p in STEP_PERMISSION.values()):
         raise OffsetError("forbidden", N_("Your role does not decide this step."), 403)
@@ -89,8 +88,6 @@ def record_discussion(user: User, application: OffsetApplication, held_on: date 
 
 
 def overdue(now: datetime) -> list[OffsetApplication]:
-    from eduapp.services.offsets import OPEN
-
     return list(db.session.execute(
         select(OffsetApplication).where(OffsetApplication.status.in_(OPEN), OffsetApplication.step_deadline < now)
         .order_by(OffsetApplication.id)).unique().scalars())
@@ -100,7 +97,8 @@ def scan_offset_overdue(now: datetime, leads: tuple[int, ...]) -> Iterator:
     """The reminders of a step past its deadline: to the holders of the step's role and to the
     approvers (four eyes: not the applicant, not who decided a step already). One per application,
     step, deadline and recipient (the dedupe key's occasion is ``<step>:<deadline day>``)."""
-    from eduapp.services.reminders import STEP_ROLES, Due, _local
+    from eduapp.services.reminder_due import STEP_ROLES, Due
+    from eduapp.services.reminder_due import local as _local
 
     found = overdue(now)
     if not found:
@@ -119,17 +117,3 @@ def scan_offset_overdue(now: datetime, leads: tuple[int, ...]) -> Iterator:
         for user_id in people:
             yield Due("offset_application", application.id, user_id, occasion, params,
                       f"/offsets/applications/{application.id}")
-
-
-def escalate(now: datetime | None = None) -> tuple[int, list[int]]:
-    """Write the offset_overdue reminders (committed); returns (overdue applications, e-mail and SMS
-    deliveries to queue). Nothing is voided: the application stays open."""
-    from eduapp.services import reminders
-
-    now = now or utcnow()
-    result = reminders.scan(OFFSET_OVERDUE, now)
-    return len(overdue(now)), result.queued
-
-
-def escalate_overdue(now: datetime | None = None) -> int:
-    return escalate(now)[0]

@@ -13,116 +13,37 @@ people approving the same step at once post once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from eduapp.domain import offsets as rules
 from eduapp.domain.problems import N_, InputError, Problem
-from eduapp.domain.roles import Permission, Role
+from eduapp.domain.roles import Permission
 from eduapp.extensions import db
 from eduapp.models import (
-    Attempt,
-    Exam,
     OffsetApplication,
     OffsetDecision,
-    Organisation,
     PenaltyCase,
     User,
     utcnow,
 )
-from eduapp.services import audit, misconduct, non_penalty, offset_facts, offset_outcome, offset_steps, rule_sets
+from eduapp.services import audit, non_penalty, offset_escalation, offset_facts, offset_outcome, offset_steps, rule_sets
+from eduapp.services.offset_common import (  # noqa: F401 (re-exported: the pages and the API use them)
+    LOCAL,
+    OPEN,
+    STATUS_STEP,
+    STEP_PERMISSION,
+    OffsetError,
+    open_application,
+    settle,
+    today_local,
+)
+from eduapp.services.offset_inputs import case_facts, history, pool_points, study
 
-LOCAL = ZoneInfo("Asia/Shanghai")
-OPEN = ("pending_officer", "pending_reviewer", "pending_approver")
 UNDERTAKING = ("本企业承诺：申请所依据的学法记录、考试成绩和案件改正情况真实；知悉学法积分不是罚款的缴纳方式，"
                "申请期间所需积分予以冻结，经批准后按实际从轻金额扣减、未用部分退回；"
                "从轻处罚以行政机关依法作出的决定为准。")
-STEP_PERMISSION = {"officer": Permission.CASES_HANDLE, "reviewer": Permission.OFFSETS_REVIEW,
-                   "approver": Permission.OFFSETS_APPROVE}
-STATUS_STEP = {v: k for k, v in rules.STEP_STATUS.items()}
-
-
-class OffsetError(Exception):
-    def __init__(self, code: str, msgid: str, status: int = 409, **params):
-        super().__init__(code)
-        self.code, self.msgid, self.status, self.params = code, msgid, status, params
-
-
-def today_local(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL).date()
-
-
-# --- facts -------------------------------------------------------------------------------------------
-
-
-def _case_facts(case: PenaltyCase) -> rules.Case:
-    from eduapp.services import fines
-
-    vt = case.violation_type
-    floor = fines.case_floor(case)  # computed from the basis, raised to the §29 group's highest minimum
-    return rules.Case(violation_code=vt.code, status=case.status, harm_level=case.harm_level,
-                      corrected=case.corrected, proposed_fine=case.proposed_fine, statutory_min=floor.amount,
-                      opened_on=case.opened_on, fine_checks=floor.checks)
-
-
-def _history(case: PenaltyCase) -> rules.History:
-    from eduapp.services import cases
-
-    # Up to and including the day this case was opened; the domain applies the look-back window.
-    prior = cases.prior_cases(case.enterprise_id, case.opened_on + timedelta(days=1), exclude_case_id=case.id)
-    granted = db.session.execute(
-        select(OffsetApplication.finished_at, OffsetApplication.offset_fen)
-        .where(OffsetApplication.enterprise_id == case.enterprise_id, OffsetApplication.status == "approved")
-    ).all()
-    return rules.History(
-        prior_cases=tuple((p.violation_code, p.opened_on) for p in prior),
-        offsets_granted=tuple((today_local(at), fen) for at, fen in granted if at is not None),
-        study_fraud=misconduct.enterprise_has_fraud(case.enterprise_id),
-    )
-
-
-def _exam_topics(exam: Exam) -> frozenset[str]:
-    return frozenset(t for s in exam.sections for t in (*s.get("laws", ()), *s.get("tags", ())))
-
-
-def _passes(user_ids: list[int]) -> dict[int, tuple[tuple[date, int, frozenset[str]], ...]]:
-    """Every passed exam of these people, in one query: (passed on, score %, topics of the exam)."""
-    found: dict[int, list[tuple[date, int, frozenset[str]]]] = {}
-    if user_ids:
-        for a, e in db.session.execute(
-            select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
-            .where(Attempt.user_id.in_(user_ids), Attempt.passed.is_(True), Attempt.submitted_at.is_not(None))
-        ).all():
-            found.setdefault(a.user_id, []).append(
-                (today_local(a.submitted_at), (a.score or 0) * 100 // max(a.max_score, 1), _exam_topics(e)))
-    return {user_id: tuple(rows) for user_id, rows in found.items()}
-
-
-def _study(enterprise: Organisation, within_days: int, today: date) -> rules.Study:
-    staff = [u for u in db.session.execute(
-        select(User).where(User.organisation_id == enterprise.id, User.active.is_(True))
-    ).scalars() if u.roles & {Role.ENTERPRISE_STAFF, Role.ENTERPRISE_CONTACT}]
-    passes = _passes([u.id for u in staff])
-    people = []
-    for role, name in (("legal_representative", enterprise.legal_representative),
-                       ("env_manager", enterprise.env_manager)):
-        person = next((u for u in staff if name and u.full_name == name), None)
-        if person is not None:
-            people.append(rules.KeyPerson(role, person.full_name, passes.get(person.id, ())))
-    since = today - timedelta(days=within_days)
-    passed = sum(1 for u in staff if any(d >= since for d, _, _ in passes.get(u.id, ())))
-    return rules.Study(key_people=tuple(people), staff_total=len(staff), staff_passed=passed)
-
-
-def _points(enterprise: Organisation) -> rules.Points:
-    from eduapp.services import points
-
-    account = points.pool_account(enterprise)
-    return rules.Points(lots=tuple((remaining, today_local(expires_at)) for remaining, expires_at in
-                                   points.lots_of(account)))
-
 
 @dataclass(frozen=True)
 class Preview:
@@ -137,9 +58,9 @@ def preview(case: PenaltyCase, now: datetime | None = None) -> Preview:
     if row is None:
         return Preview(case, None, None)
     rule = rule_sets.to_domain(row)
-    result = rules.evaluate(rule, _case_facts(case), _history(case),
-                            _study(case.enterprise, rule.conditions.study_within_days, today),
-                            _points(case.enterprise), today)
+    result = rules.evaluate(rule, case_facts(case), history(case),
+                            study(case.enterprise, rule.conditions.study_within_days, today),
+                            pool_points(case.enterprise), today)
     return Preview(case, row.id, result)
 
 
@@ -188,12 +109,6 @@ def queue_for(user: User) -> list[OffsetApplication]:
     ).unique().scalars()
     return [a for a in rows if rules.four_eyes_conflict(user.id, a.applicant_id,
                                                         [d.decided_by_id for d in a.decisions]) is None]
-
-
-def open_application(case_id: int) -> OffsetApplication | None:
-    return db.session.execute(
-        select(OffsetApplication).where(OffsetApplication.case_id == case_id, OffsetApplication.status.in_(OPEN))
-    ).unique().scalar_one_or_none()
 
 
 # --- the workflow ------------------------------------------------------------------------------------
@@ -257,19 +172,6 @@ def apply(user: User, case: PenaltyCase, now: datetime | None = None, *,
     return application
 
 
-def _settle(application: OffsetApplication, status: str, now: datetime) -> None:
-    from eduapp.services import reservations
-
-    application.status = status
-    application.finished_at = now
-    application.step_deadline = None
-    if application.reservation_id is not None:
-        if status == "approved":  # only what the evaluation at approval uses; the rest goes back
-            reservations.post(application.reservation_id, points=application.points, now=now, commit=False)
-        else:
-            reservations.void(application.reservation_id, now=now, commit=False)
-
-
 def decide(user: User, application: OffsetApplication, decision: str, comment: str = "",
            now: datetime | None = None) -> OffsetApplication:
     now = now or utcnow()
@@ -313,10 +215,10 @@ def decide(user: User, application: OffsetApplication, decision: str, comment: s
                                   evaluation=current.as_dict()))
     db.session.refresh(application)
     if decision == "reject":
-        _settle(application, "rejected", now)
+        settle(application, "rejected", now)
     elif rules.next_step(step) is None:
         offset_facts.show(application, current)  # never above the case's current proposed fine (§45)
-        _settle(application, "approved", now)
+        settle(application, "approved", now)
         case = application.case
         case.proposed_fine = application.fine_after
         case.updated_at = now
@@ -343,7 +245,7 @@ def withdraw(user: User, application: OffsetApplication, now: datetime | None = 
         db.session.rollback()
         raise OffsetError("finished", N_("This application has been decided already."))
     db.session.refresh(application)
-    _settle(application, "withdrawn", now)
+    settle(application, "withdrawn", now)
     audit.record("offset.withdraw", actor=user, obj_type="offset_application", obj_id=application.id, summary={})
     db.session.commit()
     return application
@@ -353,7 +255,7 @@ def expire_overdue(now: datetime | None = None) -> int:
     """The bureau's delay does not void the enterprise's application: a step past its deadline stays
     open and escalates (reminder kind offset_overdue, to the step's holders and the approvers).
     Returns how many applications are overdue. (The name is kept for the beat schedule's task.)"""
-    return offset_steps.escalate_overdue(now)
+    return offset_escalation.escalate_overdue(now)
 
 
 def deciders(application: OffsetApplication) -> dict[str, tuple[User, OffsetDecision]]:

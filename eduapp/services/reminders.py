@@ -6,13 +6,13 @@ the dedupe constraint: only rows that are new come back, so a scan run twice, or
 once, creates nothing the second time. For each new reminder it writes the deliveries: the inbox
 (delivered by being written) and, where the person has an address and has not opted out, e-mail and
 SMS, queued. The caller queues the sends after the commit (``services.reminder_sending``).
+``Due``, ``write`` and what the scans elsewhere share are in ``services.reminder_due`` (re-exported here).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
@@ -23,7 +23,7 @@ from eduapp.domain import cases as case_rules
 from eduapp.domain import offsets as offset_rules
 from eduapp.domain import reminders as rules
 from eduapp.domain.points import end_of_day
-from eduapp.domain.practice import CHINA, china_day, day_bounds
+from eduapp.domain.practice import china_day, day_bounds
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import (
@@ -42,33 +42,12 @@ from eduapp.models.points import ENTERPRISE_POOL, PERSON
 from eduapp.services import handling_units, offset_steps
 from eduapp.services.case_deadlines import scan_case_deadline
 from eduapp.services.exam_reach import scan_exam_closing
-from eduapp.stores import reminders as reminder_store
+from eduapp.services.reminder_due import STEP_ROLES, Due, ScanResult, write  # noqa: F401 (re-exported)
+from eduapp.services.reminder_due import local as _local
 
 ENTERPRISE_LEARNERS = (Role.ENTERPRISE_STAFF.value, Role.ENTERPRISE_CONTACT.value)
-STEP_ROLES = {"officer": Role.CASE_OFFICER.value, "reviewer": Role.LEGAL_REVIEWER.value,
-              "approver": Role.APPROVER.value}
 OPEN_OFFSETS = tuple(offset_rules.STEP_STATUS.values())
 CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class Due:
-    """One reminder a scan found due (it is written unless it exists already)."""
-
-    object_type: str
-    object_id: int
-    recipient_id: int
-    occasion: str
-    params: dict
-    link: str
-
-
-@dataclass
-class ScanResult:
-    kind: str
-    due: int = 0  # found due now (new or not)
-    created: int = 0  # new reminders written
-    queued: list[int] = field(default_factory=list)  # e-mail and SMS deliveries to send
 
 
 def _now(now: datetime | None) -> datetime:
@@ -77,10 +56,6 @@ def _now(now: datetime | None) -> datetime:
 
 def configured_leads() -> dict[str, tuple[int, ...]]:
     return rules.leads(current_app.config.get("REMINDER_LEADS"))
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _yuan(fen: int | None) -> str:
@@ -351,14 +326,7 @@ SCANS = {
 assert set(SCANS) == set(rules.KINDS)
 
 
-# --- writing reminders and deliveries ---------------------------------------------------------------
-
-
-def write(kind: str, due: Iterable[Due], now: datetime) -> ScanResult:
-    """Write the reminders that are new and their deliveries, in the caller's transaction
-    (eduapp.stores.reminders: PostgreSQL's statements and the portable ones)."""
-    written = reminder_store.write(kind, due, now)
-    return ScanResult(kind, written.due, written.created, written.queued)
+# --- running the scans (the reminders are written by services.reminder_due.write) --------------------
 
 
 def scan(kind: str, now: datetime | None = None) -> ScanResult:

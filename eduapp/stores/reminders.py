@@ -46,7 +46,7 @@ def chunks_of(items: Iterable, size: int = CHUNK) -> Iterator[list]:
 
 
 def write(kind: str, due: Iterable, now: datetime) -> Written:
-    """Write the reminders of ``due`` (services.reminders.Due) that are new, and their deliveries (the inbox,
+    """Write the reminders of ``due`` (services.reminder_due.Due) that are new, and their deliveries (the inbox,
     delivered by being written; e-mail and SMS, queued, where the person has an address and has not opted
     out), in the caller's transaction."""
     if is_postgresql():

@@ -9,9 +9,9 @@ from celery import shared_task
 
 @shared_task(name="eduapp.offsets.expire_overdue", ignore_result=False)
 def expire_overdue_applications() -> int:
-    from eduapp.services import offset_steps
+    from eduapp.services import offset_escalation
     from eduapp.tasks.reminders import queue
 
-    overdue, deliveries = offset_steps.escalate()
+    overdue, deliveries = offset_escalation.escalate()
     queue(deliveries)
     return overdue
