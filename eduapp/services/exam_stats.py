@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import Float, Integer, cast, extract, func, or_, select
+from sqlalchemy import Float, cast, func, or_, select
 
 from eduapp.domain import exam_rules, grading, item_stats
 from eduapp.domain.blueprint import max_score
@@ -26,7 +26,7 @@ from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, Exam, Organisation, Question, QuestionVersion, User
 from eduapp.services import exams
 from eduapp.services.org_tree import OrgTree, audience_condition
-from eduapp.stores import is_postgresql
+from eduapp.stores import attempts as attempt_store
 
 FINISHED = "finished"
 QUESTION_ENDPOINT = "questions.show"  # the question editor; argument ``question_id``
@@ -319,19 +319,10 @@ class OrgEntry:
     average: float  # points, of the participants' best scores
 
 
-def _seconds_taken():
-    """Whole seconds from start to submission, in the database's own date arithmetic."""
-    if is_postgresql():
-        seconds = extract("epoch", Attempt.submitted_at - Attempt.started_at)
-    else:
-        seconds = (func.julianday(Attempt.submitted_at) - func.julianday(Attempt.started_at)) * 86400.0
-    return cast(func.round(seconds), Integer)
-
-
 def _best(exam: Exam, org_ids: list[int] | None = None):
     """Each candidate's best finished attempt: by score, then time taken (exam_rules.leaderboard_key)."""
     score = func.coalesce(Attempt.score, 0)
-    seconds = _seconds_taken()
+    seconds = attempt_store.seconds_taken()
     ranked = select(
         Attempt.user_id, score.label("score"), seconds.label("seconds"),
         func.row_number().over(partition_by=Attempt.user_id,

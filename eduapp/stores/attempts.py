@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, insert, select, text, update
+from sqlalchemy import Integer, bindparam, cast, exists, extract, func, insert, select, text, update
 
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, PracticeAnswer, QuestionVersion
@@ -180,3 +180,16 @@ def write_practice(connection, user_id: int, answers: list[tuple[int, int, bool]
         connection.execute(insert(_PRACTICE), [
             {"user_id": user_id, "question_id": q, "version_id": v, "correct": c, "source": "exam", "answered_at": now}
             for q, v, c in answers])
+
+
+# --- time taken, for the statistics and leaderboards ---------------------------------------------------
+
+
+def seconds_taken():
+    """An SQL expression: whole seconds from an attempt's start to its submission, in the database's own
+    date arithmetic (PostgreSQL's epoch of an interval; elsewhere Julian days)."""
+    if is_postgresql():
+        seconds = extract("epoch", Attempt.submitted_at - Attempt.started_at)
+    else:
+        seconds = (func.julianday(Attempt.submitted_at) - func.julianday(Attempt.started_at)) * 86400.0
+    return cast(func.round(seconds), Integer)
