@@ -14,7 +14,7 @@ from sqlalchemy import select
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Attempt, AttemptItem, User
-from eduapp.services import awards, offsets, points, reservations, trainings
+from eduapp.services import awards, offset_common, points, reservations, trainings
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -176,6 +176,6 @@ def test_a_new_rule_set_starts_on_the_day_it_is_in_china(client, auth, ctx, monk
     factories.user("reviewer", factories.unit("生态环境局"), Role.LEGAL_REVIEWER)
     auth.login("reviewer")
     late = datetime(2026, 3, 1, 17, 30, tzinfo=UTC)  # 1 March in London, 01:30 on 2 March in Beijing
-    monkeypatch.setattr(offsets, "utcnow", lambda: late)  # the offsets service's clock only: sessions keep theirs
+    monkeypatch.setattr(offset_common, "utcnow", lambda: late)  # the offsets service's clock only: sessions keep theirs
     page = client.get("/offsets/rules/new").get_data(as_text=True)
     assert 'value="2026-03-02"' in page
