@@ -141,3 +141,17 @@ def test_the_excel_file_holds_the_same_figures_as_the_page(world):
     totals = {line[0]: line[1] for line in lines[2:] if line and line[0]}
     assert list(totals.values()) == [2, 2, summary.total_fen / 100]
     assert summary.total_fen / 100 == sum(line[2] for line in lines[:2])
+
+
+def test_a_preview_counts_the_pool_as_it_stood_at_its_moment_not_at_the_wall_clocks(world):
+    """Points valid for 12 months from June 2026: a preview for 10 June 2026 counts them even when the
+    wall clock is already in 2028 (it once counted the pool at the wall clock's moment: none left)."""
+    import time_machine
+
+    c = factories.enterprise("丙企业", 3)
+    points.award(points.pool_account(c), 10_000, "test:pool-c", "测试积分", now=datetime(2026, 6, 1, tzinfo=UTC))
+    vt = db.session.get(PenaltyCase, world["granted_a"].case_id).violation_type
+    case = _case(c, 3, vt)
+    with time_machine.travel(datetime(2028, 1, 1, tzinfo=UTC), tick=False):
+        preview = offsets.preview(case, now=datetime(2026, 6, 10, 2, 0, tzinfo=UTC))
+    assert preview.evaluation.eligible and preview.evaluation.points == 10_000

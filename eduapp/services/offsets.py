@@ -116,12 +116,13 @@ def _study(enterprise: Organisation, within_days: int, today: date) -> rules.Stu
     return rules.Study(key_people=tuple(people), staff_total=len(staff), staff_passed=passed)
 
 
-def _points(enterprise: Organisation) -> rules.Points:
+def _points(enterprise: Organisation, now: datetime | None = None) -> rules.Points:
+    """The pool's lots as they stand at ``now`` (the preview's moment, not the wall clock's)."""
     from eduapp.services import points
 
     account = points.pool_account(enterprise)
     return rules.Points(lots=tuple((remaining, today_local(expires_at)) for remaining, expires_at in
-                                   points.lots_of(account)))
+                                   points.lots_of(account, now)))
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def preview(case: PenaltyCase, now: datetime | None = None) -> Preview:
     rule = rule_sets.to_domain(row)
     result = rules.evaluate(rule, _case_facts(case), _history(case),
                             _study(case.enterprise, rule.conditions.study_within_days, today),
-                            _points(case.enterprise), today)
+                            _points(case.enterprise, now), today)
     return Preview(case, row.id, result)
 
 
