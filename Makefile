@@ -73,14 +73,16 @@ test-pg: install
 ## fails if any failed. The defaults: a minute before midnight at the end of February, 00:30 on New Year's
 ## Day in China (16:30 UTC), midsummer noon. Only the wall clock is faked (FAKETIME_DONT_FAKE_MONOTONIC:
 ## with a faked monotonic clock Python's timed lock waits hang). PostgreSQL's now() is not faked.
+## TESTS="tests/test_x.py …" runs only those.
 DATES ?= 2027-02-28T23:30 2027-12-31T16:30 2026-06-30T12:00
+TESTS ?=
 test-dates: install
 	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime" >&2; exit 1; }
 	@failed=0; summary=""; \
 	for when in $(DATES); do \
 	  stamp=$$(TZ=UTC date -d "$$when" '+%Y-%m-%d %H:%M:%S') || exit 2; \
 	  echo "=== the SQLite pass at $$stamp UTC (faketime)"; \
-	  if TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$$stamp" $(BIN)/pytest -q -p no:cacheprovider; \
+	  if TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$$stamp" $(BIN)/pytest -q -p no:cacheprovider $(TESTS); \
 	  then verdict=passed; else verdict=FAILED; failed=1; fi; \
 	  summary="$$summary  $$stamp UTC: $$verdict"$$'\n'; \
 	done; \
