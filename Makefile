@@ -10,7 +10,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install pdf-font run test test-sqlite test-pg e2e fuzz lint translations extract-messages clean lock lock-check
+.PHONY: install pdf-font run test test-sqlite test-pg test-dates e2e fuzz lint translations extract-messages clean lock lock-check
 
 ## Every package pinned with its hashes (requirements/, compiled from pyproject.toml by `make lock`):
 ## lock.txt the runtime (the Dockerfile), dev-lock.txt with the dev and e2e extras (this venv),
@@ -114,6 +114,27 @@ test-sqlite: install
 
 test-pg: install
 	EDUAPP_TEST_DATABASE_URL=$(TEST_PG_URL) EDUAPP_TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -q
+
+## The SQLite pass on other days: under Debian's faketime (apt-get install faketime) the clock starts at
+## each of DATES (UTC; "2027-02-28T23:30") and runs on; the last lines give each date's verdict, and make
+## fails if any failed. The defaults: a minute before midnight at the end of February, 00:30 on New Year's
+## Day in China (16:30 UTC), midsummer noon. Only the wall clock is faked (FAKETIME_DONT_FAKE_MONOTONIC:
+## with a faked monotonic clock Python's timed lock waits hang). PostgreSQL's now() is not faked.
+## TESTS="tests/test_x.py …" runs only those.
+DATES ?= 2027-02-28T23:30 2027-12-31T16:30 2026-06-30T12:00
+TESTS ?=
+test-dates: install
+	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime" >&2; exit 1; }
+	@failed=0; summary=""; \
+	for when in $(DATES); do \
+	  stamp=$$(TZ=UTC date -d "$$when" '+%Y-%m-%d %H:%M:%S') || exit 2; \
+	  echo "=== the SQLite pass at $$stamp UTC (faketime)"; \
+	  if TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$$stamp" $(BIN)/pytest -q -p no:cacheprovider $(TESTS); \
+	  then verdict=passed; else verdict=FAILED; failed=1; fi; \
+	  summary="$$summary  $$stamp UTC: $$verdict"$$'\n'; \
+	done; \
+	printf 'make test-dates (SQLite pass under faketime):\n%s' "$$summary"; \
+	[ "$$failed" = 0 ]
 
 ## Browser end-to-end tests (tests/e2e): gunicorn, a Celery worker, PostgreSQL (database eduapp_e2e,
 ## recreated), Redis (database 12, flushed) and Debian's Chromium at /usr/bin/chromium; screenshots and

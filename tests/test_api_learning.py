@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from eduapp.domain.roles import Role
@@ -25,6 +26,9 @@ NEW_PATHS = {
     "/api/v1/me/inbox/unread-count", "/api/v1/me/inbox/{reminder_id}/read", "/api/v1/me/inbox/read-all",
     "/api/v1/me/reminder-preferences",
 }
+
+# The rate limits count in windows of a minute: their tests run frozen in the middle of one.
+MID_MINUTE = datetime(2026, 3, 16, 2, 0, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -339,26 +343,28 @@ def test_cookie_writes_need_the_csrf_header(client, auth, world):
 
 
 def test_the_api_answers_429_beyond_its_rate_limit(app, client, world, monkeypatch):
-    a, b = _token(client), _token(client, "staff-b")
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
-    # one budget for the whole API: different endpoints, modules and methods count together
-    codes = [client.get("/api/v1/me", headers=a).status_code, client.get("/api/v1/me/points", headers=a).status_code,
-             client.get("/api/v1/me/inbox/unread-count", headers=a).status_code]
-    assert codes == [200, 200, 200]
-    # an answer within the budget does not count what is left (EDUAPP_API_RATE_LIMIT_HEADERS, below)
-    assert "X-RateLimit-Remaining" not in client.get("/api/v1/me", headers=b).headers
-    refused = client.post("/api/v1/me/inbox/read-all", headers=a)
-    assert refused.status_code == 429
-    assert refused.json["error"]["code"] == "rate_limited" and refused.json["error"]["message"]
-    assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("3", "0")
-    assert 0 < int(refused.headers["X-RateLimit-Reset"]) - time.time() <= 61
-    assert client.get("/api/v1/me", headers=a).status_code == 429
-    # the budget is per person: another account is still served
-    assert client.get("/api/v1/me", headers=b).status_code == 200
-    # without a token, per address
-    anonymous = [client.get("/api/v1/me", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code for _ in range(4)]
-    assert anonymous == [401, 401, 401, 429]
+    # a sliding window of a minute: the fourth try at hh:mm:59.9 would fall in the next window
+    with time_machine.travel(MID_MINUTE, tick=False):
+        a, b = _token(client), _token(client, "staff-b")
+        monkeypatch.setitem(app.config, "API_RATE_LIMIT", "3 per minute")
+        # one budget for the whole API: different endpoints, modules and methods count together
+        codes = [client.get("/api/v1/me", headers=a).status_code, client.get("/api/v1/me/points", headers=a).status_code,
+                 client.get("/api/v1/me/inbox/unread-count", headers=a).status_code]
+        assert codes == [200, 200, 200]
+        # an answer within the budget does not count what is left (EDUAPP_API_RATE_LIMIT_HEADERS, below)
+        assert "X-RateLimit-Remaining" not in client.get("/api/v1/me", headers=b).headers
+        refused = client.post("/api/v1/me/inbox/read-all", headers=a)
+        assert refused.status_code == 429
+        assert refused.json["error"]["code"] == "rate_limited" and refused.json["error"]["message"]
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("3", "0")
+        assert 0 < int(refused.headers["X-RateLimit-Reset"]) - time.time() <= 61
+        assert client.get("/api/v1/me", headers=a).status_code == 429
+        # the budget is per person: another account is still served
+        assert client.get("/api/v1/me", headers=b).status_code == 200
+        # without a token, per address
+        anonymous = [client.get("/api/v1/me", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code for _ in range(4)]
+        assert anonymous == [401, 401, 401, 429]
 
 
 def test_rate_limit_headers_on_every_answer_when_asked(tmp_path):

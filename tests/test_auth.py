@@ -1,3 +1,6 @@
+from datetime import UTC, datetime
+
+import time_machine
 from sqlalchemy import select
 
 from eduapp.domain.roles import Role
@@ -5,6 +8,9 @@ from eduapp.extensions import db
 from eduapp.models import AuditRecord, User
 from tests import factories
 from tests.conftest import PASSWORD, csrf_token
+
+# The rate limits count in windows of a minute: their tests run frozen in the middle of one.
+MID_MINUTE = datetime(2026, 3, 16, 2, 0, 30, tzinfo=UTC)
 
 
 def _alice():
@@ -60,13 +66,15 @@ def test_logout_is_post_only_and_ends_the_session(client, auth, ctx):
 
 
 def test_rate_limit_answers_429(app, client, auth, ctx, monkeypatch):
-    _alice()
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
-    codes = [auth.login("alice", "wrong-password-123").status_code for _ in range(4)]
-    assert codes[:3] == [400, 400, 400]
-    assert codes[3] == 429
-    # Even the right password is refused until the window passes.
-    assert auth.login("alice").status_code == 429
+    # a sliding window of a minute: the fourth try at hh:mm:59.9 would fall in the next window
+    with time_machine.travel(MID_MINUTE, tick=False):
+        _alice()
+        monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
+        codes = [auth.login("alice", "wrong-password-123").status_code for _ in range(4)]
+        assert codes[:3] == [400, 400, 400]
+        assert codes[3] == 429
+        # Even the right password is refused until the window passes.
+        assert auth.login("alice").status_code == 429
 
 
 def test_failures_per_username_across_addresses_ask_a_captcha_not_a_lock(app, client, ctx, monkeypatch):

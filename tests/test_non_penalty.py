@@ -2,9 +2,10 @@
 preview answering §33 before any offset, the officer's decision not to penalise (record, audit, status),
 bad input named by field, and the dashboard's count."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from eduapp.domain import offsets as offset_rules
@@ -18,6 +19,16 @@ from tests import factories
 from tests.conftest import PASSWORD
 
 DECIDED_ON = date(2026, 10, 8)
+
+# The cases here carry dates of autumn 2026, which the forms refuse as later than today before then: the
+# clock runs from a morning after them (10:00 in China), whatever day the suite runs on.
+AFTER_THE_CASES = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(AFTER_THE_CASES, tick=True):
+        yield
 
 
 def _list(**changes):

@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from eduapp.domain.practice import china_day
@@ -27,6 +28,16 @@ from eduapp.models import (
 from eduapp.services import reminder_sending
 from eduapp.services import trainings as training_service
 from tests import factories
+
+NOW = datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # 10:00 in China
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """The pages read the clock (the log's default 30 days, upcoming trainings) as the tests do: from a
+    fixed morning, running on, so that no test straddles midnight in China."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture

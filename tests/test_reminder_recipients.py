@@ -159,13 +159,14 @@ def test_a_case_without_handling_unit_reaches_every_approver_as_before(bureau):
 
 
 def test_the_service_checks_the_unit_and_names_the_field(bureau):
-    with pytest.raises(InputError) as error:
-        cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=bureau["firm"].id))  # an enterprise
-    assert [p.field for p in error.value.problems] == ["handling_unit_id"]
-    with pytest.raises(InputError):
-        cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=999_999))
-    assert db.session.execute(select(PenaltyCase)).first() is None
-    chosen = cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=bureau["second"].id)).case
+    with time_machine.travel(datetime(2026, 12, 7, 2, 0, tzinfo=UTC), tick=False):  # after the case's dates
+        with pytest.raises(InputError) as error:
+            cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=bureau["firm"].id))  # an enterprise
+        assert [p.field for p in error.value.problems] == ["handling_unit_id"]
+        with pytest.raises(InputError):
+            cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=999_999))
+        assert db.session.execute(select(PenaltyCase)).first() is None
+        chosen = cases.save_case(bureau["officer"], _fields(bureau, handling_unit_id=bureau["second"].id)).case
     assert chosen.handling_unit_id == bureau["second"].id
 
 

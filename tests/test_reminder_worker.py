@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from eduapp.domain.practice import china_day
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import Delivery, PenaltyCase, ViolationType
@@ -116,7 +117,8 @@ def fine_due(ctx):
                        article="第九十九条", fine_min=10_000_000, fine_max=100_000_000)
     db.session.add(vt)
     db.session.flush()
-    today = datetime.now(UTC).date()
+    # The worker is a process of its own on the real clock: the fine's days count from its today in China.
+    today = china_day(datetime.now(UTC))
     db.session.add(PenaltyCase(case_number="示环罚〔2026〕9号", enterprise_id=firm.id, violation_type_id=vt.id,
                                status="decided", opened_on=today - timedelta(days=40),
                                decided_on=today - timedelta(days=10), served_on=today - timedelta(days=10), proposed_fine=5_000_000, final_fine=5_000_000))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from eduapp.domain import study as study_rules
@@ -82,24 +83,21 @@ def test_study_time_points_stop_at_the_daily_cap_and_restart_the_next_day(learne
 
 
 def test_the_heartbeat_endpoint_needs_the_csrf_token_and_a_learner(client, auth, learner):
-    auth.login("staff-a")
-    law_page = client.get("/laws/")
-    assert law_page.status_code == 200
-    assert client.post("/points/study/heartbeat").status_code == 400  # no CSRF token
     from tests.conftest import csrf_token
 
-    token = csrf_token(client, "/")
-    response = client.post("/points/study/heartbeat", headers={"X-CSRFToken": token})
-    assert response.status_code == 200 and response.json["seconds"] == 0
-    study.heartbeat(learner, datetime.now(UTC) + timedelta(seconds=60))
-    assert 'id="study-today"' in client.get("/points/").get_data(as_text=True)
-    assert study.seconds_on(learner.id, study_rules_day()) == 60
-
-
-def study_rules_day():
-    from eduapp.domain.practice import china_day
-
-    return china_day(datetime.now(UTC))
+    # At 23:59:30 in China the second beat would fall on the next day: the clock is NOW (09:00), a minute on.
+    with time_machine.travel(NOW, tick=False) as traveller:
+        auth.login("staff-a")
+        law_page = client.get("/laws/")
+        assert law_page.status_code == 200
+        assert client.post("/points/study/heartbeat").status_code == 400  # no CSRF token
+        token = csrf_token(client, "/")
+        response = client.post("/points/study/heartbeat", headers={"X-CSRFToken": token})
+        assert response.status_code == 200 and response.json["seconds"] == 0
+        traveller.shift(timedelta(seconds=60))
+        assert client.post("/points/study/heartbeat", headers={"X-CSRFToken": token}).json["seconds"] == 60
+        assert 'id="study-today"' in client.get("/points/").get_data(as_text=True)
+    assert study.seconds_on(learner.id, NOW.date()) == 60
 
 
 # --- misconduct ---------------------------------------------------------------------------------------
@@ -209,14 +207,15 @@ def test_the_periodic_task_awards_closed_competitions_once(ctx):
     a = factories.user("staff-a", firm, Role.ENTERPRISE_STAFF)
     b = factories.user("staff-b", firm, Role.ENTERPRISE_STAFF)
     factories.bank()
-    now = datetime.now(UTC)
-    open_one = factories.exam(is_competition=True)
+    now = NOW
+    open_one = factories.exam(is_competition=True, open_at=now - timedelta(hours=1), close_at=now + timedelta(days=1))
     closed = factories.exam(is_competition=True, open_at=now - timedelta(days=2), close_at=now - timedelta(hours=1))
     for user, score in ((a, 1800), (b, 1500)):
         for exam in (open_one, closed):
             _finished(user, exam, score, True, when=now - timedelta(days=1))
-    assert award_competition_placings.apply().get() == {str(closed.id): 2}
-    assert award_competition_placings.apply().get() == {str(closed.id): 0}
+    with time_machine.travel(now, tick=True):  # the task reads the clock: the competition closed an hour ago
+        assert award_competition_placings.apply().get() == {str(closed.id): 2}
+        assert award_competition_placings.apply().get() == {str(closed.id): 0}
     assert points.by_source_key(f"competition:{closed.id}:{a.id}").amount == 10
     assert points.by_source_key(f"competition:{open_one.id}:{a.id}") is None
     assert db.session.execute(select(func.count()).select_from(PointsEntry)

@@ -224,3 +224,45 @@ def test_sysadmin_reaches_any_account_but_no_enterprise_roster(client, auth, ten
     auth.login("root")
     assert client.get(f"/admin/users/{ids['staff_b']}/edit").status_code == 200
     assert client.get("/roster/").status_code == 403
+
+
+def _usernames(query) -> set[str]:
+    return {u.username for u in db.session.execute(query).unique().scalars()}
+
+
+@pytest.mark.parametrize(("who", "role", "people", "orgs"), [
+    # a sysadmin manages every account; the bureau reads every organisation
+    ("root", Role.SYSADMIN, "everyone", "every"),
+    ("officer", Role.CASE_OFFICER, {"officer"}, "every"),
+    # an enterprise's contact manages its roster and sees only its own organisation
+    ("contact-a", None, {"contact-a", "staff-a"}, {"甲企业"}),
+    # a staff member sees themselves
+    ("staff-a", None, {"staff-a"}, {"甲企业"}),
+])
+def test_who_sees_which_people_and_organisations(tenants, who, role, people, orgs):
+    from sqlalchemy import select
+
+    from eduapp.models import Organisation, User
+    from eduapp.services import tenancy
+
+    if role is not None:
+        factories.user(who, factories.unit(f"{who}-科室"), role)
+    actor = db.session.execute(select(User).where(User.username == who)).unique().scalar_one()
+    every_user = _usernames(select(User))
+    every_org = set(db.session.execute(select(Organisation.name)).scalars())
+    assert _usernames(tenancy.visible_users(actor)) == (every_user if people == "everyone" else people)
+    seen = {o.name for o in db.session.execute(tenancy.visible_organisations(actor)).unique().scalars()}
+    assert seen == (every_org if orgs == "every" else orgs)
+
+
+def test_the_roster_is_the_own_enterprises_whoever_asks(tenants):
+    """Even a sysadmin's roster is their own organisation's people, never another enterprise's."""
+    from sqlalchemy import select
+
+    from eduapp.models import User
+    from eduapp.services import tenancy
+
+    root = factories.user("root", factories.unit("生态环境局"), Role.SYSADMIN)
+    assert _usernames(tenancy.roster(root)) == {"root"}
+    contact_b = db.session.execute(select(User).where(User.username == "contact-b")).unique().scalar_one()
+    assert _usernames(tenancy.roster(contact_b)) == {"contact-b", "staff-b"}

@@ -6,7 +6,7 @@ re-evaluation) both evaluate from here.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -74,7 +74,8 @@ def study(enterprise: Organisation, within_days: int, today: date) -> rules.Stud
     return rules.Study(key_people=tuple(people), staff_total=len(staff), staff_passed=passed)
 
 
-def pool_points(enterprise: Organisation) -> rules.Points:
+def pool_points(enterprise: Organisation, now: datetime | None = None) -> rules.Points:
+    """The pool's lots as they stand at ``now`` (the preview's moment, not the wall clock's)."""
     account = points.pool_account(enterprise)
     return rules.Points(lots=tuple((remaining, today_local(expires_at)) for remaining, expires_at in
-                                   points.lots_of(account)))
+                                   points.lots_of(account, now)))

@@ -60,7 +60,7 @@ def preview(case: PenaltyCase, now: datetime | None = None) -> Preview:
     rule = rule_sets.to_domain(row)
     result = rules.evaluate(rule, case_facts(case), history(case),
                             study(case.enterprise, rule.conditions.study_within_days, today),
-                            pool_points(case.enterprise), today)
+                            pool_points(case.enterprise, now), today)
     return Preview(case, row.id, result)
 
 
