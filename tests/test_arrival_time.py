@@ -185,6 +185,14 @@ app = ArrivalStamp(_app)
 '''
 
 
+def _real_clock_env() -> dict:
+    """The server's environment without libfaketime (make test-dates): gunicorn's arbiter cannot sleep under
+    it, and the test compares two stamps of the server's own clock, whatever the day."""
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC")}
+
+
 def test_gunicorn_s_worker_stamps_a_request_when_it_is_queued_not_when_a_thread_takes_it(tmp_path):
     """One thread, busy 2 s with a first request: the second request, sent meanwhile, is stamped when it
     reached gunicorn (with the first), not 2 s later when the thread got to it (gthread's own worker
@@ -205,7 +213,8 @@ def test_gunicorn_s_worker_stamps_a_request_when_it_is_queued_not_when_a_thread_
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen([str(gunicorn), "--chdir", str(tmp_path), "--bind", f"127.0.0.1:{port}", "--workers",
                                "1", "--threads", "1", "--worker-class", "eduapp.gunicorn_worker.ArrivalThreadWorker",
-                               "queue_app:app"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "queue_app:app"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=_real_clock_env())
     try:
         for _ in range(200):  # up within 20 s
             try:
@@ -213,6 +222,8 @@ def test_gunicorn_s_worker_stamps_a_request_when_it_is_queued_not_when_a_thread_
                     break
             except OSError:
                 time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not answer /ready within 20 s")
         with ThreadPoolExecutor(2) as pool:
             slow = pool.submit(http_request, port, "GET", "/slow")
             time.sleep(0.3)  # /slow has the thread
