@@ -285,7 +285,8 @@ def main(argv=None) -> int:
     report_table({**summary, **floor_summary})
     print(f"{'refused though sent in time':<32}{ledger.refused_in_time:>8}  (autosaves sent before the deadline "
           f"and answered 409; must be 0)")
-    print(f"CPU seconds in the exam: web {cpu['web']:.0f}, PostgreSQL (all databases) {cpu['postgres_all']:.0f}, "
+    web_cpu = "n/a (--url)" if external else f"{cpu['web']:.0f}"
+    print(f"CPU seconds in the exam: web {web_cpu}, PostgreSQL (all databases) {cpu['postgres_all']:.0f}, "
           f"load generator {cpu['client']:.0f} (of {2 * wall:.0f} on 2 cores)")
     print(f"papers drawn ahead by the worker: {prepared} (candidates and probes) in {prepare_seconds:.1f} s, "
           f"{lead - prepare_seconds:.0f} s before the opening")
