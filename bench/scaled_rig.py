@@ -16,8 +16,10 @@ Ports: nginx 18080, gunicorn 18001 and 18002, pgbouncer 16432. The nginx config 
 with three substitutions only (``web:8000`` -> ``127.0.0.1:18001``, ``web2:8000`` -> ``127.0.0.1:18002``,
 ``listen 8080`` -> ``listen 127.0.0.1:18080``), included in a minimal main config in a temp directory.
 pgbouncer gets its own ini there (auth_type any: it logs in to PostgreSQL as the URL's user, as the
-local PostgreSQL trusts loopback). Needs root (apt's nginx and pgbouncer: ``apt-get install -y nginx
-pgbouncer``); pgbouncer itself runs as the ``postgres`` user (it refuses root).
+local PostgreSQL trusts loopback). Needs Debian's nginx and pgbouncer (``apt-get install -y nginx
+pgbouncer``, as root); run as root, it starts pgbouncer as the ``postgres`` user (pgbouncer refuses root).
+Before 1.21 pgbouncer cannot keep psycopg's prepared statements in transaction mode: the rig then runs
+eduapp with EDUAPP_DATABASE_PREPARED_STATEMENTS=false (docs/scaling.md).
 
     python bench/scaled_rig.py [run] [--candidates N] [--quick] [--exam-minutes M]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_rig]
