@@ -51,12 +51,15 @@ uvloop are in the ``bench`` optional dependencies (``pip install -r requirements
     python bench/exam_day.py [--quick] [--check] [--candidates N] [--exam-minutes M] [--floor-only]
         [--worker-class sync|gthread|gevent] [--workers N] [--threads N]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_bench_examday]
-        [--redis-url redis://127.0.0.1:6379/11]
+        [--redis-url redis://127.0.0.1:6379/11] [--url http://127.0.0.1:18080]
 
 --quick runs the same scenario with 300 candidates and a shorter timeline; --check makes the exit
 status 1 when anything was lost, counted twice or failed (the latency targets only print). The
 bench uses its own database (created if missing, brought to the migrations' head and emptied) and
-its own Redis database number (flushed, that one only, before and after). The machine's load
+its own Redis database number (flushed, that one only, before and after). --url runs the exam against
+servers already running (bench/scaled_rig.py's nginx): it starts none, measures no floor, flushes no
+Redis (the servers' beat lock lives there) and leaves the beat check and the web CPU to the caller;
+those servers must use the same database, Redis and Celery queue (QUEUE). The machine's load
 average is printed with the figures: the machine is shared, and other work skews them.
 """
 
@@ -161,14 +164,19 @@ def main(argv=None) -> int:
     parser.add_argument("--floor-seconds", type=float, help="length of each floor round (default 5, quick 1.5)")
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--floor-only", action="store_true", help="measure the floor and stop (worker classes)")
+    parser.add_argument("--url", help="run against servers already running there (bench/scaled_rig.py)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless nothing was lost or counted twice and no request failed (CI smoke)")
     args = parser.parse_args(argv)
+    external = args.url is not None
+    if external:
+        args.skip_floor = True
     scenario = scenario_for(args)
     floor_seconds = args.floor_seconds or (1.5 if args.quick else 5.0)
     gunicorn = servers.GunicornSettings(args.worker_class, args.workers, args.threads)
     began = time.monotonic()
-    print(f"exam day: {scenario.candidates} candidates, gunicorn {gunicorn.describe()}; load average "
+    target = f"servers at {args.url}" if external else f"gunicorn {gunicorn.describe()}"
+    print(f"exam day: {scenario.candidates} candidates, {target}; load average "
           f"{servers.load_average()}", flush=True)
 
     # --- the world ----------------------------------------------------------------------------------
@@ -188,15 +196,18 @@ def main(argv=None) -> int:
     print(f"world: {questions} published questions, {len(candidates)} candidates, {len(probes)} probes "
           f"({time.monotonic() - t:.1f} s)", flush=True)
 
-    flush_redis(args.redis_url)
+    if not external:
+        flush_redis(args.redis_url)
     workdir = Path(tempfile.mkdtemp(prefix="examday-"))
     env = servers.bench_env(args.database_url, args.redis_url, QUEUE)
     srv = servers.Servers(workdir, env, gunicorn)
     result: dict = {}
+    base_url = args.url.rstrip("/") if external else srv.base_url
     try:
-        srv.start_celery()
-        srv.start_web()  # while the beat takes its lock
-        srv.start_standby_beat()
+        if not external:
+            srv.start_celery()
+            srv.start_web()  # while the beat takes its lock
+            srv.start_standby_beat()
         print(f"[{time.monotonic() - began:.0f} s] servers up", flush=True)
         from eduapp.models import utcnow
 
@@ -208,7 +219,7 @@ def main(argv=None) -> int:
             probe_exam = world.exam(app, "floor probe", now - timedelta(minutes=1), now + timedelta(days=1), 600,
                                     [("user", str(users[name])) for name in probes])
             floor_stats, ratio_rps = load.run_loop(
-                load.floor(srv.base_url, probes, world.PASSWORD, probe_exam, floor_seconds,
+                load.floor(base_url, probes, world.PASSWORD, probe_exam, floor_seconds,
                            warmup=0.5 if args.quick else 2.0))
             floor_summary = {k: v for k, v in floor_stats.summary().items() if k in ("reference", "floor_autosave")}
             print(f"[{time.monotonic() - began:.0f} s] floor ({len(probes)} closed-loop clients, 2 rounds of "
@@ -242,15 +253,16 @@ def main(argv=None) -> int:
         redis_app.extensions["celery"].send_task("eduapp.exams.prepare_papers")
         watcher = ThreadPoolExecutor(1)
         preparing = watcher.submit(checks.wait_until_prepared, app, exam_id, len(users), lead)
-        web_cpu0, pg_cpu0 = servers.cpu_seconds(srv.web_pids()), servers.postgres_cpu_seconds()
+        web_pids = [] if external else srv.web_pids()
+        web_cpu0, pg_cpu0 = servers.cpu_seconds(web_pids), servers.postgres_cpu_seconds()
         client_cpu0 = _own_cpu()
         wall0 = time.monotonic()
-        stats, ledger = load.run_loop(load.exam_day(srv.base_url, scenario, candidates, keys.by_stem,
+        stats, ledger = load.run_loop(load.exam_day(base_url, scenario, candidates, keys.by_stem,
                                                     world.PASSWORD, t0))
         wall = time.monotonic() - wall0
         prepared, prepare_seconds = preparing.result()
         watcher.shutdown()
-        cpu = {"web": servers.cpu_seconds(srv.web_pids()) - web_cpu0,
+        cpu = {"web": servers.cpu_seconds(web_pids) - web_cpu0,
                "postgres_all": servers.postgres_cpu_seconds() - pg_cpu0, "client": _own_cpu() - client_cpu0}
         load_after = servers.load_average()
         # the deadline: queue the periodic task now, as the beat's next tick would (the beat runs too)
@@ -258,13 +270,14 @@ def main(argv=None) -> int:
         left, waited = checks.wait_until_finished(app, exam_id, timeout=90)
         srv.check_alive()
         found = checks.check(app, exam_id, ledger, {users[name] for name in candidates})
-        beats = srv.beats()
+        beats = {} if external else srv.beats()
     except BaseException:
         print(f"the servers' logs: {workdir}", file=sys.stderr)
         raise
     finally:
         srv.stop()
-        flush_redis(args.redis_url)
+        if not external:
+            flush_redis(args.redis_url)
 
     summary = stats.summary()
     print(f"\n[{time.monotonic() - began:.0f} s] exam ({wall:.0f} s from the first login to the last request; "
@@ -272,13 +285,15 @@ def main(argv=None) -> int:
     report_table({**summary, **floor_summary})
     print(f"{'refused though sent in time':<32}{ledger.refused_in_time:>8}  (autosaves sent before the deadline "
           f"and answered 409; must be 0)")
-    print(f"CPU seconds in the exam: web {cpu['web']:.0f}, PostgreSQL (all databases) {cpu['postgres_all']:.0f}, "
+    web_cpu = "n/a (--url)" if external else f"{cpu['web']:.0f}"
+    print(f"CPU seconds in the exam: web {web_cpu}, PostgreSQL (all databases) {cpu['postgres_all']:.0f}, "
           f"load generator {cpu['client']:.0f} (of {2 * wall:.0f} on 2 cores)")
     print(f"papers drawn ahead by the worker: {prepared} (candidates and probes) in {prepare_seconds:.1f} s, "
           f"{lead - prepare_seconds:.0f} s before the opening")
     print(f"drops {ledger.drops}, answers resent after a drop {ledger.resent}, late saves refused "
           f"{ledger.late_refused}; overdue attempts finalised {waited:.0f} s after the deadline ({left} left)")
-    print(f"beats holding the lock: {sorted(name for name, held in beats.items() if held)} (of 2 started)")
+    if not external:
+        print(f"beats holding the lock: {sorted(name for name, held in beats.items() if held)} (of 2 started)")
     for key, value in found.items():
         print(f"  {key}: {value}")
     if stats.unexpected:
@@ -298,7 +313,7 @@ def main(argv=None) -> int:
         "refused_in_time": ledger.refused_in_time,
         "duplicate_results": found["duplicate_results"],
         "duplicate_awards": found["duplicate_awards"],
-        "beats_scheduling": sum(beats.values()),
+        "beats_scheduling": None if external else sum(beats.values()),
         "start_p99_ms": summary.get("start", {}).get("p99_ms"),
         "autosave_p99_ms": summary.get("autosave", {}).get("p99_ms"),
         "submit_p99_ms": summary.get("submit", {}).get("p99_ms"),
@@ -308,7 +323,7 @@ def main(argv=None) -> int:
         "ratio": round(ratio_rps["floor_autosave"] / reference_rps, 3) if reference_rps else None,
         "exam_autosave_rps": summary.get("autosave", {}).get("rps"),
         "autosaves": summary.get("autosave", {}).get("count"),
-        "gunicorn": gunicorn.describe(),
+        "gunicorn": args.url if external else gunicorn.describe(),
         "load_average": load_after,
         "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
         "papers_drawn_ahead": prepared,
@@ -319,7 +334,7 @@ def main(argv=None) -> int:
         "lost_answers": result["lost_answers"] == 0,
         "refused_in_time": result["refused_in_time"] == 0,
         "duplicates": result["duplicate_results"] == 0 and result["duplicate_awards"] == 0,
-        "one_beat": result["beats_scheduling"] == 1,
+        "one_beat": external or result["beats_scheduling"] == 1,  # --url: the caller checks it
         **{k: (result[k] is not None and (result[k] >= v if k == "ratio" else result[k] <= v))
            for k, v in TARGETS.items()},
     }

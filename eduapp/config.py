@@ -346,6 +346,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
     engine_options: dict = {}
     if database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
+    elif not env_bool(env, "DATABASE_PREPARED_STATEMENTS", True):
+        # Behind a transaction-mode pooler older than pgbouncer 1.21 (Debian 12 ships 1.18), a statement
+        # psycopg prepared on one server connection is missing on the next: never prepare (docs/scaling.md).
+        engine_options = {"connect_args": {"prepare_threshold": None}}
 
     return {
         "EDUAPP_ENV": environment,

@@ -77,3 +77,34 @@ def test_embedded_default_chains_with_the_published_development_key_and_says_so(
     config = load_config(tmp_path, {})
     assert config["AUDIT_KEY_IS_DEVELOPMENT"] is True and config["AUDIT_ALGORITHM"] == "hmac-sha256"
     assert config["AUDIT_ANCHOR_FILE"] == str(tmp_path / "audit-anchors.jsonl")
+
+
+def test_prepared_statements_can_be_turned_off_for_an_old_transaction_pooler(tmp_path):
+    env = {"EDUAPP_DATABASE_URL": "postgresql://u@db:5432/eduapp"}
+    assert "connect_args" not in load_config(tmp_path, env)["SQLALCHEMY_ENGINE_OPTIONS"]  # psycopg prepares
+    off = load_config(tmp_path, {**env, "EDUAPP_DATABASE_PREPARED_STATEMENTS": "false"})
+    assert off["SQLALCHEMY_ENGINE_OPTIONS"] == {"connect_args": {"prepare_threshold": None}}
+
+
+@pytest.mark.postgres
+def test_without_prepared_statements_psycopg_never_prepares(tmp_path):
+    """pgbouncer < 1.21 in transaction mode loses psycopg's prepared statements between transactions
+    ("prepared statement "_pg3_…" does not exist", found by bench/scaled_rig.py): with the setting off,
+    a statement run many times on one connection is never prepared on the server."""
+    from sqlalchemy import text
+
+    from eduapp.extensions import db
+    from tests.conftest import PG_URL
+
+    app = create_app({"EDUAPP_DATABASE_URL": PG_URL, "EDUAPP_DATABASE_PREPARED_STATEMENTS": "false",
+                      "EDUAPP_SECRET_KEY": "s" * 40, "EDUAPP_ENV": "testing"})
+    with app.app_context(), db.engine.connect() as conn:
+        for _ in range(10):
+            conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one() == 0
+    # the default prepares a statement after psycopg's threshold (5 runs)
+    app = create_app({"EDUAPP_DATABASE_URL": PG_URL, "EDUAPP_SECRET_KEY": "s" * 40, "EDUAPP_ENV": "testing"})
+    with app.app_context(), db.engine.connect() as conn:
+        for _ in range(10):
+            conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one() >= 1
