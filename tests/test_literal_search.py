@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from eduapp.domain.roles import Role
 from eduapp.extensions import db
-from eduapp.models import Attempt, User, utcnow
+from eduapp.models import Attempt, User
 from eduapp.services import api_queries, search
 from eduapp.services.question_import import import_files
 from tests import factories
@@ -22,6 +23,7 @@ CASES = [
     ("c/d", "李c/d", "李cxd"),
     ("e\\f", "赵e\\f", "赵exf"),
 ]
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China: the attempts' day
 
 
 def _like_regex(like: str) -> str:
@@ -106,12 +108,13 @@ questions:
         assert found in page and not_found not in page, typed
 
 
+@time_machine.travel(NOW, tick=True)
 def test_the_attempts_page_finds_only_the_literal(client, auth, ctx):
     firm = factories.enterprise("甲企业", 1)
     factories.user("manager", factories.unit("生态环境局"), Role.EXAM_MANAGER)
     factories.bank()
     exam = factories.exam()
-    when = utcnow() - timedelta(hours=2)
+    when = NOW - timedelta(hours=2)
     for n, (_, literal, lookalike) in enumerate(CASES[:2]):
         for name, tag in ((literal, "lit"), (lookalike, "look")):
             user = factories.user(f"{tag}{n}", firm, Role.ENTERPRISE_STAFF, full_name=name)

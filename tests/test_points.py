@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import func, select, update
 
 from eduapp.domain import points as rules
@@ -441,6 +442,7 @@ def _token(client, username):
     return {"Authorization": f"Bearer {response.json['token']}"}
 
 
+@time_machine.travel(NOW, tick=True)
 def test_api_my_points_and_ledger(client, people):
     staff = _user(people["staff"])
     headers = _token(client, "staff-a")
@@ -450,7 +452,8 @@ def test_api_my_points_and_ledger(client, people):
     account = points.person_account(staff)
     for n in range(25):
         awards.award(account, 1, f"manual:{n}", "x")
-    awards.award(account, 2, "manual:soon", "y", expires_at=datetime.now(UTC) + timedelta(days=3))
+    # expiring in 3 days, before the others: the reservation takes it first (earliest expiry first)
+    awards.award(account, 2, "manual:soon", "y", expires_at=NOW + timedelta(days=3))
     reservations.reserve(account, 3)
     assert client.get("/api/v1/me/points", headers=headers).json == {"available": 24, "reserved": 3,
                                                                       "expiring_30d": 0}

@@ -32,6 +32,7 @@ from tests.test_worker import start_worker, stop_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parent.parent
+SCAN_AT = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China: the moment the worker's scans count from
 
 
 def _free_port() -> int:
@@ -117,12 +118,16 @@ def fine_due(ctx):
                        article="第九十九条", fine_min=10_000_000, fine_max=100_000_000)
     db.session.add(vt)
     db.session.flush()
-    # The worker is a process of its own on the real clock: the fine's days count from its today in China.
-    today = china_day(datetime.now(UTC))
+    # The worker is a process of its own whose clock cannot be frozen: the scan is given SCAN_AT (at=).
+    today = china_day(SCAN_AT)
     db.session.add(PenaltyCase(case_number="示环罚〔2026〕9号", enterprise_id=firm.id, violation_type_id=vt.id,
                                status="decided", opened_on=today - timedelta(days=40),
                                decided_on=today - timedelta(days=10), served_on=today - timedelta(days=10), proposed_fine=5_000_000, final_fine=5_000_000))
     db.session.commit()
+
+
+def _scan_fine_due() -> dict:
+    return scan_reminders.apply_async(kwargs={"kind": "fine_due", "at": SCAN_AT.isoformat()}).get(timeout=60)
 
 
 def _wait_for(condition, timeout=60.0, what="the condition"):
@@ -142,18 +147,18 @@ def _email() -> Delivery | None:
 
 def test_a_scan_sends_one_message_per_due_item_and_a_rerun_none(reminder_worker, smtp, fine_due):
     smtp.start()
-    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    assert _scan_fine_due() == {"fine_due": 1}
     _wait_for(lambda: len(smtp.mailbox.messages) == 1, what="the e-mail")
     message = email.message_from_bytes(smtp.mailbox.messages[0], policy=email.policy.default)
     assert "示环罚〔2026〕9号" in message["Subject"] and message["To"] == "contact-w@example.com"
-    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 0}
+    assert _scan_fine_due() == {"fine_due": 0}
     time.sleep(3)
     assert len(smtp.mailbox.messages) == 1
     assert _email().status == "sent" and _email().attempts == 1
 
 
 def test_smtp_down_then_up_is_retried_and_delivered_once(reminder_worker, smtp, fine_due):
-    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    assert _scan_fine_due() == {"fine_due": 1}
     _wait_for(lambda: _email() is not None and _email().attempts >= 2 and _email().status == "retrying",
               what="two failed tries while SMTP is down")
     assert _email().last_error
@@ -166,7 +171,7 @@ def test_smtp_down_then_up_is_retried_and_delivered_once(reminder_worker, smtp, 
 def test_a_worker_killed_in_the_middle_of_a_send_is_redelivered_and_sends_once(reminder_worker, smtp, fine_due):
     smtp.mailbox.hold_first = True
     smtp.start()
-    assert scan_reminders.apply_async(kwargs={"kind": "fine_due"}).get(timeout=60) == {"fine_due": 1}
+    assert _scan_fine_due() == {"fine_due": 1}
     assert smtp.mailbox.held.wait(60), "the send never reached the SMTP server"
     children = subprocess.run(["pgrep", "-P", str(reminder_worker.pid)], capture_output=True, text=True).stdout.split()
     assert children, "no pool process to kill"

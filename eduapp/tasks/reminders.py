@@ -101,14 +101,21 @@ def send_sms(delivery_ids: list[int] | int) -> dict[str, int]:
 
 
 @shared_task(name="eduapp.reminders.scan", ignore_result=False)
-def scan_reminders(kind: str | None = None) -> dict:
-    """Scan one kind (or all) and queue the new e-mails and SMS; returns {kind: reminders created}."""
+def scan_reminders(kind: str | None = None, at: str | None = None) -> dict:
+    """Scan one kind (or all) and queue the new e-mails and SMS; returns {kind: reminders created}.
+    ``at``: the moment the scan counts its days from, ISO 8601 with a time zone (a replay after an outage,
+    or a test that cannot freeze the worker's clock); the beat never passes it, so the scan counts from now."""
+    from datetime import datetime
+
     from eduapp.domain.reminders import KINDS
     from eduapp.services import last_runs, reminders
 
+    now = datetime.fromisoformat(at) if at else None
+    if now is not None and now.tzinfo is None:
+        raise ValueError(f"at needs a time zone: {at!r}")
     created = {}
     for each in (kind,) if kind else KINDS:
-        result = reminders.scan(each)
+        result = reminders.scan(each, now)
         queue(result.queued)
         created[each] = result.created
     if not kind:
