@@ -137,8 +137,9 @@ class Client:
             async with self.session.request(method, self.base_url + path, json=body, headers=headers) as reply:
                 raw = await reply.read()
                 status = reply.status
-        except (TimeoutError, aiohttp.ClientError, OSError):
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             self.stats.transport_errors[endpoint] += 1
+            self.stats.unexpected_status(endpoint, 0, repr(error))
             return None, None
         self.stats.record(endpoint, started, time.monotonic(), status)
         if status not in (expect or (OK[endpoint],)):
@@ -384,8 +385,10 @@ async def floor(base_url: str, probes: list[str], password: str, exam_id: int, s
         jobs_ref, jobs_save = [], []
 
         async def ready(username: str) -> tuple[str, dict]:
-            _, body = await client.call("login", "POST", f"{API}/auth/token",
+            status, body = await client.call("login", "POST", f"{API}/auth/token",
                                         body={"username": username, "password": password})
+            if body is None or "token" not in body:
+                raise SystemExit(f"floor: sign-in of {username} failed: {status} {stats.unexpected[-1:] }")
             _, attempt = await client.call("start", "POST", f"{API}/exams/{exam_id}/attempts", body["token"])
             return body["token"], attempt
 

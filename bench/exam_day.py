@@ -202,12 +202,12 @@ def main(argv=None) -> int:
     env = servers.bench_env(args.database_url, args.redis_url, QUEUE)
     srv = servers.Servers(workdir, env, gunicorn)
     result: dict = {}
-    base_url = args.url.rstrip("/") if external else srv.base_url
     try:
         if not external:
             srv.start_celery()
             srv.start_web()  # while the beat takes its lock
             srv.start_standby_beat()
+        base_url = args.url.rstrip("/") if external else srv.base_url  # the port is known once gunicorn runs
         print(f"[{time.monotonic() - began:.0f} s] servers up", flush=True)
         from eduapp.models import utcnow
 
