@@ -84,6 +84,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     form_messages.install(app)
     limiter.init_app(app)
+    from eduapp.api import limits as api_limits
+
+    api_limits.install(app)  # the API's own count, where Flask-Limiter's check runs
     bootstrap.init_app(app)
     security.init_app(app, login_manager)
     celery_init_app(app)

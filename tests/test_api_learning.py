@@ -366,6 +366,19 @@ def test_the_api_answers_429_beyond_its_rate_limit(app, client, world, monkeypat
         assert anonymous == [401, 401, 401, 429]
 
 
+def test_the_token_endpoint_keeps_its_own_limit_outside_the_api_budget(app, client, world, monkeypatch):
+    # POST /api/v1/auth/token counts failed sign-ins per address (EDUAPP_LOGIN_RATE_LIMIT), not the API's
+    # budget: asking for tokens does not use up the requests a candidate has left for answers
+    with time_machine.travel(MID_MINUTE, tick=False):
+        monkeypatch.setitem(app.config, "API_RATE_LIMIT", "2 per minute")
+        tokens = [_token(client) for _ in range(3)]
+        assert [client.get("/api/v1/me", headers=tokens[0]).status_code for _ in range(3)] == [200, 200, 429]
+        monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+        wrong = [client.post("/api/v1/auth/token", json={"username": "staff-a", "password": "wrong-password-1"},
+                             environ_base={"REMOTE_ADDR": "10.2.2.2"}).status_code for _ in range(3)]
+        assert wrong == [401, 401, 429]
+
+
 def test_rate_limit_headers_on_every_answer_when_asked(tmp_path):
     # Flask-Limiter reads the setting when it is first bound to an app: a process of its own.
     import json
