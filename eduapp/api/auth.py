@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_babel import gettext
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.errors import ErrorDetailSchema, responds
 from eduapp.extensions import csrf, limiter
 from eduapp.security import client_ip, public, signed_in

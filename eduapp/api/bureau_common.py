@@ -9,12 +9,12 @@ import re
 from pathlib import PurePosixPath, PureWindowsPath
 
 from flask import jsonify
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import FileStorage
 
+from eduapp.api.arguments import Blueprint, SchemaOnceParser
 from eduapp.api.common import ID, MAX_ID  # noqa: E402,F401 (one definition, shared by every API module)
 from eduapp.api.errors import ApiError
 from eduapp.domain.problems import InputError, Problem
@@ -27,7 +27,7 @@ NO_NUL = r"^[^\x00]*$"
 # --- parsing -----------------------------------------------------------------------------------------
 
 
-class _MultipartParser(FlaskParser):
+class _MultipartParser(SchemaOnceParser):
     """``location="files"`` reads the form fields and the files of a multipart body together, so one
     schema documents and validates an upload with its options; an unknown part is refused, as an
     unknown field of a JSON body is."""

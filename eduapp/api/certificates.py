@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import PageArgs, page_out, page_schema
 from eduapp.api.errors import ApiError, responds
 from eduapp.domain import certificates as rules

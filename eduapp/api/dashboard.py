@@ -4,9 +4,9 @@ nothing to divide by), dates in China."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import MAX_ID
 from eduapp.api.errors import ApiError, responds
 from eduapp.domain import periods

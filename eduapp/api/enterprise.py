@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID, PageArgs, Points, StrictBoolean, Text, page_out, page_schema
 from eduapp.api.errors import problems_error, responds
 from eduapp.api.routes import _points

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask_babel import gettext
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID, PageArgs, Text, page_out, page_schema
 from eduapp.api.errors import responds
 from eduapp.domain.law_library import LEVEL_LABELS, LEVELS, article_key

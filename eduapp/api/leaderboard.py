@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID, MAX_ID
 from eduapp.api.errors import responds
 from eduapp.extensions import db

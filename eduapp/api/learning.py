@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.certificates import CertificateOut, certificate_out
 from eduapp.api.common import MAX_ID, PageArgs, Points, StrictInteger, Text, page_out, page_schema
 from eduapp.api.errors import ApiError, problem_error, responds

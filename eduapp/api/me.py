@@ -8,9 +8,9 @@ import logging
 from flask import abort
 from flask_babel import get_locale, gettext
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID, PageArgs, StrictBoolean, page_out, page_schema
 from eduapp.api.errors import responds
 from eduapp.domain import reminders as reminder_rules

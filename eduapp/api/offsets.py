@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.bureau_case_deadlines import DeadlineOut, PaymentOut
 from eduapp.api.bureau_case_deadlines import case_fields as deadline_fields
 from eduapp.api.common import ID

@@ -14,9 +14,9 @@ from __future__ import annotations
 from flask import current_app, session
 from flask_babel import gettext
 from flask_login import current_user, login_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.errors import ApiError, problems_error, responds
 from eduapp.domain.problems import InputError
 from eduapp.extensions import limiter

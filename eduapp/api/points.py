@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import abort
 from flask_babel import gettext
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from eduapp.api.arguments import Blueprint
 from eduapp.domain.points import SYSTEM_REASONS
 from eduapp.domain.roles import Permission
 from eduapp.security import require

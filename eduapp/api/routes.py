@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, jsonify
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID, Points
 from eduapp.api.errors import ApiError
 from eduapp.domain.grading import points_number

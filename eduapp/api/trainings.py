@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.common import ID
 from eduapp.api.errors import ApiError, responds
 from eduapp.domain.roles import Permission

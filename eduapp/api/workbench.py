@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from eduapp.api.arguments import Blueprint
 from eduapp.api.errors import responds
 from eduapp.models import utcnow
 from eduapp.security import signed_in
