@@ -165,8 +165,9 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
     written = attempt_store.save_unchecked(connection, user_id, attempt_id, item_id, as_stored(raw), seq, now,
                                            flagged) if valid_seq else None
     if written is not None:
-        kept, qtype, options, stem = written
-        _, problem = check_response(qtype, raw, len(options or ()), stem)
+        kept, version_id = written
+        question = shown_versions.shown((version_id,))[version_id]  # in memory once the paper was shown
+        _, problem = check_response(question.qtype, raw, len(question.options), question.stem)
         if problem is not None:  # undo the write: a refused answer changes nothing
             db.session.rollback()
             raise InputError([problem])

@@ -83,15 +83,16 @@ _SAVE = (
 )
 _SAVE_FLAGGED = _SAVE.values(flagged=bindparam("flagged"))
 # PostgreSQL, the common case in one round trip: write first, only to the user's own open attempt and
-# only a newer seq, and return the question to check the response against (rolled back if it fails).
+# only a newer seq, and return the item's question version (what it shows is kept in memory per process,
+# eduapp/services/shown_versions.py) to check the response against (rolled back if it fails).
 _SAVE_CHECKED = (
     update(_ITEMS)
     .where(_ITEMS.c.id == bindparam("item"), _ITEMS.c.attempt_id == bindparam("attempt"),
            _ITEMS.c.seq < bindparam("new_seq"), _ATTEMPTS.c.id == _ITEMS.c.attempt_id,
            _ATTEMPTS.c.user_id == bindparam("user"), _ATTEMPTS.c.state == IN_PROGRESS,
-           _ATTEMPTS.c.deadline >= bindparam("now"), _VERSIONS.c.id == _ITEMS.c.question_version_id)
+           _ATTEMPTS.c.deadline >= bindparam("now"))
     .values(response=bindparam("response"), seq=bindparam("new_seq"), saved_at=bindparam("now"))
-    .returning(_ITEMS.c.seq, _VERSIONS.c.qtype, _VERSIONS.c.options, _VERSIONS.c.stem)
+    .returning(_ITEMS.c.seq, _ITEMS.c.question_version_id)
 )
 _SAVE_CHECKED_FLAGGED = _SAVE_CHECKED.values(flagged=bindparam("flagged"))
 
@@ -99,7 +100,7 @@ _SAVE_CHECKED_FLAGGED = _SAVE_CHECKED.values(flagged=bindparam("flagged"))
 def save_unchecked(connection, user_id: int, attempt_id: int, item_id: int, stored: object, seq: int,
                    now: datetime, flagged: bool | None):
     """PostgreSQL's autosave in one round trip: write ``stored`` first (only to ``user_id``'s own open,
-    not overdue attempt, only a newer ``seq``) and return (seq kept, qtype, options, stem) for the caller
+    not overdue attempt, only a newer ``seq``) and return (seq kept, question version id) for the caller
     to check the response against, rolling the transaction back if it fails. None when nothing was
     written, and always None on any other database (nothing is executed: the caller takes the portable
     path, ``save_context`` then ``save_if_newer``)."""
