@@ -7,10 +7,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 
 from eduapp.models.base import Base
+from eduapp.security_headers import StaticTalisman
 
 # Models derive from our own typed Base; Flask-SQLAlchemy shares its metadata for sessions and migrations.
 db = SQLAlchemy(metadata=Base.metadata)
@@ -19,5 +19,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-talisman = Talisman()
+talisman = StaticTalisman()
 bootstrap = Bootstrap5()

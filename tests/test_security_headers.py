@@ -74,3 +74,25 @@ def test_signed_in_pages_and_api_answers_are_not_stored_but_static_assets_are_ca
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json['token']}"})
     assert me.status_code == 200 and me.headers["Cache-Control"] == "no-store"
     assert client.get("/api/v1/me").headers["Cache-Control"] == "no-store"  # even the 401
+
+
+def test_the_kept_headers_are_talismans_own_over_http_and_https(app, client, monkeypatch):
+    """eduapp.security_headers keeps the headers Talisman computes (issue 19): they must stay exactly
+    Talisman's, per request, with HSTS only over HTTPS."""
+    from flask_talisman import Talisman
+    from werkzeug.wrappers import Response
+
+    from eduapp.extensions import talisman
+
+    monkeypatch.setattr(talisman, "strict_transport_security", True)  # as with EDUAPP_FORCE_HTTPS
+    monkeypatch.setattr(talisman, "_headers", {})
+    for path, base in (("/login", "http://localhost"), ("/api/v1/me", "https://localhost"),
+                       ("/login", "https://localhost"), ("/api/v1/me", "http://localhost")):
+        for _ in range(2):  # computed, then kept
+            ours = client.get(path, base_url=base)
+            with app.test_request_context(path, base_url=base):
+                stock = Response()
+                Talisman._set_response_headers(talisman, stock)
+            expected = {name: value for name, value in stock.headers.items() if name != "Content-Type"}
+            assert expected and {name: ours.headers.get(name) for name in expected} == expected, (path, base)
+            assert ("Strict-Transport-Security" in ours.headers) == base.startswith("https"), (path, base)
