@@ -107,18 +107,19 @@ def _enforce_access():
     access = getattr(view, ACCESS_ATTR, None)
     if access == PUBLIC:
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: every request passes here
+    if not user.is_authenticated:
         if request.path.startswith("/api/"):
             abort(401)
         return current_app.login_manager.unauthorized()
     gates = current_app.extensions.get(GATES, {})
-    if current_user.must_change_password and endpoint not in _PASSWORD_CHANGE_ALLOWED:
+    if user.must_change_password:
+        if endpoint in _PASSWORD_CHANGE_ALLOWED:
+            return None
         if request.path.startswith("/api/"):
             return gates[API_PASSWORD_CHANGE](endpoint)
         return redirect(url_for("auth.change_password"))
-    if not current_user.must_change_password:
-        return gates[SECOND_FACTOR]()
-    return None
+    return gates[SECOND_FACTOR]()
 
 
 def set_gate(app: Flask, name: str, gate) -> None:
