@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -176,3 +177,47 @@ def postgres_cpu_seconds() -> float:
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class LoadSampler:
+    """The machine's 1-minute load average, read every ``every`` seconds beside the run: the load during
+    the exam, not only before and after it (docs/performance.md lists it for each run)."""
+
+    def __init__(self, every: float = 5.0):
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(float(Path("/proc/loadavg").read_text().split()[0]))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict:
+        s = self.samples or [float(Path("/proc/loadavg").read_text().split()[0])]
+        return {"min": min(s), "mean": round(sum(s) / len(s), 1), "max": max(s), "samples": len(s)}
+
+
+class CpuHog:
+    """``count`` processes that each keep one core busy (a pure Python loop), for a run on a loaded
+    machine (issue 19: answers sent in time are never refused, even when the servers are slow)."""
+
+    def __init__(self, count: int):
+        self.count, self.processes = count, []
+
+    def __enter__(self):
+        for _ in range(self.count):
+            self.processes.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.kill()
+            process.wait()

@@ -165,6 +165,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-floor", action="store_true")
     parser.add_argument("--floor-only", action="store_true", help="measure the floor and stop (worker classes)")
     parser.add_argument("--url", help="run against servers already running there (bench/scaled_rig.py)")
+    parser.add_argument("--cpu-hog", type=int, default=0, metavar="N",
+                        help="N processes that each keep a core busy during the exam (a loaded machine)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless nothing was lost or counted twice and no request failed (CI smoke)")
     args = parser.parse_args(argv)
@@ -257,8 +259,9 @@ def main(argv=None) -> int:
         web_cpu0, pg_cpu0 = servers.cpu_seconds(web_pids), servers.postgres_cpu_seconds()
         client_cpu0 = _own_cpu()
         wall0 = time.monotonic()
-        stats, ledger = load.run_loop(load.exam_day(base_url, scenario, candidates, keys.by_stem,
-                                                    world.PASSWORD, t0))
+        with servers.CpuHog(args.cpu_hog), servers.LoadSampler() as sampler:
+            stats, ledger = load.run_loop(load.exam_day(base_url, scenario, candidates, keys.by_stem,
+                                                        world.PASSWORD, t0))
         wall = time.monotonic() - wall0
         prepared, prepare_seconds = preparing.result()
         watcher.shutdown()
@@ -280,8 +283,11 @@ def main(argv=None) -> int:
             flush_redis(args.redis_url)
 
     summary = stats.summary()
+    during = sampler.summary()
+    hog = f"; beside a CPU hog of {args.cpu_hog} busy processes" if args.cpu_hog else ""
     print(f"\n[{time.monotonic() - began:.0f} s] exam ({wall:.0f} s from the first login to the last request; "
-          f"load average after {load_after}):")
+          f"load average during it {during['min']:.1f}-{during['max']:.1f}, mean {during['mean']}{hog}; "
+          f"after {load_after}):")
     report_table({**summary, **floor_summary})
     print(f"{'refused though sent in time':<32}{ledger.refused_in_time:>8}  (autosaves sent before the deadline "
           f"and answered 409; must be 0)")
@@ -325,6 +331,8 @@ def main(argv=None) -> int:
         "autosaves": summary.get("autosave", {}).get("count"),
         "gunicorn": args.url if external else gunicorn.describe(),
         "load_average": load_after,
+        "load_during": during,
+        "cpu_hog": args.cpu_hog,
         "cpu_seconds": {k: round(v, 1) for k, v in cpu.items()},
         "papers_drawn_ahead": prepared,
         "seconds": round(time.monotonic() - began, 1),
