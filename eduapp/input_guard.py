@@ -87,9 +87,14 @@ def _refuse(name: str, text: str | None = None):
     raise BadInput(text, field=name[:64])
 
 
+_FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def check_request() -> None:
     """The before_request check: every text the request carries, by the name it comes under."""
-    for source in (request.args, request.form):
+    # Only these two bodies are parsed into fields (werkzeug); a JSON answer skips the form machinery.
+    form_body = request.mimetype in _FORM_MIMETYPES
+    for source in (request.args, request.form) if form_body else (request.args,):
         for name, value in source.items(multi=True):
             if _FORBIDDEN.search(name):
                 _refuse(_FORBIDDEN.sub("?", name))
@@ -98,7 +103,7 @@ def check_request() -> None:
             if source is request.args and len(value) > MAX_QUERY_VALUE:
                 _refuse(name, _("“%(name)s” is longer than %(limit)s characters.", name=name[:64],
                                 limit=MAX_QUERY_VALUE))
-    for name, upload in request.files.items(multi=True):
+    for name, upload in request.files.items(multi=True) if form_body else ():
         if _FORBIDDEN.search(name) or _FORBIDDEN.search(upload.filename or ""):
             _refuse(_FORBIDDEN.sub("?", name))
     for name, value in (request.view_args or {}).items():
