@@ -89,7 +89,9 @@ import _examday_world as world  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/eduapp_bench_examday"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
 QUEUE = "examday-bench"
-TARGETS = {"start_p99_ms": 1000.0, "autosave_p99_ms": 300.0, "submit_p99_ms": 1000.0, "ratio": 0.5}
+# Issue 8's latencies; the ratio is issue 19's 0.75 (it was issue 8's 0.5 until 7 December 2026). --check
+# (CI's smoke) judges correctness only, never these.
+TARGETS = {"start_p99_ms": 1000.0, "autosave_p99_ms": 300.0, "submit_p99_ms": 1000.0, "ratio": 0.75}
 PROBES = 16
 QUESTIONS = sum(n for _, _, n, _ in world.SECTIONS)
 
