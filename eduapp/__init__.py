@@ -30,16 +30,13 @@ class EduApp(Flask):
         cache = self.__dict__.setdefault("_sync_functions", {})
         try:
             return cache[func]
-        except (KeyError, TypeError):  # TypeError: an unhashable callable
-            pass
-        synced = super().ensure_sync(func)
-        try:
+        except KeyError:
             if len(cache) >= self._SYNC_CACHE_LIMIT:
                 cache.clear()
-            cache[func] = synced
-        except TypeError:
-            pass
-        return synced
+            synced = cache[func] = super().ensure_sync(func)
+            return synced
+        except TypeError:  # an unhashable callable: asked every time, as Flask does
+            return super().ensure_sync(func)
 
 
 def create_app(config: dict | None = None) -> Flask:
