@@ -2,7 +2,6 @@
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,6 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from eduapp.models.base import Base
+from eduapp.request_limiter import Limiter
 from eduapp.security_headers import StaticTalisman
 
 # Models derive from our own typed Base; Flask-SQLAlchemy shares its metadata for sessions and migrations.

@@ -4,8 +4,10 @@ the whole API is under one per-user rate limit that answers 429 rate_limited."""
 
 from datetime import UTC, datetime
 
+import flask_limiter
 import pytest
 import time_machine
+from flask import request
 from sqlalchemy import select
 
 from eduapp.domain.roles import Role
@@ -377,6 +379,24 @@ def test_the_token_endpoint_keeps_its_own_limit_outside_the_api_budget(app, clie
         wrong = [client.post("/api/v1/auth/token", json={"username": "staff-a", "password": "wrong-password-1"},
                              environ_base={"REMOTE_ADDR": "10.2.2.2"}).status_code for _ in range(3)]
         assert wrong == [401, 401, 429]
+
+
+def test_flask_limiters_hook_leaves_the_api_to_its_own_count(client, world, monkeypatch):
+    # eduapp.request_limiter: an API request is counted once, by eduapp.api.limits; Flask-Limiter's
+    # per-request check does not run for it (issue 19), and still runs for pages and the token endpoint
+    checked = []
+    original = flask_limiter.Limiter._check_request_limit
+
+    def recording(self, callable_name=None, in_middleware=True):
+        checked.append(request.endpoint)
+        return original(self, callable_name=callable_name, in_middleware=in_middleware)
+
+    monkeypatch.setattr(flask_limiter.Limiter, "_check_request_limit", recording)
+    a = _token(client)
+    assert client.get("/api/v1/me", headers=a).status_code == 200
+    assert client.get("/login").status_code == 200
+    assert "api_auth.token" in checked and "auth.login" in checked
+    assert not [endpoint for endpoint in checked if endpoint and endpoint.startswith("api_me.")]
 
 
 def test_rate_limit_headers_on_every_answer_when_asked(tmp_path):

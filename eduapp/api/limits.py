@@ -6,7 +6,8 @@ every answer with ``EDUAPP_API_RATE_LIMIT_HEADERS``).
 
 The limit is counted here, not by Flask-Limiter's per-request machinery: every API request pays for it,
 and Flask-Limiter's own before_request (exemption scopes, blueprint limits, its request context) cost
-more than the one Redis round trip that counts (issue 19: an autosave's time). ``check`` runs where
+more than the one Redis round trip that counts (issue 19: an autosave's time); that hook returns at once
+for the requests counted here (eduapp.request_limiter). ``check`` runs where
 Flask-Limiter's hook runs (before sign-in is refused, so anonymous requests are counted too) and hits the
 same storage through Flask-Limiter's strategy, with its in-memory fallback when Redis is unreachable.
 Every blueprint registered by ``JsonApi.register_blueprint`` is counted, so an API module needs nothing
@@ -155,7 +156,7 @@ def install(app: Flask) -> None:
     """Right after Flask-Limiter's init_app, so that the API's count runs where Flask-Limiter's check runs:
     before the access checks, which refuse a request without a valid token."""
     if not _installed:  # the limiter is one object for every app of the process
-        limiter.request_filter(counted_here)  # Flask-Limiter skips what is counted here
+        limiter.counted_elsewhere(counted_here)  # Flask-Limiter's hook skips what is counted here
         _installed.append(True)
     app.before_request(check)
     app.after_request(_headers)
