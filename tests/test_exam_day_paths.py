@@ -7,9 +7,9 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, select, update
 
-from eduapp.domain.roles import Role
+from eduapp.domain.roles import Permission, Role
 from eduapp.extensions import db
-from eduapp.models import User
+from eduapp.models import User, UserRole
 from eduapp.services import api_tokens
 from tests import factories
 from tests.conftest import PASSWORD
@@ -108,6 +108,21 @@ def test_a_token_is_checked_in_one_statement_and_not_for_a_deactivated_account(c
     api_tokens.forget_user(user_id)
     assert api_tokens.user_for(token) is None
     assert client.get("/api/v1/me/exams", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_roles_read_with_the_token_give_way_to_role_rows_once_those_change(client, world):
+    # models.user.ROLES_READ: a bearer request's user carries the roles its token check read, until its
+    # role_rows is loaded or the instance is expired; a change of roles is never answered from them
+    token = _token(client)
+    user = api_tokens.user_for(token)
+    assert user.can(Permission.STUDY) and not user.can(Permission.USERS_MANAGE)
+    user.role_rows = [UserRole(role=Role.SYSADMIN.value)]  # loads role_rows, then replaces them
+    assert user.roles == {Role.SYSADMIN} and user.can(Permission.USERS_MANAGE)
+    db.session.rollback()  # expires the instance: role_rows is read again, as stored
+    assert user.roles == {Role.ENTERPRISE_STAFF}
+    db.session.execute(update(UserRole).where(UserRole.user_id == user.id).values(role=Role.SYSADMIN.value))
+    db.session.commit()  # expires it again: the roles read with the token are gone for good
+    assert user.roles == {Role.SYSADMIN}
 
 
 def test_re_reading_an_attempt_does_not_load_the_exam_s_audience(client, world):

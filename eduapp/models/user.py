@@ -3,12 +3,17 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eduapp.domain.roles import Permission, Role, permissions_of
 from eduapp.models.base import Base, utcnow
 from eduapp.models.org import Organisation
+
+# The roles a bearer request's token check read with the user's row (eduapp.services.api_tokens), kept on
+# the instance so that the request needs no UserRole instances: used until role_rows itself is loaded, and
+# dropped when the instance is expired (a commit, a refresh), after which role_rows is read again.
+ROLES_READ = "_roles_read"
 
 
 def new_session_token() -> str:
@@ -56,6 +61,9 @@ class User(Base):
 
     @property
     def roles(self) -> frozenset[Role]:
+        state = self.__dict__
+        if ROLES_READ in state and "role_rows" not in state:
+            return state[ROLES_READ]
         return frozenset(Role(r.role) for r in self.role_rows)
 
     def can(self, permission: Permission) -> bool:
@@ -63,6 +71,12 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
+
+
+@event.listens_for(User, "expire")
+def _forget_roles_read(target: User, attrs) -> None:
+    if attrs is None or "role_rows" in attrs:
+        target.__dict__.pop(ROLES_READ, None)
 
 
 class UserRole(Base):

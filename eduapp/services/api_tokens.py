@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from flask import has_app_context
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from eduapp.domain.roles import Role
 from eduapp.extensions import db
 from eduapp.models import ApiToken, User, UserRole, utcnow
+from eduapp.models.user import ROLES_READ
 from eduapp.services import token_cache
 
 
@@ -54,7 +55,7 @@ def _read(digest: str, now: datetime) -> token_cache.Entry | None:
     return token_cache.Entry(
         token_id=first["token_id"], expires_at=first["token_expires_at"],
         user={key: first[key] for key in _USER_KEYS},
-        roles=tuple(row["role_name"] for row in rows if row["role_name"] is not None), read_at=time.time())
+        roles=frozenset(Role(row["role_name"]) for row in rows if row["role_name"] is not None), read_at=time.time())
 
 
 def _loaded(model, values: dict):
@@ -68,15 +69,15 @@ def _loaded(model, values: dict):
 
 def _user_of(entry: token_cache.Entry) -> User:
     """The entry's user as a persistent instance of this request's session, without a query: the columns
-    and roles are set as if loaded (the organisation loads on first use). The session's own instance if
-    it already has one."""
+    are set as if loaded and the roles as read (models.user.ROLES_READ: no UserRole instances to build and
+    cascade into the session; role_rows and the organisation load on first use). The session's own
+    instance if it already has one."""
     session = db.session
     existing = session.identity_map.get(identity_key(User, (entry.user["id"],)))
     if existing is not None:
         return existing
     user = _loaded(User, entry.user)
-    set_committed_value(user, "role_rows", [_loaded(UserRole, {"user_id": user.id, "role": name})
-                                            for name in entry.roles])
+    user.__dict__[ROLES_READ] = entry.roles  # after _loaded: making it detached expires role_rows
     session.add(user)
     return user
 

@@ -24,6 +24,8 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
+from eduapp.domain.roles import Role
+
 MAX_ENTRIES = 20_000
 EXTENSION = "eduapp.token_cache"
 
@@ -35,7 +37,7 @@ class Entry:
     token_id: int
     expires_at: datetime
     user: dict
-    roles: tuple[str, ...]
+    roles: frozenset[Role]
     read_at: float
 
 
