@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update({k: v for k, v in config.items() if not k.startswith("EDUAPP_")})
 
+    from eduapp.cookie_sessions import CookieSessions
+
+    app.session_interface = CookieSessions()  # the signing serializer built once, not twice a request
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
