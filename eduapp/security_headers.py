@@ -15,15 +15,23 @@ import flask
 from flask_talisman import Talisman
 from werkzeug.wrappers import Response
 
+_OWN_OPTIONS = "eduapp.talisman_own_options"  # app.extensions: the endpoints with Talisman options of their own
+
 
 class StaticTalisman(Talisman):
     def init_app(self, app, **kwargs):
         super().init_app(app, **kwargs)
         self._headers: dict[bool, list[tuple[str, str]]] = {}
 
-    def _own_options(self) -> bool:
-        view = flask.current_app.view_functions.get(flask.request.endpoint)
-        return bool(getattr(view, "talisman_view_options", None))
+    def _own_options(self, endpoint: str | None = None) -> bool:
+        """Whether this request's view has Talisman options of its own. The endpoints that do are listed
+        once per app: Flask adds no view once the app has served its first request."""
+        app = flask.current_app._get_current_object()  # noqa: SLF001 (once per call)
+        own = app.extensions.get(_OWN_OPTIONS)
+        if own is None:
+            own = app.extensions[_OWN_OPTIONS] = frozenset(
+                name for name, view in app.view_functions.items() if getattr(view, "talisman_view_options", None))
+        return (flask.request.endpoint if endpoint is None else endpoint) in own
 
     def _make_nonce(self):
         if self.content_security_policy_nonce_in or self._own_options():
@@ -38,16 +46,24 @@ class StaticTalisman(Talisman):
         return None
 
     def _set_response_headers(self, response):
-        if self.content_security_policy_nonce_in or self._own_options():
+        req = flask.request._get_current_object()  # noqa: SLF001 (read once)
+        if self.content_security_policy_nonce_in or self._own_options(req.endpoint):
             return super()._set_response_headers(response)
-        secure = flask.request.is_secure or flask.request.headers.get("X-Forwarded-Proto", "http") == "https"
+        # Talisman's test: HTTPS, or a proxy saying so (the X-Forwarded-Proto header, read from the environ)
+        secure = req.is_secure or req.environ.get("HTTP_X_FORWARDED_PROTO", "http") == "https"
         headers = self._headers.get(secure)
         if headers is None:
             probe = Response()
             before = set(probe.headers.keys())
             super()._set_response_headers(probe)
-            headers = [(name, value) for name, value in probe.headers.items() if name not in before]
+            headers = [(name, name.lower(), value) for name, value in probe.headers.items() if name not in before]
             self._headers[secure] = headers
-        for name, value in headers:
-            response.headers[name] = value
+        # As Talisman, a header the response already has is replaced and the others are added; setting each
+        # one would look through every header of the response for it.
+        present = {name.lower() for name, _ in response.headers}
+        for name, lowered, value in headers:
+            if lowered in present:
+                response.headers[name] = value
+            else:
+                response.headers.add(name, value)
         return response

@@ -96,3 +96,20 @@ def test_the_kept_headers_are_talismans_own_over_http_and_https(app, client, mon
             expected = {name: value for name, value in stock.headers.items() if name != "Content-Type"}
             assert expected and {name: ours.headers.get(name) for name in expected} == expected, (path, base)
             assert ("Strict-Transport-Security" in ours.headers) == base.startswith("https"), (path, base)
+
+
+def test_a_kept_header_replaces_the_responses_own_and_a_proxys_https_counts(app, monkeypatch):
+    from werkzeug.wrappers import Response
+
+    from eduapp.extensions import talisman
+
+    monkeypatch.setattr(talisman, "strict_transport_security", True)
+    monkeypatch.setattr(talisman, "_headers", {})
+    with app.test_request_context("/api/v1/me"):
+        response = Response(headers={"X-Frame-Options": "ALLOWALL", "X-Custom": "kept"})
+        talisman._set_response_headers(response)
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]  # replaced, not added beside it
+        assert response.headers["X-Custom"] == "kept" and "Strict-Transport-Security" not in response.headers
+    with app.test_request_context("/api/v1/me", headers={"X-Forwarded-Proto": "https"}):
+        response = talisman._set_response_headers(Response())
+        assert "Strict-Transport-Security" in response.headers  # as Talisman: the proxy says HTTPS
