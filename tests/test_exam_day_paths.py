@@ -125,6 +125,20 @@ def test_the_roles_read_with_the_token_give_way_to_role_rows_once_those_change(c
     assert user.roles == {Role.SYSADMIN}
 
 
+def test_a_bearer_requests_user_is_persistent_in_the_session(client, world):
+    # api_tokens._attach puts the user in the session as add would: it is found there, loads what it was
+    # not given, and a change to it is saved at commit
+    token = _token(client)
+    user = api_tokens.user_for(token)
+    assert user in db.session and db.session.get(User, user.id) is user
+    assert user.organisation.name  # loaded on first use
+    assert [r.role for r in user.role_rows] == ["enterprise_staff"]
+    user.locale, user_id = "en", user.id
+    db.session.commit()
+    db.session.expunge_all()
+    assert db.session.execute(select(User.locale).where(User.id == user_id)).scalar_one() == "en"
+
+
 def test_re_reading_an_attempt_does_not_load_the_exam_s_audience(client, world):
     headers, attempt = _started(client, world)
     with statements() as seen:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import has_app_context
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.orm.util import identity_key
 
 from eduapp.domain.roles import Role
@@ -72,14 +73,26 @@ def _user_of(entry: token_cache.Entry) -> User:
     are set as if loaded and the roles as read (models.user.ROLES_READ: no UserRole instances to build and
     cascade into the session; role_rows and the organisation load on first use). The session's own
     instance if it already has one."""
-    session = db.session
+    session = db.session()  # the request's Session itself (not the scoped proxy)
     existing = session.identity_map.get(identity_key(User, (entry.user["id"],)))
     if existing is not None:
         return existing
     user = _loaded(User, entry.user)
     user.__dict__[ROLES_READ] = entry.roles  # after _loaded: making it detached expires role_rows
-    session.add(user)
+    _attach(session, user)
     return user
+
+
+def _attach(session, user: User) -> None:
+    """``session.add(user)`` for a detached instance with nothing loaded to cascade to: what add does
+    before walking every property of the mapper for save-update cascades (a twentieth of an autosave's
+    Python work, issue 19, for a user whose relationships are not loaded yet). SQLAlchemy's own step,
+    pinned with the lock file; tests/test_exam_day_paths.py holds the user persistent in the session."""
+    attach = getattr(session, "_update_impl", None)
+    if attach is None:  # another SQLAlchemy: the public path
+        session.add(user)
+        return
+    attach(instance_state(user))
 
 
 def user_for(token: str) -> User | None:
