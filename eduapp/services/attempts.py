@@ -126,7 +126,8 @@ def start(user: User, exam: Exam, now: datetime | None = None, rng: random.Rando
 
 def _commit_keeping_loaded() -> None:
     """Commit without expiring what this session loaded: the start answers with the attempt and exam it
-    has just written and read, and reloading both after the commit was two more statements per start."""
+    has just written and read, and reloading both after the commit was two more statements per start;
+    the autosave's session holds only the request's user, whose expiry was a few per cent of its work."""
     session = db.session()
     session.expire_on_commit = False
     try:
@@ -171,7 +172,7 @@ def save_own_answer(user_id: int, attempt_id: int, item_id: int, raw: object, se
         if problem is not None:  # undo the write: a refused answer changes nothing
             db.session.rollback()
             raise InputError([problem])
-        db.session.commit()
+        _commit_keeping_loaded()  # the request's user is not read again: expiring it would be work for nothing
         return kept
     # Nothing written (SQLite; or on PostgreSQL: another's or no such item, an older seq, a finished or overdue
     # attempt). The read says which.
