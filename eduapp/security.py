@@ -130,11 +130,13 @@ def set_gate(app: Flask, name: str, gate) -> None:
 def _no_store(response):
     """Signed-in pages and every API answer hold personal data: no browser, proxy or shared computer may
     keep a copy (Cache-Control: no-store). Static assets keep their caching."""
-    if request.endpoint in _STATIC_ENDPOINTS:
+    req = request._get_current_object()  # noqa: SLF001 (once)
+    if req.endpoint in _STATIC_ENDPOINTS:
         return response
-    if request.path.startswith("/api/") or current_user.is_authenticated:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
+    if req.path.startswith("/api/") or current_user.is_authenticated:
+        headers = response.headers
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
     return response
 
 

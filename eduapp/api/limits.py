@@ -44,8 +44,9 @@ def rate_key() -> str:
     shared by this key and the view."""
     from flask_login import current_user
 
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
+    user = current_user._get_current_object()  # noqa: SLF001 (once)
+    if user.is_authenticated:
+        return f"user:{user.id}"
     return f"ip:{request.remote_addr}"
 
 
