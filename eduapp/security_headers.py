@@ -21,7 +21,7 @@ _OWN_OPTIONS = "eduapp.talisman_own_options"  # app.extensions: the endpoints wi
 class StaticTalisman(Talisman):
     def init_app(self, app, **kwargs):
         super().init_app(app, **kwargs)
-        self._headers: dict[bool, list[tuple[str, str]]] = {}
+        self._headers: dict[bool, list[tuple[str, str, str]]] = {}  # (name, lower-case name, value)
 
     def _own_options(self, endpoint: str | None = None) -> bool:
         """Whether this request's view has Talisman options of its own. The endpoints that do are listed
