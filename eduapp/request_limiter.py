@@ -19,6 +19,7 @@ class Limiter(flask_limiter.Limiter):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._counted_elsewhere: list[Callable[[], bool]] = []
+        self._on_reset: list[Callable[[], None]] = []
 
     def counted_elsewhere(self, predicate: Callable[[], bool]) -> Callable[[], bool]:
         """Register ``predicate``: a request for which it is true is counted by someone else, and this
@@ -26,6 +27,15 @@ class Limiter(flask_limiter.Limiter):
         self._counted_elsewhere.append(predicate)
         self.request_filter(predicate)  # and any other check of this limiter exempts it too
         return predicate
+
+    def on_reset(self, forget: Callable[[], None]) -> None:
+        """Call ``forget`` whenever the storage is reset: counts kept outside it go with it."""
+        self._on_reset.append(forget)
+
+    def reset(self) -> None:
+        super().reset()
+        for forget in self._on_reset:
+            forget()
 
     def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
         if in_middleware and any(predicate() for predicate in self._counted_elsewhere):

@@ -368,6 +368,26 @@ def test_the_api_answers_429_beyond_its_rate_limit(app, client, world, monkeypat
         assert anonymous == [401, 401, 401, 429]
 
 
+@pytest.mark.redis
+def test_a_limit_of_hundreds_is_kept_exactly_though_counted_in_the_process(app, client, world, monkeypatch):
+    # eduapp/api/rate_tally.py: far below the limit the process counts requests itself and adds them to
+    # Redis in batches; in the last quarter every request is counted in Redis, so the 101st is refused
+    from eduapp.api import limits as api_limits
+    from eduapp.extensions import limiter
+
+    with time_machine.travel(MID_MINUTE, tick=False):
+        a = _token(client)
+        monkeypatch.setitem(app.config, "API_RATE_LIMIT", "100 per minute")
+        codes = [client.get("/api/v1/me/inbox/unread-count", headers=a).status_code for _ in range(101)]
+        assert codes == [200] * 100 + [429]
+        tally = api_limits._tally(limiter.limiter)  # noqa: SLF001
+        assert tally is not None  # the Redis pass counts through the tally
+        assert client.get("/api/v1/me", headers=_token(client, "staff-b")).status_code == 200  # held here
+        limiter.reset()  # the suite's reset between tests: what the process holds goes with Redis's counters
+        assert (tally._pending, tally._sending, tally._known) == ({}, {}, {})  # noqa: SLF001
+        assert client.get("/api/v1/me", headers=a).status_code == 200
+
+
 def test_the_token_endpoint_keeps_its_own_limit_outside_the_api_budget(app, client, world, monkeypatch):
     # POST /api/v1/auth/token counts failed sign-ins per address (EDUAPP_LOGIN_RATE_LIMIT), not the API's
     # budget: asking for tokens does not use up the requests a candidate has left for answers

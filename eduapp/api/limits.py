@@ -9,7 +9,10 @@ and Flask-Limiter's own before_request (exemption scopes, blueprint limits, its 
 more than the one Redis round trip that counts (issue 19: an autosave's time); that hook returns at once
 for the requests counted here (eduapp.request_limiter). ``check`` runs where
 Flask-Limiter's hook runs (before sign-in is refused, so anonymous requests are counted too) and hits the
-same storage through Flask-Limiter's strategy, with its in-memory fallback when Redis is unreachable.
+same storage through Flask-Limiter's strategy, with its in-memory fallback when Redis is unreachable. On
+Redis, a request far below the limit is counted in the process and added to Redis with others in one round
+trip at least every quarter second (``eduapp.api.rate_tally``, its bound stated there); near the limit, and
+with ``EDUAPP_API_RATE_LIMIT_HEADERS`` on, each request is counted in Redis at once.
 Every blueprint registered by ``JsonApi.register_blueprint`` is counted, so an API module needs nothing
 but ``api.register_blueprint(blp)``. An endpoint with a Flask-Limiter limit of its own keeps that limit
 instead, as before: requesting a bearer token keeps the sign-in limit (EDUAPP_LOGIN_RATE_LIMIT, failed
@@ -20,13 +23,17 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from functools import lru_cache
 
 from flask import Flask, current_app, g, jsonify, request
 from flask_babel import gettext
 from flask_limiter.util import get_qualified_name
 from limits import RateLimitItem, parse
+from limits.storage import RedisStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
 
+from eduapp.api import rate_tally
 from eduapp.extensions import limiter
 
 SCOPE = "api-v1"  # one counter for every endpoint of the API
@@ -35,6 +42,7 @@ _limited: set[str] = set()
 _own_limits: dict[str, bool] = {}  # endpoint -> has a Flask-Limiter limit of its own
 _recheck = {"at": 0.0}
 _installed: list[bool] = []
+_tallies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # storage -> rate_tally.Tally or None
 logger = logging.getLogger("eduapp.api.limits")
 
 
@@ -84,9 +92,34 @@ def _strategy():
     return limiter.limiter
 
 
+def _tally(strategy) -> rate_tally.Tally | None:
+    """This process's tally for the strategy's storage: Flask-Limiter's sliding window on Redis only (the
+    in-memory fallback and storage have no round trip to save)."""
+    storage = strategy.storage
+    try:
+        return _tallies[storage]
+    except KeyError:
+        tally = None
+        if isinstance(strategy, SlidingWindowCounterRateLimiter) and isinstance(storage, RedisStorage):
+            tally = rate_tally.Tally(storage.get_connection().register_script(rate_tally.SCRIPT))
+        _tallies[storage] = tally
+        return tally
+
+
+def _forget_tallies() -> None:
+    for tally in list(_tallies.values()):
+        if tally is not None:
+            tally.clear()
+
+
 def _hit(item: RateLimitItem, key: str) -> bool:
     try:
-        return _strategy().hit(item, key, SCOPE)
+        strategy = _strategy()
+        # with the X-RateLimit-* headers on every answer, each request reads Redis anyway: count it there
+        tally = None if current_app.config["RATELIMIT_HEADERS_ENABLED"] else _tally(strategy)
+        if tally is None:
+            return strategy.hit(item, key, SCOPE)
+        return tally.hit(rate_tally.counter_for(strategy.storage, item, key, SCOPE))
     except Exception:
         if not current_app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] or limiter._storage_dead:  # noqa: SLF001
             raise
@@ -158,6 +191,7 @@ def install(app: Flask) -> None:
     before the access checks, which refuse a request without a valid token."""
     if not _installed:  # the limiter is one object for every app of the process
         limiter.counted_elsewhere(counted_here)  # Flask-Limiter's hook skips what is counted here
+        limiter.on_reset(_forget_tallies)  # counts not yet in Redis go with a reset of its counters
         _installed.append(True)
     app.before_request(check)
     app.after_request(_headers)
