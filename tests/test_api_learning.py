@@ -419,6 +419,25 @@ def test_flask_limiters_hook_leaves_the_api_to_its_own_count(client, world, monk
     assert not [endpoint for endpoint in checked if endpoint and endpoint.startswith("api_me.")]
 
 
+def test_flask_limiters_after_request_and_teardown_leave_the_api_alone(client, world, monkeypatch):
+    # eduapp.request_limiter: its after-request hook and teardown no longer build a context of their own
+    # for a request none of its checks saw (issue 19); after a check (the token endpoint's limit) they run
+    import flask_limiter._extension as extension
+
+    made = []
+
+    class Recorded(extension.LimiterContext):
+        def __init__(self, *args, **kwargs):
+            made.append(request.endpoint)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(extension, "LimiterContext", Recorded)
+    a = _token(client)
+    assert made == ["api_auth.token"]
+    assert client.get("/api/v1/me", headers=a).status_code == 200
+    assert made == ["api_auth.token"]
+
+
 def test_rate_limit_headers_on_every_answer_when_asked(tmp_path):
     # Flask-Limiter reads the setting when it is first bound to an app: a process of its own.
     import json
