@@ -146,3 +146,17 @@ def test_a_failed_round_trip_leaves_nothing_on_its_way(storage, person):
     with pytest.raises(ConnectionError):
         counts.hit(counter)
     assert counts._sending == {} and counts._pending == {}  # noqa: SLF001 (not counted twice once Redis is back)
+
+
+def test_memory_and_cluster_storages_count_every_request_where_they_are(storage):
+    # the tally only where it saves a round trip and its one script over many people's keys can run
+    from limits.storage import MemoryStorage, RedisClusterStorage
+    from limits.strategies import MovingWindowRateLimiter
+
+    from eduapp.api import limits as api_limits
+
+    cluster = object.__new__(RedisClusterStorage)  # not connected: only its kind matters here
+    assert api_limits._tally(SlidingWindowCounterRateLimiter(cluster)) is None  # noqa: SLF001
+    assert api_limits._tally(SlidingWindowCounterRateLimiter(MemoryStorage())) is None  # noqa: SLF001
+    assert api_limits._tally(MovingWindowRateLimiter(storage)) is None  # noqa: SLF001
+    assert api_limits._tally(SlidingWindowCounterRateLimiter(storage)) is not None  # noqa: SLF001

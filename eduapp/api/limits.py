@@ -30,7 +30,7 @@ from flask import Flask, current_app, g, jsonify, request
 from flask_babel import gettext
 from flask_limiter.util import get_qualified_name
 from limits import RateLimitItem, parse
-from limits.storage import RedisStorage
+from limits.storage import RedisClusterStorage, RedisStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from eduapp.api import rate_tally
@@ -42,7 +42,7 @@ _limited: set[str] = set()
 _own_limits: dict[str, bool] = {}  # endpoint -> has a Flask-Limiter limit of its own
 _recheck = {"at": 0.0}
 _installed: list[bool] = []
-_tallies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # storage -> rate_tally.Tally or None
+_tallies: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # strategy -> rate_tally.Tally or None
 logger = logging.getLogger("eduapp.api.limits")
 
 
@@ -93,16 +93,17 @@ def _strategy():
 
 
 def _tally(strategy) -> rate_tally.Tally | None:
-    """This process's tally for the strategy's storage: Flask-Limiter's sliding window on Redis only (the
-    in-memory fallback and storage have no round trip to save)."""
-    storage = strategy.storage
+    """This process's tally for Flask-Limiter's strategy (one per storage): its sliding window on one Redis
+    (or Sentinel's master) only; the in-memory fallback and storage have no round trip to save, and a
+    Redis Cluster could not run one script over many people's keys."""
     try:
-        return _tallies[storage]
+        return _tallies[strategy]
     except KeyError:
-        tally = None
-        if isinstance(strategy, SlidingWindowCounterRateLimiter) and isinstance(storage, RedisStorage):
+        storage, tally = strategy.storage, None
+        if (isinstance(strategy, SlidingWindowCounterRateLimiter) and isinstance(storage, RedisStorage)
+                and not isinstance(storage, RedisClusterStorage)):  # its script's keys span hash slots
             tally = rate_tally.Tally(storage.get_connection().register_script(rate_tally.SCRIPT))
-        _tallies[storage] = tally
+        _tallies[strategy] = tally
         return tally
 
 

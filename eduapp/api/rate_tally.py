@@ -26,8 +26,8 @@ of the failed round trip are not carried over.
 The counters are the ones Flask-Limiter's Redis storage keeps for the sliding-window strategy (the same
 keys, the same shift of the window, the same expiry), so its ``get_window_stats`` (``Retry-After`` on a
 429, the ``X-RateLimit-*`` headers) and ``reset`` read and clear what is counted here. The script touches
-two keys per person; with Redis Cluster they would have to share a slot, which they do not: the product
-runs one Redis (docs/scaling.md).
+the keys of everyone in the batch, which Redis Cluster would refuse (they lie in different hash slots):
+with a cluster storage (``redis+cluster://``) every request is counted in Redis at once (``api/limits.py``).
 """
 
 from __future__ import annotations
