@@ -41,7 +41,7 @@ from typing import Any
 FLUSH_SECONDS = 0.25  # a serving process adds its pending counts to Redis at least this often
 BATCH_DIVISOR = 50  # pending counts per person and process: at most limit // 50
 RESERVE_DIVISOR = 4  # within the last quarter of the limit, every request is counted in Redis at once
-FORGET_SECONDS = 180.0  # a count read this long ago is dropped (a window is at most a minute here)
+FORGET_SECONDS = 180.0  # past 4,096 people, counts read this long ago are dropped (memory only: read again)
 
 # KEYS: (previous, current) window keys per counter; ARGV: amount, want (0/1), limit, expiry (s) per counter.
 # Per counter, as limits' acquire_sliding_window.lua: shift an expired current window to the previous one,
