@@ -65,7 +65,7 @@ QUEUE = "examday-bench"  # bench/exam_day.py queues its tasks there
 # Per minute per user, during the checks only (the bench raises it, as bench/exam_day.py does). At 100 and
 # more, each instance counts a person's requests far below the limit itself and adds them to Redis in
 # batches (eduapp/api/rate_tally.py): the check shows that two instances serving a person in turn still
-# stop at the limit. Below 100 every request is counted in Redis at once (Flask-Limiter's own window).
+# stop at the limit. Below 100 every request is counted in Redis at once (the same counters, a round trip each).
 RATE_LIMIT = 120
 
 
